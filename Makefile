@@ -1,0 +1,80 @@
+# civic: two commands on a fresh machine with Python 3.11+ and Node.
+#   make run   set everything up and serve http://127.0.0.1:5000
+#   make test  set everything up, lint, run the whole suite
+# Every step is idempotent: a stamp file records what was installed from which inputs.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test setup python-deps assets translations db demo lint format typecheck worker prod-check clean
+
+run: setup db demo
+	@echo "civic is served at http://$(HOST):$(PORT) (Ctrl-C stops it)"
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+test: setup lint
+	$(BIN)/pytest
+
+setup: python-deps assets translations
+
+# Python: the venv and the package with its extras, reinstalled only when pyproject.toml changes.
+python-deps: $(VENV)/.installed
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+# Front end: npm ci, then copy what the pages use into static/vendor (ignored by git).
+assets: static/vendor/.built
+static/vendor/.built: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	rm -rf static/vendor
+	mkdir -p static/vendor/css static/vendor/js static/vendor/svg static/vendor/fonts
+	cp node_modules/bootstrap-italia/dist/css/bootstrap-italia.min.css static/vendor/css/
+	cp node_modules/bootstrap-italia/dist/js/bootstrap-italia.bundle.min.js static/vendor/js/
+	cp node_modules/bootstrap-italia/dist/svg/sprites.svg static/vendor/svg/
+	for family in Titillium_Web Lora Roboto_Mono; do \
+	  mkdir -p static/vendor/fonts/$$family; \
+	  cp node_modules/bootstrap-italia/dist/fonts/$$family/*.woff* static/vendor/fonts/$$family/; \
+	done
+	touch $@
+
+# Translations: compile the catalogues when a .po changes.
+PO_FILES := $(wildcard civic/translations/*/LC_MESSAGES/messages.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+translations: $(MO_FILES)
+civic/translations/%/LC_MESSAGES/messages.mo: civic/translations/%/LC_MESSAGES/messages.po $(VENV)/.installed
+	$(BIN)/pybabel compile --use-fuzzy -d civic/translations -l $* --statistics 2>/dev/null || $(BIN)/pybabel compile -d civic/translations -l $*
+
+# Refresh the catalogue after changing translatable text (then translate the new entries).
+extract-messages: python-deps
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o civic/translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel update -i civic/translations/messages.pot -d civic/translations --no-fuzzy-matching --ignore-obsolete
+
+db: python-deps
+	mkdir -p instance
+	$(FLASK) db upgrade
+
+demo: db
+	$(FLASK) seed-demo
+
+lint: python-deps
+	$(BIN)/ruff check civic tests migrations bench config.py wsgi.py
+	$(BIN)/ruff format --check civic tests migrations bench config.py wsgi.py
+	$(BIN)/mypy
+
+format: python-deps
+	$(BIN)/ruff format civic tests migrations bench config.py wsgi.py
+	$(BIN)/ruff check --fix civic tests migrations bench config.py wsgi.py
+
+# Background jobs (e-mail, deadlines): Huey, SQLite storage by default, Redis with REDIS_URL.
+worker: setup db
+	$(BIN)/huey_consumer civic.worker.huey --workers 2
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor .pytest_cache .mypy_cache .ruff_cache

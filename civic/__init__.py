@@ -1,0 +1,47 @@
+"""civic: calls, participatory budgets, crowdfunding, grants and hearings for a city."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+import config as settings
+
+from .core.paths import STATIC_DIR, TEMPLATES_DIR
+
+
+def create_app(profile: str | None = None, overrides: dict[str, Any] | None = None) -> Flask:
+    """Assemble the application; no queries, migrations or network here."""
+    app = Flask(
+        __name__,
+        template_folder=str(TEMPLATES_DIR),
+        static_folder=str(STATIC_DIR),
+        instance_path=str(settings.INSTANCE),
+    )
+    app.config.from_mapping(settings.load(profile))
+    if overrides:
+        app.config.from_mapping(overrides)
+
+    from . import cli, extensions
+    from .core import db, errors, jinja, security
+
+    db.register(app)
+    extensions.register(app)
+    security.register(app)
+    jinja.register(app)
+    errors.register(app)
+    register_blueprints(app)
+    cli.register(app)
+    return app
+
+
+def register_blueprints(app: Flask) -> None:
+    """Mount every feature's views."""
+    from .accounts.views import bp as accounts_bp
+    from .admin.views import bp as admin_bp
+    from .pages.views import bp as pages_bp
+
+    app.register_blueprint(pages_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(admin_bp)

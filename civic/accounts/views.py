@@ -1,0 +1,234 @@
+"""Account pages: register, verify, sign in and out, reset, profile, my data, delete."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+from werkzeug.wrappers import Response as BaseResponse
+
+from ..core.db import get_session
+from ..core.time import utcnow
+from ..core.web import require, safe_next, signed_in
+from ..extensions import limiter
+from ..places.queries import list_municipi
+from . import forms, permissions, services
+from .domain import Role
+from .services import ResetOutcome, SignInOutcome, VerifyOutcome
+
+bp = Blueprint("accounts", __name__)
+
+
+@bp.app_context_processor
+def _what_the_user_may_do() -> dict[str, object]:
+    return {
+        "role_label": lambda role: str(forms.ROLE_LABELS[Role(role)]),
+        "may": {
+            "find_users": permissions.can_find_users(current_user),
+            "view_audit_log": permissions.can_view_audit_log(current_user),
+        }
+    }
+
+
+class RequestLinks:
+    """Absolute links for e-mails, built from the current request."""
+
+    def verify_email(self, token: str) -> str:
+        return url_for("accounts.verify_email", token=token, _external=True)
+
+    def reset_password(self, token: str) -> str:
+        return url_for("accounts.reset_password", token=token, _external=True)
+
+    def sign_in(self) -> str:
+        return url_for("accounts.sign_in", _external=True)
+
+    def forgot_password(self) -> str:
+        return url_for("accounts.forgot_password", _external=True)
+
+
+def _limit(name: str) -> str:
+    from flask import current_app
+
+    return str(current_app.config[name])
+
+
+@bp.route("/registrati", methods=["GET", "POST"])
+@limiter.limit(lambda: _limit("RATELIMIT_REGISTER"), methods=["POST"])
+def register() -> str | BaseResponse:
+    if current_user.is_authenticated:
+        return redirect(url_for("accounts.account"))
+    form = forms.RegisterForm()
+    if form.validate_on_submit():
+        db = get_session()
+        language = str(session.get("lang") or request.accept_languages.best_match(["it", "en"]) or "it")
+        services.register_user(
+            db,
+            email=form.email.data,
+            password=form.password.data,
+            full_name=form.full_name.data,
+            language=language,
+            links=RequestLinks(),
+            now=utcnow(),
+        )
+        db.commit()
+        return render_template("accounts/check_email.html", email=form.email.data)
+    return render_template("accounts/register.html", form=form)
+
+
+@bp.route("/verifica-email/<token>")
+def verify_email(token: str) -> BaseResponse:
+    db = get_session()
+    outcome = services.verify_email(db, token=token, now=utcnow())
+    db.commit()
+    messages = {
+        VerifyOutcome.VERIFIED: (_("Your e-mail address is verified. You can now sign in."), "success"),
+        VerifyOutcome.ALREADY: (_("This address was already verified."), "info"),
+        VerifyOutcome.EXPIRED: (_("This link has expired: sign in to receive a new one."), "warning"),
+        VerifyOutcome.INVALID: (_("This link is not valid."), "danger"),
+    }
+    flash(*messages[outcome])
+    target = "accounts.account" if current_user.is_authenticated else "accounts.sign_in"
+    return redirect(url_for(target))
+
+
+@bp.route("/accedi", methods=["GET", "POST"])
+@limiter.limit(lambda: _limit("RATELIMIT_SIGN_IN"), methods=["POST"])
+def sign_in() -> str | BaseResponse:
+    if current_user.is_authenticated:
+        return redirect(url_for("accounts.account"))
+    form = forms.SignInForm()
+    if form.validate_on_submit():
+        db = get_session()
+        result = services.sign_in(
+            db, email=form.email.data, password=form.password.data, links=RequestLinks(), now=utcnow()
+        )
+        db.commit()
+        if result.outcome is SignInOutcome.OK and result.user is not None:
+            login_user(result.user, remember=form.remember.data)
+            session["lang"] = result.user.language
+            return redirect(safe_next(request.args.get("next"), url_for("accounts.account")))
+        form.password.errors.append(_sign_in_message(result))
+    return render_template("accounts/sign_in.html", form=form)
+
+
+def _sign_in_message(result: services.SignInResult) -> str:
+    if result.outcome is SignInOutcome.LOCKED:
+        return _("Too many failed attempts. Wait a few minutes and try again.")
+    if result.outcome is SignInOutcome.UNVERIFIED:
+        return _("Please verify your e-mail address first: we have sent you a new link.")
+    return _("E-mail address or password not recognised.")
+
+
+@bp.route("/esci", methods=["POST"])
+def sign_out() -> BaseResponse:
+    logout_user()
+    session.pop("lang", None)
+    flash(_("You have signed out."), "info")
+    return redirect(url_for("pages.home"))
+
+
+@bp.route("/password-dimenticata", methods=["GET", "POST"])
+@limiter.limit(lambda: _limit("RATELIMIT_PASSWORD_RESET"), methods=["POST"])
+def forgot_password() -> str:
+    form = forms.ForgotPasswordForm()
+    if form.validate_on_submit():
+        db = get_session()
+        services.request_password_reset(db, email=form.email.data, links=RequestLinks(), now=utcnow())
+        db.commit()
+        return render_template("accounts/check_email.html", email=form.email.data, reset=True)
+    return render_template("accounts/forgot_password.html", form=form)
+
+
+@bp.route("/reimposta-password/<token>", methods=["GET", "POST"])
+@limiter.limit(lambda: _limit("RATELIMIT_PASSWORD_RESET"), methods=["POST"])
+def reset_password(token: str) -> str | BaseResponse:
+    db = get_session()
+    outcome, user = services.user_for_reset_token(db, token)
+    if user is None:
+        flash(_("This link has expired.") if outcome is ResetOutcome.EXPIRED else _("This link is not valid."), "danger")
+        return redirect(url_for("accounts.forgot_password"))
+    form = forms.ResetPasswordForm()
+    form.email_hint = user.email  # type: ignore[attr-defined]
+    if form.validate_on_submit():
+        services.reset_password(db, token=token, new_password=form.password.data, now=utcnow())
+        db.commit()
+        flash(_("Your password has been changed. You can now sign in."), "success")
+        return redirect(url_for("accounts.sign_in"))
+    return render_template("accounts/reset_password.html", form=form)
+
+
+@bp.route("/account")
+@require(signed_in)
+def account() -> str:
+    municipi = {area.id: area for area in list_municipi(get_session())}
+    roles = [str(forms.ROLE_LABELS[role]) for role in permissions.roles_of(current_user)]
+    return render_template(
+        "accounts/account.html", municipio=municipi.get(current_user.municipio_id), roles=roles
+    )
+
+
+@bp.route("/account/profilo", methods=["GET", "POST"])
+@require(signed_in)
+def profile() -> str | BaseResponse:
+    form = forms.ProfileForm(obj=current_user)
+    form.municipio_id.choices = [(0, _("Not given"))] + [
+        (area.id, area.label) for area in list_municipi(get_session())
+    ]
+    if form.validate_on_submit():
+        db = get_session()
+        services.update_profile(
+            db, current_user, full_name=form.full_name.data,
+            municipio_id=form.municipio_id.data or None, language=form.language.data, now=utcnow(),
+        )
+        db.commit()
+        session["lang"] = form.language.data
+        flash(_("Your profile has been saved."), "success")
+        return redirect(url_for("accounts.account"))
+    return render_template("accounts/profile.html", form=form)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@require(signed_in)
+def change_password() -> str | BaseResponse:
+    form = forms.ChangePasswordForm()
+    form.email_hint = current_user.email  # type: ignore[attr-defined]
+    if form.validate_on_submit():
+        db = get_session()
+        if services.change_password(
+            db, current_user, current_password=form.current.data, new_password=form.password.data, now=utcnow()
+        ):
+            db.commit()
+            login_user(current_user)  # the stamp changed: keep this session, end the others
+            flash(_("Your password has been changed."), "success")
+            return redirect(url_for("accounts.account"))
+        form.current.errors.append(_("The current password is not correct."))
+    return render_template("accounts/change_password.html", form=form)
+
+
+@bp.route("/account/i-miei-dati.json")
+@require(signed_in)
+def download_data() -> Response:
+    data = services.export_personal_data(get_session(), current_user, now=utcnow())
+    body = json.dumps(data, ensure_ascii=False, indent=2)
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={"Content-Disposition": 'attachment; filename="civic-i-miei-dati.json"', "Cache-Control": "no-store"},
+    )
+
+
+@bp.route("/account/elimina", methods=["GET", "POST"])
+@require(signed_in)
+def delete_account() -> str | BaseResponse:
+    form = forms.DeleteAccountForm()
+    if form.validate_on_submit():
+        db = get_session()
+        if services.delete_account(db, current_user, password=form.password.data, now=utcnow()):
+            db.commit()
+            logout_user()
+            flash(_("Your account has been deleted and your personal data erased."), "success")
+            return redirect(url_for("pages.home"))
+        form.password.errors.append(_("The password is not correct."))
+    return render_template("accounts/delete_account.html", form=form)

@@ -1,0 +1,1 @@
+"""Admin screens: people, roles and the audit log."""

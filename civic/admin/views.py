@@ -1,0 +1,74 @@
+"""Admin screens: find people, grant and revoke roles, read the audit log."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response as BaseResponse
+
+from ..accounts import permissions, queries, services
+from ..accounts.domain import GRANTABLE_ROLES, Role
+from ..accounts.forms import RoleForm
+from ..core.db import get_session
+from ..core.time import utcnow
+from ..core.web import client_ip, page_arg, require
+from .queries import list_audit_entries
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def _role_arg(raw: str | None) -> Role | None:
+    return Role(raw) if raw in {role.value for role in Role} else None
+
+
+@bp.route("/utenti")
+@require(permissions.can_find_users)
+def users() -> str:
+    text = request.args.get("q", "")[:200]
+    role = _role_arg(request.args.get("ruolo"))
+    page = queries.search_users(get_session(), text, role, page_arg())
+    return render_template("admin/users.html", page=page, q=text, role=role, roles=list(Role))
+
+
+@bp.route("/utenti/<int:user_id>")
+@require(permissions.can_manage_roles)
+def user(user_id: int) -> str:
+    person = queries.get_user(get_session(), user_id) or abort(404)
+    form = RoleForm()
+    form.role.choices = [(role.value, role.value) for role in GRANTABLE_ROLES]
+    return render_template("admin/user.html", person=person, form=form, grantable=GRANTABLE_ROLES)
+
+
+@bp.route("/utenti/<int:user_id>/ruoli/<action>", methods=["POST"])
+@require(permissions.can_manage_roles)
+def change_role(user_id: int, action: str) -> BaseResponse:
+    db = get_session()
+    person = queries.get_user(db, user_id) or abort(404)
+    form = RoleForm()
+    form.role.choices = [(role.value, role.value) for role in GRANTABLE_ROLES]
+    if action not in ("concedi", "revoca") or not form.validate_on_submit():
+        abort(400)
+    role = Role(form.role.data)
+    if action == "revoca" and not permissions.can_revoke_role(current_user, person, role):
+        flash(_("You cannot remove your own admin role."), "danger")
+        return redirect(url_for("admin.user", user_id=user_id))
+    change = services.grant_role if action == "concedi" else services.revoke_role
+    changed = change(db, current_user, person, role, now=utcnow(), ip=client_ip())
+    db.commit()
+    flash(_("Roles updated.") if changed else _("Nothing to change."), "success" if changed else "info")
+    return redirect(url_for("admin.user", user_id=user_id))
+
+
+@bp.route("/registro")
+@require(permissions.can_view_audit_log)
+def audit_log() -> str:
+    actor = request.args.get("attore", "")
+    page = list_audit_entries(
+        get_session(),
+        action=request.args.get("azione", "")[:80],
+        actor_id=int(actor) if actor.isdigit() and len(actor) < 12 else None,
+        target=request.args.get("oggetto", "")[:80],
+        page=page_arg(),
+    )
+    return render_template("admin/audit_log.html", page=page, args=request.args)

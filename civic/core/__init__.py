@@ -1,0 +1,1 @@
+"""Shared kernel: database, time, money, errors, audit log, outbox."""

@@ -1,0 +1,56 @@
+"""Error pages in the design system, and no 500 for malformed input."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+log = logging.getLogger(__name__)
+
+TITLES = {
+    400: lambda: _("The request could not be understood"),
+    403: lambda: _("You do not have permission to open this page"),
+    404: lambda: _("Page not found"),
+    405: lambda: _("This action is not allowed here"),
+    413: lambda: _("The file is too large"),
+    429: lambda: _("Too many requests"),
+    500: lambda: _("Something went wrong on our side"),
+}
+
+
+def _render(code: int, detail: str | None = None) -> tuple[str, int]:
+    title = TITLES.get(code, TITLES[400])()
+    try:
+        return render_template("errors/error.html", code=code, title=title, detail=detail), code
+    except Exception:  # the page itself failed (say, the database is down): plain text still works
+        log.exception("error page failed to render")
+        return f"{code} {title}", code
+
+
+def _http_error(error: HTTPException) -> tuple[str, int]:
+    code = error.code or 500
+    if code not in TITLES:
+        code = 400 if code < 500 else 500
+    return _render(code)
+
+
+def _csrf_error(_error: CSRFError) -> tuple[str, int]:
+    return _render(400, _("The form has expired or was sent from another site. Go back, reload the page and try again."))
+
+
+def _unexpected(error: Exception) -> tuple[str, int]:
+    log.exception("unhandled error on %s %s", request.method, request.path, exc_info=error)
+    return _render(500)
+
+
+def register(app: Flask) -> None:
+    """Install the handlers."""
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(InternalServerError, _http_error)
+    if not app.testing:
+        app.register_error_handler(Exception, _unexpected)

@@ -1,0 +1,59 @@
+"""Template helpers: Rome dates, euro amounts, the language in use."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import Flask, request
+from flask_babel import format_date, format_datetime, get_locale
+
+from .money import format_eur
+
+
+def _locale() -> str:
+    locale = get_locale()
+    return str(locale.language) if locale else "it"
+
+
+def eur(cents: int | None) -> str:
+    """Integer cents as euros in the reader's language."""
+    return "" if cents is None else format_eur(cents, _locale())
+
+
+def rome_datetime(moment: datetime | None, style: str = "medium") -> str:
+    """A UTC instant shown on Milan's wall clock."""
+    return "" if moment is None else format_datetime(moment, style)
+
+
+def rome_date(moment: datetime | None, style: str = "long") -> str:
+    """The date in Milan of a UTC instant."""
+    return "" if moment is None else format_date(moment, style)
+
+
+def aria_attributes(field: Any, help_text: str | None = None) -> dict[str, str]:
+    """aria-describedby (help and errors) and aria-invalid for a form field."""
+    ids = []
+    if help_text:
+        ids.append(f"{field.id}-help")
+    if field.errors:
+        ids.append(f"{field.id}-error")
+    attrs = {"aria-describedby": " ".join(ids)} if ids else {}
+    if field.errors:
+        attrs["aria-invalid"] = "true"
+    return attrs
+
+
+def _context() -> dict[str, Any]:
+    return {"current_language": _locale(), "current_path": request.full_path.rstrip("?")}
+
+
+def register(app: Flask) -> None:
+    """Install filters and globals."""
+    app.jinja_env.globals["aria_attributes"] = aria_attributes
+    app.jinja_env.filters["eur"] = eur
+    app.jinja_env.filters["rome_datetime"] = rome_datetime
+    app.jinja_env.filters["rome_date"] = rome_date
+    app.context_processor(_context)
+    app.jinja_env.globals["city_name"] = app.config["CITY_NAME"]
+    app.jinja_env.globals["contact_email"] = app.config["CONTACT_EMAIL"]

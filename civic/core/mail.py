@@ -1,0 +1,112 @@
+"""E-mail: messages wait in the session's outbox and leave through SMTP after the commit.
+
+A rolled-back transaction sends nothing. Sending is a Huey job, so a slow or failing SMTP
+server never holds up or breaks a request; the job retries.
+"""
+
+from __future__ import annotations
+
+import smtplib
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import asdict, dataclass
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from typing import Any
+
+from flask import Flask, current_app, has_app_context, render_template
+from flask_babel import force_locale
+from sqlalchemy import event
+from sqlalchemy.orm import Session, SessionTransaction
+
+from ..extensions import huey
+
+OUTBOX_KEY = "civic.outbox"
+
+
+@dataclass(frozen=True)
+class OutgoingEmail:
+    """A message ready to send: plain text, optional attachments as (name, type, bytes)."""
+
+    to: str
+    subject: str
+    body: str
+    attachments: tuple[tuple[str, str, bytes], ...] = ()
+
+
+def queue_email(
+    session: Session, to: str, template: str, language: str = "it", **context: Any
+) -> OutgoingEmail:
+    """Render ``templates/emails/<template>.txt`` in the recipient's language and queue it.
+
+    The template's first line is ``Subject: ...``; the rest is the body.
+    """
+    with force_locale(language):
+        rendered = render_template(f"emails/{template}.txt", **context)
+    first, _, body = rendered.lstrip().partition("\n")
+    if not first.startswith("Subject:"):
+        raise ValueError(f"emails/{template}.txt must start with a 'Subject:' line")
+    message = OutgoingEmail(to=to, subject=first.removeprefix("Subject:").strip(), body=body.strip())
+    session.info.setdefault(OUTBOX_KEY, []).append(message)
+    return message
+
+
+def pending(session: Session) -> list[OutgoingEmail]:
+    """Messages queued in this session and not yet handed over."""
+    return list(session.info.get(OUTBOX_KEY, []))
+
+
+@event.listens_for(Session, "after_commit")
+def _hand_over(session: Session) -> None:
+    for message in session.info.pop(OUTBOX_KEY, []):
+        send_email(asdict(message))
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _discard(session: Session, previous_transaction: SessionTransaction) -> None:
+    if previous_transaction.parent is None:
+        session.info.pop(OUTBOX_KEY, None)
+
+
+_worker_app: Flask | None = None
+
+
+def _app_context() -> AbstractContextManager[Any]:
+    """Inside a request (or immediate mode) use its app; in a Huey worker build one app once."""
+    global _worker_app
+    if has_app_context():
+        return nullcontext()
+    if _worker_app is None:
+        from .. import create_app
+
+        _worker_app = create_app()
+    return _worker_app.app_context()
+
+
+def build_message(data: dict[str, Any], sender: str) -> EmailMessage:
+    """Turn a queued message into a MIME message."""
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = data["to"]
+    message["Subject"] = data["subject"]
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = make_msgid(domain="civic.localhost")
+    message.set_content(data["body"])
+    for name, mimetype, payload in data.get("attachments", ()):
+        maintype, _, subtype = mimetype.partition("/")
+        message.add_attachment(payload, maintype=maintype, subtype=subtype, filename=name)
+    return message
+
+
+@huey.task(retries=5, retry_delay=60)
+def send_email(data: dict[str, Any]) -> None:
+    """Deliver one message through the configured SMTP server."""
+    with _app_context():
+        cfg = current_app.config
+        message = build_message(data, cfg["MAIL_DEFAULT_SENDER"])
+        smtp_class = smtplib.SMTP_SSL if cfg["MAIL_USE_SSL"] else smtplib.SMTP
+        with smtp_class(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=cfg["MAIL_TIMEOUT"]) as smtp:
+            if cfg["MAIL_USE_TLS"]:
+                smtp.starttls()
+            if cfg["MAIL_USERNAME"]:
+                smtp.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"] or "")
+            smtp.send_message(message)

@@ -1,0 +1,59 @@
+"""Helpers shared by views: permission checks, safe redirects, the client's address."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from flask import abort, request
+from flask_login import current_user
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def require(predicate: Callable[[Any], bool]) -> Callable[[F], F]:
+    """Sign-in first for visitors, then 403 unless ``predicate(current_user)`` holds."""
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated:
+                from ..extensions import login_manager
+
+                return login_manager.unauthorized()
+            if not predicate(current_user):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorator
+
+
+def signed_in(user: Any) -> bool:
+    """Any signed-in person."""
+    return bool(user.is_authenticated)
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """A redirect target on this site only (no scheme, no host, no '//' tricks)."""
+    if not target:
+        return default
+    target = target.strip().replace("\\", "/")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    return target
+
+
+def client_ip() -> str | None:
+    """The address the request came from (the proxy sets remote_addr in production)."""
+    return request.remote_addr
+
+
+def page_arg() -> int:
+    """The ?page= argument, 1 when absent or malformed."""
+    raw = request.args.get("page", "1")
+    return int(raw) if raw.isdigit() and 0 < len(raw) < 7 else 1

@@ -1,0 +1,52 @@
+"""Public pages and the language switch."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
+from flask_login import current_user
+from werkzeug.wrappers import Response as BaseResponse
+
+from ..accounts.services import set_language
+from ..core.db import get_session
+from ..core.web import safe_next
+
+bp = Blueprint("pages", __name__)
+
+
+@bp.route("/")
+def home() -> str:
+    return render_template("pages/home.html")
+
+
+def _in_language(page: str) -> str:
+    """Legal pages are written whole in each language rather than translated line by line."""
+    locale = get_locale()
+    language = locale.language if locale and locale.language in ("it", "en") else "it"
+    return render_template(f"pages/{page}_{language}.html")
+
+
+@bp.route("/dichiarazione-accessibilita")
+def accessibility() -> str:
+    return _in_language("accessibility")
+
+
+@bp.route("/privacy")
+def privacy() -> str:
+    return _in_language("privacy")
+
+
+@bp.route("/lingua", methods=["POST"])
+def set_language() -> BaseResponse:
+    language = request.form.get("lang", "")
+    if language in ("it", "en"):
+        session["lang"] = language
+        if current_user.is_authenticated:
+            set_language(get_session(), current_user, language)
+            get_session().commit()
+    return redirect(safe_next(request.form.get("next"), url_for("pages.home")))
+
+
+@bp.route("/healthz")
+def health() -> Response:
+    return Response("ok\n", mimetype="text/plain")

@@ -1,0 +1,1 @@
+"""The city's places: Municipi and, below them, NIL."""

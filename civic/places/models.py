@@ -1,0 +1,31 @@
+"""Areas of the city."""
+
+from __future__ import annotations
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..core.db import Base
+
+
+class Area(Base):
+    """A Municipio, or a NIL inside one."""
+
+    __tablename__ = "areas"
+    __table_args__ = (
+        UniqueConstraint("kind", "number"),
+        CheckConstraint("kind IN ('municipio', 'nil')", name="kind"),
+        CheckConstraint("number > 0", name="number_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    number: Mapped[int]
+    name: Mapped[str] = mapped_column(String(200))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"))
+
+    @property
+    def label(self) -> str:
+        """'Municipio 3 – Città Studi, Lambrate, Venezia'."""
+        prefix = "Municipio" if self.kind == "municipio" else "NIL"
+        return f"{prefix} {self.number} – {self.name}"

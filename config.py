@@ -1,0 +1,170 @@
+"""Settings for civic, read from the environment when an app is created.
+
+Three profiles: development (the default, SQLite in ``instance/``), test and production.
+Production refuses to start while a secret is missing or still has its development value.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent
+INSTANCE = ROOT / "instance"
+
+# Development values: good enough on a laptop, refused by production.
+DEV_SECRETS = {
+    "SECRET_KEY": "dev-only-secret-key-not-for-production",
+    "STRIPE_SECRET_KEY": "sk_test_civic_development",
+    "STRIPE_WEBHOOK_SECRET": "whsec_civic_development",
+    "IDENTITY_HASH_KEY": "dev-only-identity-hash-key",
+}
+WEAK_SECRETS = {"changeme", "change-me", "secret", "password", "dev"}
+
+
+class ConfigError(SystemExit):
+    """A setting makes it unsafe to start; the message is one line saying which."""
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def _bool(name: str, default: bool) -> bool:
+    raw = _env(name)
+    return default if raw is None else raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    raw = _env(name)
+    if raw is None:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(f"civic: {name} must be a whole number, not {raw!r}") from None
+
+
+def base() -> dict[str, Any]:
+    """Settings shared by every profile."""
+    redis_url = _env("REDIS_URL")
+    secure_cookies = _bool("SESSION_COOKIE_SECURE", False)
+    return {
+        "ENV_NAME": "development",
+        "SECRET_KEY": _env("SECRET_KEY", DEV_SECRETS["SECRET_KEY"]),
+        "DATABASE_URL": _env("DATABASE_URL", f"sqlite:///{INSTANCE / 'civic.sqlite3'}"),
+        "REDIS_URL": redis_url,
+        # Mail: everything leaves through SMTP, from the outbox, after the commit.
+        "MAIL_SERVER": _env("MAIL_SERVER", "127.0.0.1"),
+        "MAIL_PORT": _int("MAIL_PORT", 1025),
+        "MAIL_USERNAME": _env("MAIL_USERNAME"),
+        "MAIL_PASSWORD": _env("MAIL_PASSWORD"),
+        "MAIL_USE_TLS": _bool("MAIL_USE_TLS", False),
+        "MAIL_USE_SSL": _bool("MAIL_USE_SSL", False),
+        "MAIL_DEFAULT_SENDER": _env("MAIL_DEFAULT_SENDER", "civic <noreply@civic.localhost>"),
+        "MAIL_TIMEOUT": _int("MAIL_TIMEOUT", 10),
+        # Stripe: only civic/crowdfunding/gateway.py talks to it.
+        "STRIPE_SECRET_KEY": _env("STRIPE_SECRET_KEY", DEV_SECRETS["STRIPE_SECRET_KEY"]),
+        "STRIPE_PUBLISHABLE_KEY": _env("STRIPE_PUBLISHABLE_KEY", "pk_test_civic_development"),
+        "STRIPE_WEBHOOK_SECRET": _env("STRIPE_WEBHOOK_SECRET", DEV_SECRETS["STRIPE_WEBHOOK_SECRET"]),
+        "STRIPE_API_BASE": _env("STRIPE_API_BASE"),
+        # Keyed hashes of identifiers (throttled e-mail addresses, later fiscal numbers).
+        "IDENTITY_HASH_KEY": _env("IDENTITY_HASH_KEY", DEV_SECRETS["IDENTITY_HASH_KEY"]),
+        # Background jobs (Huey): Redis when REDIS_URL is set, else SQLite in instance/.
+        "HUEY_IMMEDIATE": _bool("HUEY_IMMEDIATE", False),
+        # Rate limits: in memory by default, Redis when REDIS_URL is set.
+        "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
+        "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI", redis_url or "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_SIGN_IN": _env("RATELIMIT_SIGN_IN", "10 per minute;50 per hour"),
+        "RATELIMIT_REGISTER": _env("RATELIMIT_REGISTER", "5 per minute;30 per hour"),
+        "RATELIMIT_PASSWORD_RESET": _env("RATELIMIT_PASSWORD_RESET", "5 per minute;20 per hour"),
+        # Sign-in throttle per e-mail address: after this many failures, a growing lock.
+        "SIGN_IN_FREE_FAILURES": _int("SIGN_IN_FREE_FAILURES", 5),
+        "SIGN_IN_MAX_LOCK_MINUTES": _int("SIGN_IN_MAX_LOCK_MINUTES", 60),
+        # Tokens sent by e-mail (seconds).
+        "EMAIL_VERIFICATION_MAX_AGE": _int("EMAIL_VERIFICATION_MAX_AGE", 3 * 24 * 3600),
+        "PASSWORD_RESET_MAX_AGE": _int("PASSWORD_RESET_MAX_AGE", 3600),
+        # Cookies.
+        "SESSION_COOKIE_NAME": "civic_session",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": secure_cookies,
+        "REMEMBER_COOKIE_NAME": "civic_remember",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": secure_cookies,
+        "REMEMBER_COOKIE_DURATION": 30 * 24 * 3600,
+        "PERMANENT_SESSION_LIFETIME": 12 * 3600,
+        "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+        "MAX_CONTENT_LENGTH": 25 * 1024 * 1024,
+        # Languages and time.
+        "LANGUAGES": ("it", "en"),
+        "BABEL_DEFAULT_LOCALE": "it",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Rome",
+        "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "civic" / "translations"),
+        # Who runs this instance (header, footer, legal pages).
+        "CITY_NAME": _env("CIVIC_CITY_NAME", "Comune di Milano"),
+        "CONTACT_EMAIL": _env("CIVIC_CONTACT_EMAIL", "partecipazione@civic.localhost"),
+        "HUEY_SQLITE_PATH": _env("HUEY_SQLITE_PATH", str(INSTANCE / "huey.sqlite3")),
+        "TESTING": False,
+        "DEBUG": False,
+    }
+
+
+def development() -> dict[str, Any]:
+    """The laptop profile: SQLite, local SMTP on port 1025, in-memory rate limits."""
+    return base()
+
+
+def test() -> dict[str, Any]:
+    """The test profile: immediate jobs, in-memory rate limits, a database chosen by the tests."""
+    settings = base()
+    settings.update(
+        ENV_NAME="test",
+        TESTING=True,
+        SECRET_KEY="test-secret-key",
+        DATABASE_URL=_env("CIVIC_TEST_DATABASE_URL", "sqlite://"),
+        HUEY_IMMEDIATE=True,
+        RATELIMIT_STORAGE_URI="memory://",
+    )
+    return settings
+
+
+def production() -> dict[str, Any]:
+    """The production profile: every secret set and not a default, secure cookies."""
+    for name, dev_value in DEV_SECRETS.items():
+        value = _env(name)
+        if value is None:
+            raise ConfigError(f"civic: refusing to start in production: {name} is not set")
+        if value == dev_value or value.lower() in WEAK_SECRETS:
+            raise ConfigError(f"civic: refusing to start in production: {name} has a default value")
+    if len(_env("SECRET_KEY") or "") < 32:
+        raise ConfigError(
+            "civic: refusing to start in production: SECRET_KEY is shorter than 32 characters"
+        )
+    if _env("DATABASE_URL") is None:
+        raise ConfigError("civic: refusing to start in production: DATABASE_URL is not set")
+    settings = base()
+    secure = _bool("SESSION_COOKIE_SECURE", True)
+    settings.update(
+        ENV_NAME="production",
+        SESSION_COOKIE_SECURE=secure,
+        REMEMBER_COOKIE_SECURE=secure,
+        PREFERRED_URL_SCHEME="https",
+    )
+    return settings
+
+
+PROFILES = {"development": development, "test": test, "production": production}
+
+
+def load(name: str | None = None) -> dict[str, Any]:
+    """Return the settings of a profile (default: $CIVIC_ENV, else development)."""
+    name = name or _env("CIVIC_ENV", "development")
+    assert name is not None
+    if name not in PROFILES:
+        raise ConfigError(f"civic: unknown CIVIC_ENV {name!r} (use one of {', '.join(PROFILES)})")
+    return PROFILES[name]()
