@@ -6,7 +6,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, SelectChoice, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from .domain import PASSWORD_MAX_LENGTH, PasswordProblem, Role, password_problems
@@ -27,7 +27,7 @@ ROLE_LABELS = {
     Role.ADMIN: _l("Administrator"),
 }
 
-LANGUAGE_CHOICES = [("it", "Italiano"), ("en", "English")]
+LANGUAGE_CHOICES = [SelectChoice("it", "Italiano"), SelectChoice("en", "English")]
 
 
 class NewPassword:
@@ -43,9 +43,14 @@ class NewPassword:
             raise ValidationError(" ".join(str(PASSWORD_MESSAGES[p]) for p in problems))
 
 
+def _strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
 def _email_field() -> EmailField:
     return EmailField(
         _l("E-mail address"),
+        filters=[_strip],
         validators=[
             DataRequired(_l("Enter your e-mail address.")),
             Length(max=254),

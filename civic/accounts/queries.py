@@ -16,6 +16,7 @@ def get_user(session: Session, user_id: int) -> User | None:
         select(User)
         .where(User.id == user_id, User.deleted_at.is_(None))
         .options(selectinload(User.grants))
+        .execution_options(populate_existing=True)
     )
 
 

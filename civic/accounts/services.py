@@ -71,7 +71,10 @@ def load_user_by_session_id(session_id: str) -> User | None:
     if not user_id.isdigit() or not stamp:
         return None
     user = get_session().scalar(
-        select(User).where(User.id == int(user_id)).options(selectinload(User.grants))
+        select(User)
+        .where(User.id == int(user_id))
+        .options(selectinload(User.grants))
+        .execution_options(populate_existing=True)
     )
     if user is None or user.deleted_at is not None or user.security_stamp != stamp:
         return None

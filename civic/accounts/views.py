@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, flash, has_request_context, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response as BaseResponse
+from wtforms import SelectChoice
 
 from ..core.db import get_session
 from ..core.time import utcnow
@@ -23,11 +24,12 @@ bp = Blueprint("accounts", __name__)
 
 @bp.app_context_processor
 def _what_the_user_may_do() -> dict[str, object]:
+    user = current_user if has_request_context() else None
     return {
         "role_label": lambda role: str(forms.ROLE_LABELS[Role(role)]),
         "may": {
-            "find_users": permissions.can_find_users(current_user),
-            "view_audit_log": permissions.can_view_audit_log(current_user),
+            "find_users": permissions.can_find_users(user),
+            "view_audit_log": permissions.can_view_audit_log(user),
         }
     }
 
@@ -173,9 +175,11 @@ def account() -> str:
 @require(signed_in)
 def profile() -> str | BaseResponse:
     form = forms.ProfileForm(obj=current_user)
-    form.municipio_id.choices = [(0, _("Not given"))] + [
-        (area.id, area.label) for area in list_municipi(get_session())
+    form.municipio_id.choices = [SelectChoice(0, _("Not given"))] + [
+        SelectChoice(area.id, area.label) for area in list_municipi(get_session())
     ]
+    if request.method == "GET":
+        form.municipio_id.data = current_user.municipio_id or 0
     if form.validate_on_submit():
         db = get_session()
         services.update_profile(
@@ -200,7 +204,8 @@ def change_password() -> str | BaseResponse:
             db, current_user, current_password=form.current.data, new_password=form.password.data, now=utcnow()
         ):
             db.commit()
-            login_user(current_user)  # the stamp changed: keep this session, end the others
+            # The stamp changed: sign this session in again (others end). Pass the user, not the proxy.
+            login_user(current_user._get_current_object())
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("accounts.account"))
         form.current.errors.append(_("The current password is not correct."))

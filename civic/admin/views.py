@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
+from wtforms import SelectChoice
 
 from ..accounts import permissions, queries, services
 from ..accounts.domain import GRANTABLE_ROLES, Role
@@ -36,7 +37,7 @@ def users() -> str:
 def user(user_id: int) -> str:
     person = queries.get_user(get_session(), user_id) or abort(404)
     form = RoleForm()
-    form.role.choices = [(role.value, role.value) for role in GRANTABLE_ROLES]
+    form.role.choices = [SelectChoice(role.value) for role in GRANTABLE_ROLES]
     return render_template("admin/user.html", person=person, form=form, grantable=GRANTABLE_ROLES)
 
 
@@ -46,7 +47,7 @@ def change_role(user_id: int, action: str) -> BaseResponse:
     db = get_session()
     person = queries.get_user(db, user_id) or abort(404)
     form = RoleForm()
-    form.role.choices = [(role.value, role.value) for role in GRANTABLE_ROLES]
+    form.role.choices = [SelectChoice(role.value) for role in GRANTABLE_ROLES]
     if action not in ("concedi", "revoca") or not form.validate_on_submit():
         abort(400)
     role = Role(form.role.data)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, has_request_context, request
 from flask_babel import format_date, format_datetime, get_locale
 
 from .money import format_eur
@@ -45,7 +45,8 @@ def aria_attributes(field: Any, help_text: str | None = None) -> dict[str, str]:
 
 
 def _context() -> dict[str, Any]:
-    return {"current_language": _locale(), "current_path": request.full_path.rstrip("?")}
+    path = request.full_path.rstrip("?") if has_request_context() else "/"
+    return {"current_language": _locale(), "current_path": path}
 
 
 def register(app: Flask) -> None:

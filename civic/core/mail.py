@@ -46,6 +46,8 @@ def queue_email(
     if not first.startswith("Subject:"):
         raise ValueError(f"emails/{template}.txt must start with a 'Subject:' line")
     message = OutgoingEmail(to=to, subject=first.removeprefix("Subject:").strip(), body=body.strip())
+    if not session.in_transaction():
+        session.begin()  # so that a rollback, not only a commit, settles the message's fate
     session.info.setdefault(OUTBOX_KEY, []).append(message)
     return message
 
@@ -61,9 +63,10 @@ def _hand_over(session: Session) -> None:
         send_email(asdict(message))
 
 
-@event.listens_for(Session, "after_soft_rollback")
-def _discard(session: Session, previous_transaction: SessionTransaction) -> None:
-    if previous_transaction.parent is None:
+@event.listens_for(Session, "after_transaction_end")
+def _discard(session: Session, transaction: SessionTransaction) -> None:
+    # Runs after after_commit, so what is left when the outermost transaction ends was rolled back.
+    if transaction.parent is None:
         session.info.pop(OUTBOX_KEY, None)
 
 

@@ -1,0 +1,150 @@
+"""Fixtures: a migrated database per run, a rolled-back transaction per test, real SMTP."""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import Engine, event
+from sqlalchemy.orm import Session
+
+from civic import create_app
+from civic.core.db import get_database, make_engine
+from civic.core.migrate import upgrade
+from tests.support import Mailbox, postgres_url_or_skip, smtp_server, throwaway_database
+
+os.environ.setdefault("CIVIC_ENV", "test")
+
+
+def _base_url() -> str:
+    url = os.environ.get("CIVIC_TEST_DATABASE_URL", "")
+    if url.startswith("postgresql"):
+        return postgres_url_or_skip()
+    return "sqlite://"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _hash_each_password_once() -> Iterator[None]:
+    """argon2 is slow on purpose; tests make hundreds of accounts with the same few passwords.
+
+    Hashes stay real argon2id (sign-in still verifies them); only re-hashing is skipped.
+    """
+    from civic.accounts import services
+
+    original = services.hash_password
+    services.hash_password = functools.lru_cache(maxsize=128)(original)  # type: ignore[assignment]
+    yield
+    services.hash_password = original  # type: ignore[assignment]
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A fresh database for this run, upgraded to head by the migrations."""
+    with throwaway_database(_base_url(), str(tmp_path_factory.mktemp("db"))) as url:
+        upgrade(url)
+        yield url
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def smtp() -> Iterator[tuple[int, Mailbox]]:
+    with smtp_server() as server:
+        yield server
+
+
+@pytest.fixture
+def mailbox(smtp: tuple[int, Mailbox]) -> Mailbox:
+    """The messages the SMTP server receives during this test."""
+    smtp[1].clear()
+    return smtp[1]
+
+
+@pytest.fixture
+def db(engine: Engine) -> Iterator[Session]:
+    """A session inside a transaction that is rolled back after the test.
+
+    Commits made by the code under test become savepoints (SQLAlchemy's "join into an external
+    transaction" recipe), so every test starts from the same empty database.
+    """
+    connection = engine.connect()
+    outer = connection.begin()
+    session = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    session.info["shared"] = True
+    yield session
+    session.close()
+    outer.rollback()
+    connection.close()
+
+
+def make_test_app(database_url: str, smtp_port: int, **overrides: Any) -> Flask:
+    settings = {
+        "DATABASE_URL": database_url,
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": smtp_port,
+        "SERVER_NAME": None,
+    }
+    settings.update(overrides)
+    return create_app("test", settings)
+
+
+@pytest.fixture
+def app_overrides() -> dict[str, Any]:
+    """Settings a test module wants changed; override this fixture to change them."""
+    return {}
+
+
+@pytest.fixture
+def app(
+    database_url: str, db: Session, smtp: tuple[int, Mailbox], app_overrides: dict[str, Any]
+) -> Iterator[Flask]:
+    """The app, bound to the test's session. No context is pushed: requests get their own."""
+    app = make_test_app(database_url, smtp[0], **app_overrides)
+    get_database(app).session_factory = lambda: db
+    yield app
+
+
+@pytest.fixture
+def app_ctx(app: Flask) -> Iterator[Flask]:
+    """An app context, for tests that call services directly (not through requests)."""
+    with app.test_request_context("/"):
+        yield app
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def count_queries(engine: Engine) -> Iterator[list[str]]:
+    """The SQL statements run while the test runs (to pin N+1-free list pages)."""
+    statements: list[str] = []
+
+    def _record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if not statement.startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+            statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", _record)
+    yield statements
+    event.remove(engine, "before_cursor_execute", _record)
+
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_from(html: str) -> str:
+    match = CSRF_RE.search(html)
+    assert match, "no CSRF token in the page"
+    return match.group(1)

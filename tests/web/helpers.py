@@ -1,0 +1,27 @@
+"""Helpers for driving the app through the Flask test client, CSRF included."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from tests.conftest import csrf_from
+
+
+def submit(client: FlaskClient, url: str, data: dict[str, Any], form_page: str | None = None) -> TestResponse:
+    """GET the page holding the form (default: ``url``), then POST with its CSRF token."""
+    page = client.get(form_page or url)
+    payload = {"csrf_token": csrf_from(page.get_data(as_text=True)), **data}
+    return client.post(url, data=payload)
+
+
+def post_with_token(client: FlaskClient, url: str, data: dict[str, Any] | None = None) -> TestResponse:
+    """POST to a form-only endpoint with a token taken from the home page."""
+    token = csrf_from(client.get("/").get_data(as_text=True))
+    return client.post(url, data={"csrf_token": token, **(data or {})})
+
+
+def text(response: TestResponse) -> str:
+    return response.get_data(as_text=True)
