@@ -7,7 +7,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
-from ..accounts.services import set_language
+from ..accounts import services as account_services
 from ..core.db import get_session
 from ..core.web import safe_next
 
@@ -42,7 +42,7 @@ def set_language() -> BaseResponse:
     if language in ("it", "en"):
         session["lang"] = language
         if current_user.is_authenticated:
-            set_language(get_session(), current_user, language)
+            account_services.set_language(get_session(), current_user, language)
             get_session().commit()
     return redirect(safe_next(request.form.get("next"), url_for("pages.home")))
 
