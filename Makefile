@@ -64,13 +64,13 @@ demo: db
 	$(FLASK) seed-demo
 
 lint: python-deps
-	$(BIN)/ruff check civic tests migrations bench config.py wsgi.py
-	$(BIN)/ruff format --check civic tests migrations bench config.py wsgi.py
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
 format: python-deps
-	$(BIN)/ruff format civic tests migrations bench config.py wsgi.py
-	$(BIN)/ruff check --fix civic tests migrations bench config.py wsgi.py
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
 
 # Background jobs (e-mail, deadlines): Huey, SQLite storage by default, Redis with REDIS_URL.
 worker: setup db

@@ -68,7 +68,9 @@ def base() -> dict[str, Any]:
         # Stripe: only civic/crowdfunding/gateway.py talks to it.
         "STRIPE_SECRET_KEY": _env("STRIPE_SECRET_KEY", DEV_SECRETS["STRIPE_SECRET_KEY"]),
         "STRIPE_PUBLISHABLE_KEY": _env("STRIPE_PUBLISHABLE_KEY", "pk_test_civic_development"),
-        "STRIPE_WEBHOOK_SECRET": _env("STRIPE_WEBHOOK_SECRET", DEV_SECRETS["STRIPE_WEBHOOK_SECRET"]),
+        "STRIPE_WEBHOOK_SECRET": _env(
+            "STRIPE_WEBHOOK_SECRET", DEV_SECRETS["STRIPE_WEBHOOK_SECRET"]
+        ),
         "STRIPE_API_BASE": _env("STRIPE_API_BASE"),
         # Keyed hashes of identifiers (throttled e-mail addresses, later fiscal numbers).
         "IDENTITY_HASH_KEY": _env("IDENTITY_HASH_KEY", DEV_SECRETS["IDENTITY_HASH_KEY"]),

@@ -50,7 +50,12 @@ def seed_demo() -> None:
         if get_user_by_email(session, email) is not None:
             continue
         user = create_user(
-            session, email=email, password=password, full_name=name, verified=True, now=now,
+            session,
+            email=email,
+            password=password,
+            full_name=name,
+            verified=True,
+            now=now,
             municipio_id=municipi[municipio],
         )
         if role:

@@ -15,7 +15,9 @@ alembic_config = context.config
 
 
 def _url() -> str:
-    url = alembic_config.attributes.get("url") or context.get_x_argument(as_dictionary=True).get("url")
+    url = alembic_config.attributes.get("url") or context.get_x_argument(as_dictionary=True).get(
+        "url"
+    )
     return str(url or settings.load()["DATABASE_URL"])
 
 
@@ -37,7 +39,9 @@ def _configure(connection: Connection) -> None:
 
 
 def run_migrations_offline() -> None:
-    context.configure(url=_url(), target_metadata=metadata, literal_binds=True, render_as_batch=True)
+    context.configure(
+        url=_url(), target_metadata=metadata, literal_binds=True, render_as_batch=True
+    )
     with context.begin_transaction():
         context.run_migrations()
 

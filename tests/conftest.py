@@ -80,7 +80,9 @@ def db(engine: Engine) -> Iterator[Session]:
     """
     connection = engine.connect()
     outer = connection.begin()
-    session = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    session = Session(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
     session.info["shared"] = True
     yield session
     session.close()
@@ -108,11 +110,11 @@ def app_overrides() -> dict[str, Any]:
 @pytest.fixture
 def app(
     database_url: str, db: Session, smtp: tuple[int, Mailbox], app_overrides: dict[str, Any]
-) -> Iterator[Flask]:
+) -> Flask:
     """The app, bound to the test's session. No context is pushed: requests get their own."""
     app = make_test_app(database_url, smtp[0], **app_overrides)
     get_database(app).session_factory = lambda: db
-    yield app
+    return app
 
 
 @pytest.fixture

@@ -104,7 +104,8 @@ def postgres_url_or_skip() -> str:
             pass
         engine.dispose()
     except Exception as exc:
-        reason = f"PostgreSQL is not reachable at {make_url(url).render_as_string()}: {exc.__class__.__name__}"
+        where = make_url(url).render_as_string()
+        reason = f"PostgreSQL is not reachable at {where}: {exc.__class__.__name__}"
         if required("CIVIC_REQUIRE_POSTGRES"):
             pytest.fail(reason + " (CIVIC_REQUIRE_POSTGRES=1)")
         pytest.skip(reason)

@@ -28,7 +28,7 @@ LANGUAGES = ("it", "en")
 PASSWORD_MIN_LENGTH = 10
 PASSWORD_MAX_LENGTH = 128  # argon2 hashes anything, but a cap keeps a request cheap
 
-# A short list of the passwords most often seen in leaks that are long enough to pass the length rule.
+# Passwords often seen in leaks that are long enough to pass the length rule.
 COMMON_PASSWORDS = frozenset(
     {
         "1234567890",
@@ -100,7 +100,9 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def lock_until(failures: int, last_failure: datetime, free_failures: int, max_minutes: int) -> datetime | None:
+def lock_until(
+    failures: int, last_failure: datetime, free_failures: int, max_minutes: int
+) -> datetime | None:
     """When a run of failed sign-ins stops blocking new attempts, or None if it does not block.
 
     The first ``free_failures`` cost nothing; then each failure doubles the wait (1, 2, 4 ...

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectChoice, EmailField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from .domain import PASSWORD_MAX_LENGTH, PasswordProblem, Role, password_problems
@@ -37,7 +37,9 @@ class NewPassword:
         self.email_field = email_field
 
     def __call__(self, form: Any, field: Any) -> None:
-        email = form[self.email_field].data if self.email_field else getattr(form, "email_hint", None)
+        email = (
+            form[self.email_field].data if self.email_field else getattr(form, "email_hint", None)
+        )
         problems = password_problems(field.data or "", email)
         if problems:
             raise ValidationError(" ".join(str(PASSWORD_MESSAGES[p]) for p in problems))
@@ -67,7 +69,10 @@ class RegisterForm(FlaskForm):
     )
     confirm = PasswordField(
         _l("Repeat the password"),
-        validators=[DataRequired(_l("Repeat the password.")), EqualTo("password", _l("The passwords do not match."))],
+        validators=[
+            DataRequired(_l("Repeat the password.")),
+            EqualTo("password", _l("The passwords do not match.")),
+        ],
     )
     privacy = BooleanField(
         _l("I have read the privacy notice"),
@@ -94,7 +99,10 @@ class ResetPasswordForm(FlaskForm):
     )
     confirm = PasswordField(
         _l("Repeat the password"),
-        validators=[DataRequired(_l("Repeat the password.")), EqualTo("password", _l("The passwords do not match."))],
+        validators=[
+            DataRequired(_l("Repeat the password.")),
+            EqualTo("password", _l("The passwords do not match.")),
+        ],
     )
 
 
@@ -108,7 +116,10 @@ class ChangePasswordForm(FlaskForm):
     )
     confirm = PasswordField(
         _l("Repeat the password"),
-        validators=[DataRequired(_l("Repeat the password.")), EqualTo("password", _l("The passwords do not match."))],
+        validators=[
+            DataRequired(_l("Repeat the password.")),
+            EqualTo("password", _l("The passwords do not match.")),
+        ],
     )
 
 

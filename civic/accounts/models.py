@@ -21,7 +21,8 @@ class User(Base):
     __table_args__ = (
         CheckConstraint("language IN ('it', 'en')", name="language"),
         CheckConstraint(
-            "(deleted_at IS NULL AND email IS NOT NULL) OR (deleted_at IS NOT NULL AND email IS NULL)",
+            "(deleted_at IS NULL AND email IS NOT NULL)"
+            " OR (deleted_at IS NOT NULL AND email IS NULL)",
             name="email_unless_deleted",
         ),
     )
@@ -40,7 +41,10 @@ class User(Base):
     deleted_at: Mapped[datetime | None]
 
     grants: Mapped[list[RoleGrant]] = relationship(
-        foreign_keys="RoleGrant.user_id", lazy="raise_on_sql", order_by="RoleGrant.id", viewonly=True
+        foreign_keys="RoleGrant.user_id",
+        lazy="raise_on_sql",
+        order_by="RoleGrant.id",
+        viewonly=True,
     )
 
     # Flask-Login protocol.
@@ -110,4 +114,3 @@ class SignInThrottle(Base):
     email_key: Mapped[str] = mapped_column(String(64), unique=True)
     failures: Mapped[int] = mapped_column(default=0)
     last_failure_at: Mapped[datetime]
-

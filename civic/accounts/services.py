@@ -11,7 +11,7 @@ from typing import Any, Protocol
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..core import audit, personal_data
@@ -19,7 +19,7 @@ from ..core.db import get_session
 from ..core.identity import keyed_hash
 from ..core.mail import queue_email
 from . import tokens
-from .domain import LANGUAGES, Role, lock_until, normalise_email, password_problems
+from .domain import LANGUAGES, Role, lock_until, normalise_email
 from .models import RoleGrant, SignInThrottle, User
 from .permissions import can_manage_roles, can_revoke_role
 
@@ -319,7 +319,7 @@ def reset_password(
     if user.email_verified_at is None:
         user.email_verified_at = now
     session.execute(
-        SignInThrottle.__table__.delete().where(SignInThrottle.email_key == _throttle_key(user.email or ""))
+        delete(SignInThrottle).where(SignInThrottle.email_key == _throttle_key(user.email or ""))
     )
     session.flush()
     return ResetOutcome.RESET
@@ -434,11 +434,9 @@ def _export_audit(session: Session, user: User) -> list[dict[str, Any]]:
 def _erase_account(session: Session, user: User, now: datetime) -> None:
     if user.email:
         session.execute(
-            SignInThrottle.__table__.delete().where(
-                SignInThrottle.email_key == _throttle_key(user.email)
-            )
+            delete(SignInThrottle).where(SignInThrottle.email_key == _throttle_key(user.email))
         )
-    session.execute(RoleGrant.__table__.delete().where(RoleGrant.user_id == user.id))
+    session.execute(delete(RoleGrant).where(RoleGrant.user_id == user.id))
     user.email = None
     user.password_hash = None
     user.full_name = None
@@ -489,7 +487,11 @@ def grant_role(
     before = _grants_snapshot(session, target.id)
     session.add(
         RoleGrant(
-            user_id=target.id, role=role.value, call_id=call_id, granted_by_id=actor.id, granted_at=now
+            user_id=target.id,
+            role=role.value,
+            call_id=call_id,
+            granted_by_id=actor.id,
+            granted_at=now,
         )
     )
     session.flush()

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, flash, has_request_context, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    has_request_context,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response as BaseResponse
@@ -30,7 +40,7 @@ def _what_the_user_may_do() -> dict[str, object]:
         "may": {
             "find_users": permissions.can_find_users(user),
             "view_audit_log": permissions.can_view_audit_log(user),
-        }
+        },
     }
 
 
@@ -64,7 +74,9 @@ def register() -> str | BaseResponse:
     form = forms.RegisterForm()
     if form.validate_on_submit():
         db = get_session()
-        language = str(session.get("lang") or request.accept_languages.best_match(["it", "en"]) or "it")
+        language = str(
+            session.get("lang") or request.accept_languages.best_match(["it", "en"]) or "it"
+        )
         services.register_user(
             db,
             email=form.email.data,
@@ -85,9 +97,15 @@ def verify_email(token: str) -> BaseResponse:
     outcome = services.verify_email(db, token=token, now=utcnow())
     db.commit()
     messages = {
-        VerifyOutcome.VERIFIED: (_("Your e-mail address is verified. You can now sign in."), "success"),
+        VerifyOutcome.VERIFIED: (
+            _("Your e-mail address is verified. You can now sign in."),
+            "success",
+        ),
         VerifyOutcome.ALREADY: (_("This address was already verified."), "info"),
-        VerifyOutcome.EXPIRED: (_("This link has expired: sign in to receive a new one."), "warning"),
+        VerifyOutcome.EXPIRED: (
+            _("This link has expired: sign in to receive a new one."),
+            "warning",
+        ),
         VerifyOutcome.INVALID: (_("This link is not valid."), "danger"),
     }
     flash(*messages[outcome])
@@ -104,7 +122,11 @@ def sign_in() -> str | BaseResponse:
     if form.validate_on_submit():
         db = get_session()
         result = services.sign_in(
-            db, email=form.email.data, password=form.password.data, links=RequestLinks(), now=utcnow()
+            db,
+            email=form.email.data,
+            password=form.password.data,
+            links=RequestLinks(),
+            now=utcnow(),
         )
         db.commit()
         if result.outcome is SignInOutcome.OK and result.user is not None:
@@ -117,10 +139,12 @@ def sign_in() -> str | BaseResponse:
 
 def _sign_in_message(result: services.SignInResult) -> str:
     if result.outcome is SignInOutcome.LOCKED:
-        return _("Too many failed attempts. Wait a few minutes and try again.")
-    if result.outcome is SignInOutcome.UNVERIFIED:
-        return _("Please verify your e-mail address first: we have sent you a new link.")
-    return _("E-mail address or password not recognised.")
+        message = _("Too many failed attempts. Wait a few minutes and try again.")
+    elif result.outcome is SignInOutcome.UNVERIFIED:
+        message = _("Please verify your e-mail address first: we have sent you a new link.")
+    else:
+        message = _("E-mail address or password not recognised.")
+    return str(message)
 
 
 @bp.route("/esci", methods=["POST"])
@@ -137,7 +161,9 @@ def forgot_password() -> str:
     form = forms.ForgotPasswordForm()
     if form.validate_on_submit():
         db = get_session()
-        services.request_password_reset(db, email=form.email.data, links=RequestLinks(), now=utcnow())
+        services.request_password_reset(
+            db, email=form.email.data, links=RequestLinks(), now=utcnow()
+        )
         db.commit()
         return render_template("accounts/check_email.html", email=form.email.data, reset=True)
     return render_template("accounts/forgot_password.html", form=form)
@@ -149,10 +175,15 @@ def reset_password(token: str) -> str | BaseResponse:
     db = get_session()
     outcome, user = services.user_for_reset_token(db, token)
     if user is None:
-        flash(_("This link has expired.") if outcome is ResetOutcome.EXPIRED else _("This link is not valid."), "danger")
+        flash(
+            _("This link has expired.")
+            if outcome is ResetOutcome.EXPIRED
+            else _("This link is not valid."),
+            "danger",
+        )
         return redirect(url_for("accounts.forgot_password"))
     form = forms.ResetPasswordForm()
-    form.email_hint = user.email  # type: ignore[attr-defined]
+    form.email_hint = user.email
     if form.validate_on_submit():
         services.reset_password(db, token=token, new_password=form.password.data, now=utcnow())
         db.commit()
@@ -183,8 +214,12 @@ def profile() -> str | BaseResponse:
     if form.validate_on_submit():
         db = get_session()
         services.update_profile(
-            db, current_user, full_name=form.full_name.data,
-            municipio_id=form.municipio_id.data or None, language=form.language.data, now=utcnow(),
+            db,
+            current_user,
+            full_name=form.full_name.data,
+            municipio_id=form.municipio_id.data or None,
+            language=form.language.data,
+            now=utcnow(),
         )
         db.commit()
         session["lang"] = form.language.data
@@ -197,14 +232,18 @@ def profile() -> str | BaseResponse:
 @require(signed_in)
 def change_password() -> str | BaseResponse:
     form = forms.ChangePasswordForm()
-    form.email_hint = current_user.email  # type: ignore[attr-defined]
+    form.email_hint = current_user.email
     if form.validate_on_submit():
         db = get_session()
         if services.change_password(
-            db, current_user, current_password=form.current.data, new_password=form.password.data, now=utcnow()
+            db,
+            current_user,
+            current_password=form.current.data,
+            new_password=form.password.data,
+            now=utcnow(),
         ):
             db.commit()
-            # The stamp changed: sign this session in again (others end). Pass the user, not the proxy.
+            # The stamp changed: sign this session in again (others end). The user, not the proxy.
             login_user(current_user._get_current_object())
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("accounts.account"))
@@ -220,7 +259,10 @@ def download_data() -> Response:
     return Response(
         body,
         mimetype="application/json",
-        headers={"Content-Disposition": 'attachment; filename="civic-i-miei-dati.json"', "Cache-Control": "no-store"},
+        headers={
+            "Content-Disposition": 'attachment; filename="civic-i-miei-dati.json"',
+            "Cache-Control": "no-store",
+        },
     )
 
 

@@ -57,7 +57,10 @@ def change_role(user_id: int, action: str) -> BaseResponse:
     change = services.grant_role if action == "concedi" else services.revoke_role
     changed = change(db, current_user, person, role, now=utcnow(), ip=client_ip())
     db.commit()
-    flash(_("Roles updated.") if changed else _("Nothing to change."), "success" if changed else "info")
+    flash(
+        _("Roles updated.") if changed else _("Nothing to change."),
+        "success" if changed else "info",
+    )
     return redirect(url_for("admin.user", user_id=user_id))
 
 

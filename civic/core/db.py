@@ -61,7 +61,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
         @event.listens_for(engine, "connect")
         def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-            # Let SQLAlchemy issue BEGIN itself so SAVEPOINT works (pysqlite's own handling breaks it).
+            # SQLAlchemy issues BEGIN itself so SAVEPOINT works (pysqlite's own handling breaks it).
             dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")

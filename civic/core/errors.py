@@ -39,7 +39,13 @@ def _http_error(error: HTTPException) -> tuple[str, int]:
 
 
 def _csrf_error(_error: CSRFError) -> tuple[str, int]:
-    return _render(400, _("The form has expired or was sent from another site. Go back, reload the page and try again."))
+    return _render(
+        400,
+        _(
+            "The form has expired or was sent from another site. "
+            "Go back, reload the page and try again."
+        ),
+    )
 
 
 def _unexpected(error: Exception) -> tuple[str, int]:

@@ -45,7 +45,9 @@ def queue_email(
     first, _, body = rendered.lstrip().partition("\n")
     if not first.startswith("Subject:"):
         raise ValueError(f"emails/{template}.txt must start with a 'Subject:' line")
-    message = OutgoingEmail(to=to, subject=first.removeprefix("Subject:").strip(), body=body.strip())
+    message = OutgoingEmail(
+        to=to, subject=first.removeprefix("Subject:").strip(), body=body.strip()
+    )
     if not session.in_transaction():
         session.begin()  # so that a rollback, not only a commit, settles the message's fate
     session.info.setdefault(OUTBOX_KEY, []).append(message)
@@ -100,7 +102,8 @@ def build_message(data: dict[str, Any], sender: str) -> EmailMessage:
     return message
 
 
-@huey.task(retries=5, retry_delay=60)
+# huey has no type hints, so its decorator is untyped.
+@huey.task(retries=5, retry_delay=60)  # type: ignore[untyped-decorator]
 def send_email(data: dict[str, Any]) -> None:
     """Deliver one message through the configured SMTP server."""
     with _app_context():

@@ -11,7 +11,7 @@ _EN = re.compile(r"^\d{1,3}(,\d{3})*(\.\d{1,2})?$|^\d+(\.\d{1,2})?$")
 
 def _group(whole: int, sep: str) -> str:
     text = str(whole)
-    groups = []
+    groups: list[str] = []
     while len(text) > 3:
         groups.insert(0, text[-3:])
         text = text[:-3]

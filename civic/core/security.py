@@ -1,4 +1,4 @@
-"""Security headers on every response, with a Content-Security-Policy that allows no inline script."""
+"""Security headers on every response; the Content-Security-Policy allows no inline script."""
 
 from __future__ import annotations
 
@@ -33,7 +33,9 @@ def _add_headers(response: Response) -> Response:
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
     if request.is_secure:
-        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        response.headers.setdefault(
+            "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
+        )
     if request.endpoint != "static" and "Cache-Control" not in response.headers:
         # Pages can carry personal data: no shared caches.
         response.headers["Cache-Control"] = "private, no-cache"

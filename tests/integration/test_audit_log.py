@@ -14,8 +14,14 @@ from civic.core.time import utcnow
 
 def _entry(db: Session) -> audit.AuditEntry:
     entry = audit.record(
-        db, actor_id=None, action="test.action", target_type="thing", target_id=1, now=utcnow(),
-        before={"a": 1}, after={"a": 2},
+        db,
+        actor_id=None,
+        action="test.action",
+        target_type="thing",
+        target_id=1,
+        now=utcnow(),
+        before={"a": 1},
+        after={"a": 2},
     )
     db.flush()
     return entry
@@ -45,7 +51,9 @@ def test_the_orm_refuses_to_delete_an_entry(app_ctx: Flask, db: Session) -> None
 def test_the_database_refuses_an_update_even_in_raw_sql(app_ctx: Flask, db: Session) -> None:
     entry = _entry(db)
     with db.begin_nested(), pytest.raises(DatabaseError, match="append-only"):
-        db.execute(text("UPDATE audit_entries SET action = 'forged' WHERE id = :id"), {"id": entry.id})
+        db.execute(
+            text("UPDATE audit_entries SET action = 'forged' WHERE id = :id"), {"id": entry.id}
+        )
 
 
 def test_the_database_refuses_a_delete_even_in_raw_sql(app_ctx: Flask, db: Session) -> None:

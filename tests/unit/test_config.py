@@ -41,7 +41,10 @@ def test_production_refuses_a_missing_secret(production_env: pytest.MonkeyPatch,
 @pytest.mark.parametrize("name", sorted(config.DEV_SECRETS))
 def test_production_refuses_a_default_secret(production_env: pytest.MonkeyPatch, name: str) -> None:
     production_env.setenv(name, config.DEV_SECRETS[name])
-    with pytest.raises(config.ConfigError, match=f"^civic: refusing to start in production: {name} has a default value$"):
+    with pytest.raises(
+        config.ConfigError,
+        match=f"^civic: refusing to start in production: {name} has a default value$",
+    ):
         config.load("production")
 
 
@@ -51,7 +54,9 @@ def test_production_refuses_a_short_secret_key(production_env: pytest.MonkeyPatc
         config.load("production")
 
 
-def test_production_refuses_to_run_without_a_database_url(production_env: pytest.MonkeyPatch) -> None:
+def test_production_refuses_to_run_without_a_database_url(
+    production_env: pytest.MonkeyPatch,
+) -> None:
     production_env.delenv("DATABASE_URL")
     with pytest.raises(config.ConfigError, match="DATABASE_URL is not set"):
         config.load("production")

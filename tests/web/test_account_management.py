@@ -11,11 +11,11 @@ from sqlalchemy.orm import Session
 from civic.accounts.domain import Role
 from civic.accounts.models import RoleGrant, User
 from civic.core.audit import AuditEntry
-from civic.places.services import seed_municipi
 from civic.places.queries import list_municipi
+from civic.places.services import seed_municipi
 from tests.factories.accounts import PASSWORD, log_in, make_user
 from tests.support import Mailbox
-from tests.web.helpers import submit, text
+from tests.web.helpers import same_page, submit, text
 
 NEW = "Quiet-River-Stone-88"
 
@@ -26,7 +26,9 @@ def _reset_link(client: FlaskClient, mailbox: Mailbox, email: str) -> str:
     return Mailbox.link(mailbox.last_to(email), "/reimposta-password/")
 
 
-def test_a_reset_link_sets_a_new_password(client: FlaskClient, db: Session, mailbox: Mailbox) -> None:
+def test_a_reset_link_sets_a_new_password(
+    client: FlaskClient, db: Session, mailbox: Mailbox
+) -> None:
     make_user(db, email="lucia@example.org")
     link = _reset_link(client, mailbox, "lucia@example.org")
     response = submit(client, link, {"password": NEW, "confirm": NEW})
@@ -40,10 +42,13 @@ def test_a_reset_link_works_only_once(client: FlaskClient, db: Session, mailbox:
     link = _reset_link(client, mailbox, "lucia@example.org")
     submit(client, link, {"password": NEW, "confirm": NEW})
     again = client.get(link)
-    assert again.status_code == 302 and "/password-dimenticata" in again.headers["Location"]
+    assert again.status_code == 302
+    assert "/password-dimenticata" in again.headers["Location"]
 
 
-def test_a_tampered_reset_link_is_refused(client: FlaskClient, db: Session, mailbox: Mailbox) -> None:
+def test_a_tampered_reset_link_is_refused(
+    client: FlaskClient, db: Session, mailbox: Mailbox
+) -> None:
     make_user(db, email="lucia@example.org")
     link = _reset_link(client, mailbox, "lucia@example.org")
     assert client.get(link + "x").status_code == 302
@@ -64,18 +69,20 @@ def test_asking_for_a_reset_never_says_whether_the_address_exists(
     make_user(db, email="lucia@example.org")
     known = submit(client, "/password-dimenticata", {"email": "lucia@example.org"})
     unknown = submit(client, "/password-dimenticata", {"email": "nobody@example.org"})
-    clean = lambda r: text(r).replace("lucia@example.org", "X").replace("nobody@example.org", "X").split('name="csrf_token"')[0]  # noqa: E731
-    assert clean(known) == clean(unknown)
+    assert same_page(known, "lucia@example.org") == same_page(unknown, "nobody@example.org")
     assert mailbox.to("nobody@example.org") == []
     assert len(mailbox.to("lucia@example.org")) == 1
 
 
-def test_the_reset_form_applies_the_password_policy(client: FlaskClient, db: Session, mailbox: Mailbox) -> None:
+def test_the_reset_form_applies_the_password_policy(
+    client: FlaskClient, db: Session, mailbox: Mailbox
+) -> None:
     user = make_user(db, email="lucia@example.org")
     before = user.password_hash
     link = _reset_link(client, mailbox, "lucia@example.org")
     response = submit(client, link, {"password": "short", "confirm": "short"})
-    assert response.status_code == 200 and "is-invalid" in text(response)
+    assert response.status_code == 200
+    assert "is-invalid" in text(response)
     db.refresh(user)
     assert user.password_hash == before
 
@@ -87,7 +94,8 @@ def test_the_profile_saves_name_municipio_and_language(client: FlaskClient, db: 
     user = make_user(db)
     log_in(client, user)
     response = submit(
-        client, "/account/profilo",
+        client,
+        "/account/profilo",
         {"full_name": "Lucia B.", "municipio_id": str(municipio.id), "language": "en"},
     )
     assert response.status_code == 302
@@ -100,7 +108,9 @@ def test_the_profile_refuses_an_unknown_municipio(client: FlaskClient, db: Sessi
     seed_municipi(db)
     user = make_user(db)
     log_in(client, user)
-    response = submit(client, "/account/profilo", {"full_name": "X", "municipio_id": "9999", "language": "it"})
+    response = submit(
+        client, "/account/profilo", {"full_name": "X", "municipio_id": "9999", "language": "it"}
+    )
     assert response.status_code == 200
     assert 'id="municipio_id-error"' in text(response)
     db.refresh(user)
@@ -121,18 +131,27 @@ def test_my_data_downloads_as_json_with_everything_held(client: FlaskClient, db:
     assert "audit_log" in data
 
 
-def test_deleting_the_account_erases_personal_data_and_keeps_the_row(client: FlaskClient, db: Session) -> None:
+def test_deleting_the_account_erases_personal_data_and_keeps_the_row(
+    client: FlaskClient, db: Session
+) -> None:
     user = make_user(db, email="lucia@example.org", full_name="Lucia Bianchi", roles=(Role.STAFF,))
     user_id = user.id
     log_in(client, user)
     response = submit(client, "/account/elimina", {"password": PASSWORD, "confirm": "y"})
     assert response.status_code == 302
     row = db.get(User, user_id)
-    assert row is not None and row.deleted_at is not None
-    assert (row.email, row.full_name, row.password_hash, row.municipio_id) == (None, None, None, None)
+    assert row is not None
+    assert row.deleted_at is not None
+    assert (row.email, row.full_name, row.password_hash, row.municipio_id) == (
+        None,
+        None,
+        None,
+        None,
+    )
     assert db.scalars(select(RoleGrant).where(RoleGrant.user_id == user_id)).all() == []
     entry = db.scalar(select(AuditEntry).where(AuditEntry.action == "account.delete"))
-    assert entry is not None and entry.target_id == str(user_id)
+    assert entry is not None
+    assert entry.target_id == str(user_id)
     assert client.get("/account").status_code == 302
 
 
@@ -142,7 +161,8 @@ def test_deleting_needs_the_password(client: FlaskClient, db: Session) -> None:
     response = submit(client, "/account/elimina", {"password": "Wrong-Password-1", "confirm": "y"})
     assert response.status_code == 200
     db.refresh(user)
-    assert user.deleted_at is None and user.email == "lucia@example.org"
+    assert user.deleted_at is None
+    assert user.email == "lucia@example.org"
 
 
 def test_the_address_of_a_deleted_account_can_register_again(

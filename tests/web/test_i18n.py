@@ -21,17 +21,22 @@ from tests.web.helpers import post_with_token, text
 def test_the_site_speaks_italian_by_default(client: FlaskClient) -> None:
     html = text(client.get("/"))
     assert '<html lang="it">' in html
-    assert "Accedi" in html and "Partecipa alla vita della tua città" in html
+    assert "Accedi" in html
+    assert "Partecipa alla vita della tua città" in html
 
 
 def test_a_browser_asking_for_english_gets_english(client: FlaskClient) -> None:
     html = text(client.get("/", headers={"Accept-Language": "en-GB,en;q=0.9"}))
-    assert '<html lang="en">' in html and "Sign in" in html
+    assert '<html lang="en">' in html
+    assert "Sign in" in html
 
 
-def test_the_language_switch_changes_the_language_and_returns_to_the_page(client: FlaskClient) -> None:
+def test_the_language_switch_changes_the_language_and_returns_to_the_page(
+    client: FlaskClient,
+) -> None:
     response = post_with_token(client, "/lingua", {"lang": "en", "next": "/accedi"})
-    assert response.status_code == 302 and response.headers["Location"].endswith("/accedi")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/accedi")
     assert "Forgot your password?" in text(client.get("/accedi"))
     post_with_token(client, "/lingua", {"lang": "it", "next": "/"})
     assert "Password dimenticata?" in text(client.get("/accedi"))
@@ -62,9 +67,23 @@ def test_form_errors_are_in_the_readers_language(client: FlaskClient) -> None:
 def test_every_text_in_the_code_has_an_italian_translation(tmp_path: Path) -> None:
     pot = tmp_path / "messages.pot"
     subprocess.run(
-        [str(Path(sys.executable).parent / "pybabel"), "extract", "-F", "babel.cfg", "-k", "_l",
-         "-k", "lazy_gettext", "-o", str(pot), "--no-location", "."],
-        cwd=ROOT, check=True, capture_output=True,
+        [
+            str(Path(sys.executable).parent / "pybabel"),
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_l",
+            "-k",
+            "lazy_gettext",
+            "-o",
+            str(pot),
+            "--no-location",
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
     )
     with pot.open("rb") as f:
         wanted = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(f) if m.id}

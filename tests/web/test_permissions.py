@@ -55,7 +55,9 @@ def test_every_view_is_in_the_matrix(app: Flask) -> None:
 
 
 @pytest.mark.parametrize("persona", PERSONAS, ids=str)
-@pytest.mark.parametrize(("method", "path", "allowed"), ROUTES, ids=[f"{m} {p}" for m, p, _ in ROUTES])
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"), ROUTES, ids=[f"{m} {p}" for m, p, _ in ROUTES]
+)
 def test_route_permissions(
     app: Flask, db: Session, persona: object, method: str, path: str, allowed: set[object]
 ) -> None:

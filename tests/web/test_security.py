@@ -20,7 +20,9 @@ from tests.factories.accounts import PASSWORD, log_in, make_user
 from tests.web.helpers import submit, text
 
 
-def test_a_post_without_a_csrf_token_is_refused_and_changes_nothing(client: FlaskClient, db: Session) -> None:
+def test_a_post_without_a_csrf_token_is_refused_and_changes_nothing(
+    client: FlaskClient, db: Session
+) -> None:
     response = client.post(
         "/registrati",
         data={"email": "x@example.org", "password": PASSWORD, "confirm": PASSWORD, "privacy": "y"},
@@ -30,11 +32,19 @@ def test_a_post_without_a_csrf_token_is_refused_and_changes_nothing(client: Flas
     assert db.scalar(select(func.count()).select_from(User)) == 0
 
 
-def test_a_csrf_token_from_another_session_is_refused(app: Flask, client: FlaskClient, db: Session) -> None:
+def test_a_csrf_token_from_another_session_is_refused(
+    app: Flask, client: FlaskClient, db: Session
+) -> None:
     other = app.test_client()
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', text(other.get("/registrati")))
     assert token
-    data = {"csrf_token": token.group(1), "email": "x@example.org", "password": PASSWORD, "confirm": PASSWORD, "privacy": "y"}
+    data = {
+        "csrf_token": token.group(1),
+        "email": "x@example.org",
+        "password": PASSWORD,
+        "confirm": PASSWORD,
+        "privacy": "y",
+    }
     assert client.post("/registrati", data=data).status_code == 400
 
 
@@ -47,7 +57,8 @@ def test_every_response_carries_a_strict_csp_and_security_headers(client: FlaskC
         assert directives["default-src"] == "'self'"
         assert directives["object-src"] == "'none'"
         assert directives["frame-ancestors"] == "'none'"
-        assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+        assert "unsafe-inline" not in csp
+        assert "unsafe-eval" not in csp
         assert headers["X-Content-Type-Options"] == "nosniff"
         assert headers["X-Frame-Options"] == "DENY"
         assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
@@ -82,8 +93,11 @@ def test_no_page_loads_anything_from_another_host(client: FlaskClient, db: Sessi
 def test_session_cookies_are_httponly_and_samesite(client: FlaskClient, db: Session) -> None:
     make_user(db, email="lucia@example.org")
     response = submit(client, "/accedi", {"email": "lucia@example.org", "password": PASSWORD})
-    cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("civic_session="))
-    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    cookie = next(
+        c for c in response.headers.getlist("Set-Cookie") if c.startswith("civic_session=")
+    )
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
 
 
 def test_production_marks_cookies_secure(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -102,11 +116,18 @@ def test_production_marks_cookies_secure(monkeypatch: pytest.MonkeyPatch) -> Non
 
 @pytest.fixture
 def app_overrides() -> dict[str, Any]:
-    return {"RATELIMIT_SIGN_IN": "3 per minute", "RATELIMIT_REGISTER": "2 per minute", "RATELIMIT_PASSWORD_RESET": "2 per minute"}
+    return {
+        "RATELIMIT_SIGN_IN": "3 per minute",
+        "RATELIMIT_REGISTER": "2 per minute",
+        "RATELIMIT_PASSWORD_RESET": "2 per minute",
+    }
 
 
 def test_sign_in_is_rate_limited_with_a_429_page(client: FlaskClient, db: Session) -> None:
-    responses = [submit(client, "/accedi", {"email": f"x{n}@example.org", "password": "Whatever-123"}) for n in range(4)]
+    responses = [
+        submit(client, "/accedi", {"email": f"x{n}@example.org", "password": "Whatever-123"})
+        for n in range(4)
+    ]
     assert [r.status_code for r in responses] == [200, 200, 200, 429]
     assert "it-header-wrapper" in text(responses[3])
     assert "Retry-After" in responses[3].headers
@@ -118,7 +139,10 @@ def test_registration_is_rate_limited(client: FlaskClient, db: Session) -> None:
 
 
 def test_password_reset_is_rate_limited(client: FlaskClient, db: Session) -> None:
-    codes = [submit(client, "/password-dimenticata", {"email": "a@example.org"}).status_code for _ in range(3)]
+    codes = [
+        submit(client, "/password-dimenticata", {"email": "a@example.org"}).status_code
+        for _ in range(3)
+    ]
     assert codes == [200, 200, 429]
 
 
@@ -126,17 +150,24 @@ def test_pages_other_than_the_limited_forms_are_not_limited(client: FlaskClient)
     assert {client.get("/accedi").status_code for _ in range(10)} == {200}
 
 
-@pytest.mark.parametrize(("path", "code"), [("/does-not-exist", 404), ("/esci", 405), ("/admin/utenti", 403)])
-def test_error_pages_are_in_the_design_system(client: FlaskClient, db: Session, path: str, code: int) -> None:
+@pytest.mark.parametrize(
+    ("path", "code"), [("/does-not-exist", 404), ("/esci", 405), ("/admin/utenti", 403)]
+)
+def test_error_pages_are_in_the_design_system(
+    client: FlaskClient, db: Session, path: str, code: int
+) -> None:
     log_in(client, make_user(db))
     response = client.get(path)
     assert response.status_code == code
     html = text(response)
-    assert "it-header-wrapper" in html and "it-footer" in html
+    assert "it-header-wrapper" in html
+    assert "it-footer" in html
     assert f">{code}<" in html
 
 
-def test_an_unexpected_error_gets_the_500_page_without_details(database_url: str, smtp: Any) -> None:
+def test_an_unexpected_error_gets_the_500_page_without_details(
+    database_url: str, smtp: Any
+) -> None:
     app = make_test_app(database_url, smtp[0], TESTING=False, PROPAGATE_EXCEPTIONS=False)
 
     @app.route("/boom")
@@ -146,7 +177,8 @@ def test_an_unexpected_error_gets_the_500_page_without_details(database_url: str
     response = app.test_client().get("/boom")
     assert response.status_code == 500
     html = text(response)
-    assert "it-header-wrapper" in html and "secret internals" not in html
+    assert "it-header-wrapper" in html
+    assert "secret internals" not in html
 
 
 MALFORMED: list[tuple[str, str, Any]] = [
@@ -161,13 +193,19 @@ MALFORMED: list[tuple[str, str, Any]] = [
     ("POST", "/accedi", {"email": ["a", "b"], "password": "x" * 100000}),
     ("POST", "/registrati", {"email": "\x00@\x00", "password": "\x00" * 20, "privacy": "maybe"}),
     ("POST", "/registrati", b"email=%ff%fe&password=%c3%28&confirm=%80"),
-    ("POST", "/account/profilo", {"municipio_id": "NaN", "language": "klingon", "full_name": "x" * 5000}),
+    (
+        "POST",
+        "/account/profilo",
+        {"municipio_id": "NaN", "language": "klingon", "full_name": "x" * 5000},
+    ),
     ("POST", "/admin/utenti/1/ruoli/boh", {"role": "admin"}),
     ("GET", "/accedi?next=%0d%0aSet-Cookie:x", None),
 ]
 
 
-@pytest.mark.parametrize(("method", "path", "data"), MALFORMED, ids=[f"{m} {p[:40]}" for m, p, _ in MALFORMED])
+@pytest.mark.parametrize(
+    ("method", "path", "data"), MALFORMED, ids=[f"{m} {p[:40]}" for m, p, _ in MALFORMED]
+)
 def test_malformed_requests_never_cause_a_500(
     app: Flask, client: FlaskClient, db: Session, method: str, path: str, data: Any
 ) -> None:
@@ -188,4 +226,5 @@ def test_a_language_switch_to_another_site_stays_here(client: FlaskClient) -> No
 
 def test_the_static_vendor_folder_is_not_committed() -> None:
     ignored = Path(TEMPLATES_DIR.parent / ".gitignore").read_text().splitlines()
-    assert "/static/vendor/" in ignored and "/node_modules/" in ignored
+    assert "/static/vendor/" in ignored
+    assert "/node_modules/" in ignored
