@@ -34,9 +34,8 @@ assets: static/vendor/.built
 static/vendor/.built: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	rm -rf static/vendor
-	mkdir -p static/vendor/css static/vendor/js static/vendor/svg static/vendor/fonts
+	mkdir -p static/vendor/css static/vendor/svg static/vendor/fonts
 	cp node_modules/bootstrap-italia/dist/css/bootstrap-italia.min.css static/vendor/css/
-	cp node_modules/bootstrap-italia/dist/js/bootstrap-italia.bundle.min.js static/vendor/js/
 	cp node_modules/bootstrap-italia/dist/svg/sprites.svg static/vendor/svg/
 	for family in Titillium_Web Lora Roboto_Mono; do \
 	  mkdir -p static/vendor/fonts/$$family; \
@@ -49,11 +48,11 @@ PO_FILES := $(wildcard civic/translations/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 translations: $(MO_FILES)
 civic/translations/%/LC_MESSAGES/messages.mo: civic/translations/%/LC_MESSAGES/messages.po $(VENV)/.installed
-	$(BIN)/pybabel compile --use-fuzzy -d civic/translations -l $* --statistics 2>/dev/null || $(BIN)/pybabel compile -d civic/translations -l $*
+	$(BIN)/pybabel compile -d civic/translations -l $*
 
 # Refresh the catalogue after changing translatable text (then translate the new entries).
 extract-messages: python-deps
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o civic/translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs ".* node_modules" -o civic/translations/messages.pot --no-location --sort-output .
 	$(BIN)/pybabel update -i civic/translations/messages.pot -d civic/translations --no-fuzzy-matching --ignore-obsolete
 
 db: python-deps

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from .core.db import get_session
 from .core.migrate import upgrade
@@ -14,12 +14,12 @@ db_cli = AppGroup("db", help="Database schema (Alembic migrations).")
 
 # Printed by `make run` so a newcomer can sign in; refused in production.
 DEMO_PEOPLE = (
-    ("admin@demo.civic.localhost", "Alessandra Admin", "admin", "Demo-admin-2026", 1),
-    ("staff@demo.civic.localhost", "Stefano Staff", "staff", "Demo-staff-2026", 1),
-    ("giurato@demo.civic.localhost", "Giulia Giurata", "juror", "Demo-juror-2026", 3),
-    ("lucia@demo.civic.localhost", "Lucia Bianchi", None, "Demo-citizen-2026", 3),
-    ("marco@demo.civic.localhost", "Marco Rossi", None, "Demo-citizen-2026", 8),
-    ("fatima@demo.civic.localhost", "Fatima El Amrani", None, "Demo-citizen-2026", 6),
+    ("admin@demo.example.org", "Alessandra Admin", "admin", "Demo-admin-2026", 1),
+    ("staff@demo.example.org", "Stefano Staff", "staff", "Demo-staff-2026", 1),
+    ("giurato@demo.example.org", "Giulia Giurata", "juror", "Demo-juror-2026", 3),
+    ("lucia@demo.example.org", "Lucia Bianchi", None, "Demo-citizen-2026", 3),
+    ("marco@demo.example.org", "Marco Rossi", None, "Demo-citizen-2026", 8),
+    ("fatima@demo.example.org", "Fatima El Amrani", None, "Demo-citizen-2026", 6),
 )
 
 
@@ -31,6 +31,7 @@ def db_upgrade() -> None:
 
 
 @click.command("seed-demo")
+@with_appcontext
 def seed_demo() -> None:
     """Load Milan's Municipi and the demo people, once."""
     from .accounts.domain import Role

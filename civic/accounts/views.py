@@ -149,8 +149,7 @@ def _sign_in_message(result: services.SignInResult) -> str:
 
 @bp.route("/esci", methods=["POST"])
 def sign_out() -> BaseResponse:
-    logout_user()
-    session.pop("lang", None)
+    logout_user()  # the language chosen stays: the person still reads the site in it
     flash(_("You have signed out."), "info")
     return redirect(url_for("pages.home"))
 

@@ -76,6 +76,8 @@ def test_every_text_in_the_code_has_an_italian_translation(tmp_path: Path) -> No
             "_l",
             "-k",
             "lazy_gettext",
+            "--ignore-dirs",
+            ".* node_modules",
             "-o",
             str(pot),
             "--no-location",

@@ -1,0 +1,153 @@
+"""The project runs the way the README says: gunicorn serves wsgi:app, set-up is idempotent."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from civic.accounts.domain import Role
+from civic.accounts.models import RoleGrant, User
+from civic.core.migrate import upgrade
+from civic.core.paths import ROOT
+from civic.places.models import Area
+from tests.support import free_port
+
+LAYOUT = [
+    "civic/__init__.py",
+    "civic/core",
+    "civic/accounts",
+    "migrations/env.py",
+    "migrations/versions",
+    "templates/base.html",
+    "static/css",
+    "tests/conftest.py",
+    "config.py",
+    "wsgi.py",
+    "pyproject.toml",
+    "README.md",
+    "Makefile",
+    ".ci/run",
+    "package.json",
+    "package-lock.json",
+]
+
+
+@pytest.mark.parametrize("path", LAYOUT)
+def test_the_layout_is_where_the_readme_says(path: str) -> None:
+    assert (ROOT / path).exists()
+
+
+def test_gunicorn_serves_the_wsgi_app(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'civic.sqlite3'}"
+    upgrade(url)
+    port = free_port()
+    env = os.environ | {
+        "CIVIC_ENV": "development",
+        "DATABASE_URL": url,
+        "HUEY_SQLITE_PATH": str(tmp_path / "h.db"),
+    }
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    log = tmp_path / "gunicorn.log"
+    with log.open("w") as out:
+        server = subprocess.Popen(
+            [str(gunicorn), "wsgi:app", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        body = ""
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(
+                    f"http://127.0.0.1:{port}/accedi", timeout=2
+                ) as response:
+                    body = response.read().decode()
+                break
+            except OSError:
+                if server.poll() is not None:
+                    break
+                time.sleep(0.1)
+        assert "Accedi" in body, log.read_text()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_production_without_secrets_stops_gunicorn_with_one_line(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DATABASE_URL")}
+    env |= {"CIVIC_ENV": "production", "HUEY_SQLITE_PATH": str(tmp_path / "h.db")}
+    result = subprocess.run(
+        [sys.executable, "-c", "import wsgi"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert (
+        result.stderr.strip().splitlines()[-1]
+        == "civic: refusing to start in production: SECRET_KEY is not set"
+    )
+
+
+def test_the_demo_data_loads_once(app: Flask, db: Session) -> None:
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["seed-demo"])
+    assert first.exit_code == 0, first.output
+    assert "9 Municipi and 6 people added" in first.output
+    assert "admin@demo.example.org" in first.output
+    second = runner.invoke(args=["seed-demo"])
+    assert "0 Municipi and 0 people added" in second.output
+    assert db.scalar(select(func.count()).select_from(Area)) == 9
+    assert db.scalar(select(func.count()).select_from(User)) == 6
+    roles = set(db.scalars(select(RoleGrant.role)))
+    assert roles == {Role.ADMIN.value, Role.STAFF.value, Role.JUROR.value}
+
+
+def test_the_demo_data_is_refused_in_production(app: Flask) -> None:
+    app.config["ENV_NAME"] = "production"
+    result = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert result.exit_code != 0
+    assert "never loaded in production" in result.output
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_a_second_setup_has_nothing_to_do() -> None:
+    """After `make test` (or `make run`) has set up, every set-up step is up to date."""
+    if not (ROOT / "static/vendor/.built").exists():
+        pytest.skip("the set-up has not run here (run `make test`, not bare pytest)")
+    result = subprocess.run(
+        ["make", "-q", "python-deps", "assets", "translations"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, "make would redo set-up steps: " + result.stdout + result.stderr
+
+
+def test_every_demo_account_signs_in_with_its_printed_password(
+    app: Flask, client: Any, db: Session
+) -> None:
+    from civic.cli import DEMO_PEOPLE
+    from tests.web.helpers import post_with_token, submit
+
+    app.config["RATELIMIT_ENABLED"] = False
+    assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
+    for email, _name, _role, password, _municipio in DEMO_PEOPLE:
+        response = submit(client, "/accedi", {"email": email, "password": password})
+        assert response.status_code == 302, email
+        post_with_token(client, "/esci")
