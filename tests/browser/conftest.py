@@ -1,4 +1,4 @@
-"""A live server on a free loopback port with its own database, and Chromium driven by Playwright."""
+"""A live server on a free loopback port with its own database; Chromium driven by Playwright."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Background jobs: Huey with SQLite storage by default, Redis with REDIS_URL, e-mail the first job."""
+"""Background jobs: Huey on SQLite by default, on Redis with REDIS_URL; e-mail is the first job."""
 
 from __future__ import annotations
 
