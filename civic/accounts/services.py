@@ -12,6 +12,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from ..core import audit, personal_data
@@ -155,9 +158,19 @@ def register_user(
             reset_link=links.forgot_password(),
         )
         return None
-    user = create_user(
-        session, email=email, password=password, full_name=full_name, language=language, now=now
-    )
+    try:
+        with session.begin_nested():
+            user = create_user(
+                session,
+                email=email,
+                password=password,
+                full_name=full_name,
+                language=language,
+                now=now,
+            )
+    except IntegrityError:
+        # Registered a moment ago by a concurrent request: answer as for any taken address.
+        return None
     _send_verification(session, user, links)
     return user
 
@@ -212,7 +225,11 @@ def sign_in(
 ) -> SignInResult:
     """Check a password, with a growing lock after repeated failures on the same address."""
     key = _throttle_key(email)
-    throttle = session.scalar(select(SignInThrottle).where(SignInThrottle.email_key == key))
+    throttle = session.scalar(
+        select(SignInThrottle)
+        .where(SignInThrottle.email_key == key)
+        .execution_options(populate_existing=True)
+    )
     if throttle is not None:
         until = lock_until(
             throttle.failures,
@@ -226,14 +243,14 @@ def sign_in(
     user = get_user_by_email(session, email)
     if user is None or user.password_hash is None or len(password) > 1024:
         _verify_quietly(_DUMMY_HASH, password[:1024])
-        _count_failure(session, throttle, key, now)
+        _count_failure(session, key, now)
         return SignInResult(SignInOutcome.INVALID)
     if not _verify_quietly(user.password_hash, password):
-        _count_failure(session, throttle, key, now)
+        _count_failure(session, key, now)
         return SignInResult(SignInOutcome.INVALID)
 
     if throttle is not None:
-        session.delete(throttle)
+        session.execute(delete(SignInThrottle).where(SignInThrottle.email_key == key))
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     if user.email_verified_at is None:
@@ -252,15 +269,15 @@ def _verify_quietly(password_hash: str, password: str) -> bool:
         return False
 
 
-def _count_failure(
-    session: Session, throttle: SignInThrottle | None, key: str, now: datetime
-) -> None:
-    if throttle is None:
-        session.add(SignInThrottle(email_key=key, failures=1, last_failure_at=now))
-    else:
-        throttle.failures += 1
-        throttle.last_failure_at = now
-    session.flush()
+def _count_failure(session: Session, key: str, now: datetime) -> None:
+    """Add one failure atomically: concurrent attempts neither collide nor lose a count."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(SignInThrottle).values(email_key=key, failures=1, last_failure_at=now)
+    statement = statement.on_conflict_do_update(
+        index_elements=[SignInThrottle.email_key],
+        set_={"failures": SignInThrottle.failures + 1, "last_failure_at": now},
+    )
+    session.execute(statement)
 
 
 def request_password_reset(session: Session, *, email: str, links: Links, now: datetime) -> None:

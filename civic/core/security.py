@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from flask import Flask, Response, abort, request
+
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 CSP = "; ".join(
     [
@@ -42,6 +44,16 @@ def _add_headers(response: Response) -> Response:
     return response
 
 
+def _refuse_nul_bytes() -> None:
+    """NUL never belongs in text, and PostgreSQL cannot store it: refuse it before any code runs."""
+    values = [request.path, *request.args.values()]
+    if request.method in ("POST", "PUT", "PATCH") and request.mimetype in FORM_TYPES:
+        values.extend(request.form.values())
+    if any("\x00" in value for value in values):
+        abort(400)
+
+
 def register(app: Flask) -> None:
-    """Add the headers to every response."""
+    """Check input and add the headers to every response."""
+    app.before_request(_refuse_nul_bytes)
     app.after_request(_add_headers)

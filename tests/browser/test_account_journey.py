@@ -94,14 +94,17 @@ def test_form_errors_are_announced_and_tied_to_their_fields(
     check_accessibility(page)
 
 
-def test_on_a_phone_the_navigation_sits_below_the_brand(browser: Any, live_server: LiveServer) -> None:
+def test_on_a_phone_the_navigation_sits_below_the_brand(
+    browser: Any, live_server: LiveServer
+) -> None:
     context = browser.new_context(viewport={"width": 390, "height": 800}, locale="it-IT")
     phone = context.new_page()
     try:
         phone.goto(live_server.url + "/")
         brand = phone.locator(".it-brand-wrapper").first.bounding_box()
         nav = phone.get_by_role("navigation", name="Navigazione principale").bounding_box()
-        assert brand is not None and nav is not None
+        assert brand is not None
+        assert nav is not None
         assert nav["y"] >= brand["y"] + brand["height"]
         assert phone.get_by_role("link", name="Home").is_visible()
         check_accessibility(phone)

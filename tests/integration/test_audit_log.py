@@ -50,7 +50,7 @@ def test_the_orm_refuses_to_delete_an_entry(app_ctx: Flask, db: Session) -> None
 
 def test_the_database_refuses_an_update_even_in_raw_sql(app_ctx: Flask, db: Session) -> None:
     entry = _entry(db)
-    with db.begin_nested(), pytest.raises(DatabaseError, match="append-only"):
+    with pytest.raises(DatabaseError, match="append-only"), db.begin_nested():
         db.execute(
             text("UPDATE audit_entries SET action = 'forged' WHERE id = :id"), {"id": entry.id}
         )
@@ -58,5 +58,5 @@ def test_the_database_refuses_an_update_even_in_raw_sql(app_ctx: Flask, db: Sess
 
 def test_the_database_refuses_a_delete_even_in_raw_sql(app_ctx: Flask, db: Session) -> None:
     entry = _entry(db)
-    with db.begin_nested(), pytest.raises(DatabaseError, match="append-only"):
+    with pytest.raises(DatabaseError, match="append-only"), db.begin_nested():
         db.execute(text("DELETE FROM audit_entries WHERE id = :id"), {"id": entry.id})

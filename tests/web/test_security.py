@@ -228,3 +228,53 @@ def test_the_static_vendor_folder_is_not_committed() -> None:
     ignored = Path(TEMPLATES_DIR.parent / ".gitignore").read_text().splitlines()
     assert "/static/vendor/" in ignored
     assert "/node_modules/" in ignored
+
+
+def test_rate_limits_are_shared_through_redis_when_configured(
+    database_url: str, smtp: Any, db: Session
+) -> None:
+    """Two app instances (as two gunicorn workers) count against the same Redis."""
+    import uuid
+
+    from civic.core.db import get_database
+    from tests.integration.test_jobs import _redis_or_skip
+
+    _redis_or_skip().close()
+    settings = {
+        "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/14",
+        "RATELIMIT_KEY_PREFIX": f"civic-test-{uuid.uuid4().hex[:8]}",
+        "RATELIMIT_SIGN_IN": "2 per minute",
+    }
+    codes = []
+    for _ in range(3):  # each attempt through a new app, so no memory is shared between them
+        worker = make_test_app(database_url, smtp[0], **settings)
+        get_database(worker).session_factory = lambda: db
+        client = worker.test_client()
+        response = submit(client, "/accedi", {"email": "a@example.org", "password": "x"})
+        codes.append(response.status_code)
+    assert codes == [200, 200, 429]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "data"),
+    [
+        ("GET", "/admin/utenti?q=%00", None),
+        ("POST", "/accedi", {"email": "a\x00@example.org", "password": "x"}),
+        (
+            "POST",
+            "/account/profilo",
+            {"full_name": "Lucia\x00", "municipio_id": "0", "language": "it"},
+        ),
+    ],
+)
+def test_nul_bytes_are_refused_with_a_400_and_change_nothing(
+    app: Flask, client: FlaskClient, db: Session, method: str, path: str, data: Any
+) -> None:
+    app.config["WTF_CSRF_ENABLED"] = False
+    user = make_user(db, roles=(Role.ADMIN,), full_name="Lucia")
+    log_in(client, user)
+    response = client.open(path, method=method, data=data)
+    assert response.status_code == 400
+    assert "it-header-wrapper" in text(response)
+    db.refresh(user)
+    assert user.full_name == "Lucia"
