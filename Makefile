@@ -37,6 +37,8 @@ static/vendor/.built: package.json package-lock.json
 	mkdir -p static/vendor/css static/vendor/svg static/vendor/fonts
 	cp node_modules/bootstrap-italia/dist/css/bootstrap-italia.min.css static/vendor/css/
 	cp node_modules/bootstrap-italia/dist/svg/sprites.svg static/vendor/svg/
+	mkdir -p static/vendor/leaflet
+	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images static/vendor/leaflet/
 	for family in Titillium_Web Lora Roboto_Mono; do \
 	  mkdir -p static/vendor/fonts/$$family; \
 	  cp node_modules/bootstrap-italia/dist/fonts/$$family/*.woff* static/vendor/fonts/$$family/; \

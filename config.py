@@ -111,6 +111,12 @@ def base() -> dict[str, Any]:
         "CITY_NAME": _env("CIVIC_CITY_NAME", "Comune di Milano"),
         "CONTACT_EMAIL": _env("CIVIC_CONTACT_EMAIL", "partecipazione@civic.localhost"),
         "HUEY_SQLITE_PATH": _env("HUEY_SQLITE_PATH", str(INSTANCE / "huey.sqlite3")),
+        # Uploaded files live here, outside static/, and are served through permission checks.
+        "UPLOAD_DIR": _env("UPLOAD_DIR", str(INSTANCE / "uploads")),
+        # Map tiles: a URL template such as https://tile.openstreetmap.org/{z}/{x}/{y}.png, or
+        # empty for a map without tiles (the map still works: points are picked on a blank map).
+        "MAP_TILE_URL": _env("MAP_TILE_URL", ""),
+        "MAP_CENTER": (45.4642, 9.19),
         "TESTING": False,
         "DEBUG": False,
     }

@@ -40,8 +40,12 @@ def register_blueprints(app: Flask) -> None:
     """Mount every feature's views."""
     from .accounts.views import bp as accounts_bp
     from .admin.views import bp as admin_bp
+    from .calls.views import bp as calls_bp
     from .pages.views import bp as pages_bp
+    from .proposals.views import bp as proposals_bp
 
     app.register_blueprint(pages_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(calls_bp)
+    app.register_blueprint(proposals_bp)

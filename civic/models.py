@@ -1,10 +1,48 @@
 """Every model, imported so the metadata is complete (for Alembic and the tests)."""
 
 from .accounts.models import RoleGrant, SignInThrottle, User
+from .calls.models import Call, CallArea, CallDocument, CallPhase, CallTheme, Theme
 from .core.audit import AuditEntry
 from .core.db import Base
 from .places.models import Area
+from .proposals.models import (
+    Appeal,
+    Comment,
+    FeasibilityReview,
+    Flag,
+    Follow,
+    Notification,
+    Proposal,
+    ProposalFile,
+    ProposalRevision,
+    ReviewAssignment,
+    Support,
+)
 
 metadata = Base.metadata
 
-__all__ = ["Area", "AuditEntry", "RoleGrant", "SignInThrottle", "User", "metadata"]
+__all__ = [
+    "Appeal",
+    "Area",
+    "AuditEntry",
+    "Call",
+    "CallArea",
+    "CallDocument",
+    "CallPhase",
+    "CallTheme",
+    "Comment",
+    "FeasibilityReview",
+    "Flag",
+    "Follow",
+    "Notification",
+    "Proposal",
+    "ProposalFile",
+    "ProposalRevision",
+    "ReviewAssignment",
+    "RoleGrant",
+    "SignInThrottle",
+    "Support",
+    "Theme",
+    "User",
+    "metadata",
+]

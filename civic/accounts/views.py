@@ -40,6 +40,8 @@ def _what_the_user_may_do() -> dict[str, object]:
         "may": {
             "find_users": permissions.can_find_users(user),
             "view_audit_log": permissions.can_view_audit_log(user),
+            "moderate": permissions.has_role(user, Role.STAFF)
+            or permissions.has_role(user, Role.ADMIN),
         },
     }
 

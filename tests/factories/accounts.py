@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from civic.accounts.domain import Role
 from civic.accounts.models import RoleGrant, User
+from civic.accounts.queries import get_user
 from civic.accounts.services import create_user
 from civic.core.time import utcnow
 
@@ -40,7 +41,9 @@ def make_user(
     for role in roles:
         db.add(RoleGrant(user_id=user.id, role=role.value, granted_at=now))
     db.commit()
-    return user
+    loaded = get_user(db, user.id)  # as the app's loader has it: with its role grants
+    assert loaded is not None
+    return loaded
 
 
 def log_in(client: FlaskClient, user: User) -> None:

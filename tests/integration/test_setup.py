@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from civic.accounts.domain import Role
-from civic.accounts.models import RoleGrant, User
+from civic.accounts.models import RoleGrant
 from civic.core.migrate import upgrade
 from civic.core.paths import ROOT
 from civic.places.models import Area
@@ -105,15 +105,21 @@ def test_production_without_secrets_stops_gunicorn_with_one_line(tmp_path: Path)
 
 
 def test_the_demo_data_loads_once(app: Flask, db: Session) -> None:
+    from civic.proposals.models import Proposal
+
     runner = app.test_cli_runner()
     first = runner.invoke(args=["seed-demo"])
     assert first.exit_code == 0, first.output
-    assert "9 Municipi and 6 people added" in first.output
+    assert "9 Municipi and 6 people added, 1 call with 40 proposals" in first.output
     assert "admin@demo.example.org" in first.output
     second = runner.invoke(args=["seed-demo"])
-    assert "0 Municipi and 0 people added" in second.output
+    assert "0 Municipi and 0 people added, 0 call with 0 proposals" in second.output
     assert db.scalar(select(func.count()).select_from(Area)) == 9
-    assert db.scalar(select(func.count()).select_from(User)) == 6
+    assert db.scalar(select(func.count()).select_from(Proposal)) == 40
+    states = set(db.scalars(select(Proposal.status)))
+    assert states == {"draft", "submitted", "in_review", "feasible", "not_feasible", "withdrawn"}
+    areas = set(db.scalars(select(Proposal.area_id)))
+    assert len(areas) == 8  # every Municipio the call covers
     roles = set(db.scalars(select(RoleGrant.role)))
     assert roles == {Role.ADMIN.value, Role.STAFF.value, Role.JUROR.value}
 

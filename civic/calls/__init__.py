@@ -1,0 +1,1 @@
+"""Calls ("bandi"): what the city runs, its themes, areas, budgets, documents and phases."""

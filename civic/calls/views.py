@@ -1,0 +1,270 @@
+"""Call pages: the public list and detail, and the staff screens to create and edit calls."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response as BaseResponse
+
+from ..core.db import get_session
+from ..core.money import parse_eur
+from ..core.time import rome_to_utc, to_rome, utcnow
+from ..core.uploads import UploadRefused, stored_path
+from ..core.web import require
+from ..places.queries import list_municipi
+from . import permissions, queries, services
+from .domain import (
+    CallKind,
+    CallStatus,
+    PhaseKind,
+    TimelineError,
+    Window,
+    call_status,
+    steps,
+)
+from .forms import KIND_LABELS, PHASE_LABELS, DocumentForm, call_form
+
+bp = Blueprint("calls", __name__)
+
+
+def language() -> str:
+    locale = get_locale()
+    return str(locale.language) if locale else "it"
+
+
+def documents_folder() -> Path:
+    return Path(current_app.config["UPLOAD_DIR"]) / "calls"
+
+
+@bp.app_context_processor
+def _labels() -> dict[str, Any]:
+    return {
+        "kind_label": lambda k: str(KIND_LABELS[CallKind(k)]),
+        "phase_label": lambda p: str(PHASE_LABELS[PhaseKind(p)]),
+        "lang": language,
+    }
+
+
+@bp.route("/bandi")
+def list_calls() -> str:
+    now, db = utcnow(), get_session()
+    calls = queries.list_calls(db, include_drafts=permissions.can_manage_calls(current_user))
+    groups: dict[CallStatus, list[Any]] = {status: [] for status in CallStatus}
+    for call in calls:
+        groups[call_status(call.published_at is not None, queries.windows_of(call), now)].append(
+            call
+        )
+    return render_template(
+        "calls/list_calls.html",
+        groups=groups,
+        CallStatus=CallStatus,
+        can_manage=permissions.can_manage_calls(current_user),
+    )
+
+
+@bp.route("/bandi/<slug>")
+def show_call(slug: str) -> str:
+    db, now = get_session(), utcnow()
+    call = queries.get_call_by_slug(db, slug) or abort(404)
+    if not permissions.can_view_call(current_user, call):
+        abort(404)
+    municipi = {a.id: a for a in list_municipi(db)}
+    return render_template(
+        "calls/show_call.html",
+        call=call,
+        steps=steps(queries.windows_of(call), now),
+        status=call_status(call.published_at is not None, queries.windows_of(call), now),
+        municipi=municipi,
+        can_manage=permissions.can_manage_calls(current_user),
+    )
+
+
+@bp.route("/bandi/<slug>/documenti/<int:document_id>")
+def download_document(slug: str, document_id: int) -> Any:
+    call = queries.get_call_by_slug(get_session(), slug) or abort(404)
+    document = next((d for d in call.documents if d.id == document_id), None)
+    if document is None or not permissions.can_view_call(current_user, call):
+        abort(404)
+    path = stored_path(documents_folder(), document.stored_name)
+    if not path.exists():
+        abort(404)
+    return send_file(path, mimetype="application/pdf", download_name=document.filename)
+
+
+@bp.route("/gestione/bandi/nuovo", methods=["GET", "POST"])
+@require(permissions.can_manage_calls)
+def new_call() -> str | BaseResponse:
+    db = get_session()
+    form = call_form(list_municipi(db), queries.list_themes(db), language())
+    if form.validate_on_submit():
+        data = _call_data(form, list_municipi(db))
+        if data is not None:
+            call = services.create_call(db, current_user, data, now=utcnow())
+            db.commit()
+            flash(_("The call has been created as a draft."), "success")
+            return redirect(url_for("calls.show_call", slug=call.slug))
+    return render_template("calls/edit_call.html", form=form, call=None, municipi=list_municipi(db))
+
+
+@bp.route("/gestione/bandi/<int:call_id>/modifica", methods=["GET", "POST"])
+@require(permissions.can_manage_calls)
+def edit_call(call_id: int) -> str | BaseResponse:
+    db = get_session()
+    call = queries.get_call(db, call_id) or abort(404)
+    municipi = list_municipi(db)
+    form = call_form(
+        municipi,
+        queries.list_themes(db),
+        language(),
+        data=None if request.method == "POST" else _form_data(call),
+    )
+    if form.validate_on_submit() and (data := _call_data(form, municipi)) is not None:
+        try:
+            call = services.update_call(
+                db,
+                current_user,
+                call,
+                data,
+                now=utcnow(),
+                override_reason=form.override_reason.data,
+            )
+        except services.RulesFrozen as frozen:
+            form.override_reason.errors.append(
+                _(
+                    "Proposals already exist in this call, so its rules are frozen (%(rules)s). "
+                    "An admin can change them by giving a reason.",
+                    rules=", ".join(frozen.touched),
+                )
+            )
+        else:
+            db.commit()
+            flash(_("The call has been saved."), "success")
+            return redirect(url_for("calls.show_call", slug=call.slug))
+    return render_template("calls/edit_call.html", form=form, call=call, municipi=municipi)
+
+
+@bp.route("/gestione/bandi/<int:call_id>/pubblica", methods=["POST"])
+@require(permissions.can_manage_calls)
+def publish_call(call_id: int) -> BaseResponse:
+    db = get_session()
+    call = queries.get_call(db, call_id) or abort(404)
+    services.publish_call(db, current_user, call, now=utcnow())
+    db.commit()
+    flash(_("The call is now public."), "success")
+    return redirect(url_for("calls.show_call", slug=call.slug))
+
+
+@bp.route("/gestione/bandi/<int:call_id>/documenti", methods=["POST"])
+@require(permissions.can_manage_calls)
+def add_document(call_id: int) -> BaseResponse:
+    db = get_session()
+    call = queries.get_call(db, call_id) or abort(404)
+    form = DocumentForm()
+    if not form.validate_on_submit():
+        flash(_("Give the document a title and choose a PDF file."), "danger")
+        return redirect(url_for("calls.show_call", slug=call.slug))
+    try:
+        services.add_document(
+            db,
+            current_user,
+            call,
+            title=form.title.data,
+            filename=form.file.data.filename,
+            stream=form.file.data.stream,
+            folder=documents_folder(),
+            now=utcnow(),
+        )
+    except UploadRefused as refused:
+        flash(upload_message(refused.code), "danger")
+        return redirect(url_for("calls.show_call", slug=call.slug))
+    db.commit()
+    flash(_("The document has been added."), "success")
+    return redirect(url_for("calls.show_call", slug=call.slug))
+
+
+def upload_message(code: str) -> str:
+    """What to tell a person whose file was refused."""
+    messages = {
+        "too_large": _("The file is too large."),
+        "empty": _("The file is empty."),
+        "not_pdf": _("This file is not a PDF."),
+        "not_image": _("This file is not a JPEG, PNG or WebP image."),
+    }
+    return str(messages.get(code, _("This file cannot be accepted.")))
+
+
+def _form_data(call: Any) -> dict[str, Any]:
+    from ..core.money import format_eur
+
+    def amount(cents: int) -> str:
+        return format_eur(cents, "it").removeprefix("€ ") if cents else ""
+
+    data: dict[str, Any] = {
+        "title_it": call.title_it,
+        "title_en": call.title_en,
+        "description_it": call.description_it,
+        "description_en": call.description_en,
+        "kind": call.kind,
+        "themes": [t.id for t in call.themes],
+        "total_budget": amount(call.total_budget_cents),
+        "support_threshold": call.support_threshold,
+    }
+    for area in call.areas:
+        data[f"area_{area.area_id}"] = True
+        data[f"budget_{area.area_id}"] = amount(area.budget_cents)
+    for phase in call.phases:
+        data[f"{phase.kind}_start"] = to_rome(phase.starts_at).replace(tzinfo=None)
+        data[f"{phase.kind}_end"] = to_rome(phase.ends_at).replace(tzinfo=None)
+    return data
+
+
+def _call_data(form: Any, municipi: list[Any]) -> services.CallData | None:
+    """The form's values as CallData, or None with errors attached to the fields."""
+    windows: list[Window] = []
+    for phase in PhaseKind:
+        start: datetime | None = form[f"{phase.value}_start"].data
+        end: datetime | None = form[f"{phase.value}_end"].data
+        if start is None and end is None:
+            continue
+        if start is None or end is None or end <= start:
+            form[f"{phase.value}_end"].errors.append(_("Give both a start and an end after it."))
+            return None
+        windows.append(Window(phase, rome_to_utc(start), rome_to_utc(end)))
+    budgets = {
+        area.id: parse_eur(form[f"budget_{area.id}"].data or "0", "it")
+        for area in municipi
+        if form[f"area_{area.id}"].data
+    }
+    try:
+        data = services.CallData(
+            kind=CallKind(form.kind.data),
+            title_it=form.title_it.data,
+            title_en=form.title_en.data or "",
+            description_it=form.description_it.data or "",
+            description_en=form.description_en.data or "",
+            theme_ids=list(form.themes.data or []),
+            area_budgets=budgets,
+            total_budget_cents=parse_eur(form.total_budget.data or "0", "it"),
+            support_threshold=form.support_threshold.data or 0,
+            windows=windows,
+        )
+    except (ValueError, TimelineError):
+        form.title_it.errors.append(_("Some values are not valid."))
+        return None
+    return data

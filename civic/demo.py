@@ -1,0 +1,227 @@
+"""Milan demo data: people, the Municipi, themes, and a 2026 participatory-budget call.
+
+Loaded by `flask seed-demo` (and `make run`); every part is added once. Never in production.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .accounts.domain import Role
+from .accounts.models import RoleGrant, User
+from .accounts.services import create_user, get_user_by_email
+from .calls import services as call_services
+from .calls.domain import CallKind, PhaseKind, Window
+from .calls.models import Call
+from .calls.queries import get_call, list_themes
+from .places.queries import list_municipi
+from .places.services import seed_municipi
+
+DEMO_PEOPLE = (
+    ("admin@demo.example.org", "Alessandra Admin", "admin", "Demo-admin-2026", 1),
+    ("staff@demo.example.org", "Stefano Staff", "staff", "Demo-staff-2026", 1),
+    ("giurato@demo.example.org", "Giulia Giurata", "juror", "Demo-juror-2026", 3),
+    ("lucia@demo.example.org", "Lucia Bianchi", None, "Demo-citizen-2026", 3),
+    ("marco@demo.example.org", "Marco Rossi", None, "Demo-citizen-2026", 8),
+    ("fatima@demo.example.org", "Fatima El Amrani", None, "Demo-citizen-2026", 6),
+)
+NEIGHBOURS = (
+    "Chiara Colombo",
+    "Luca Ferrari",
+    "Sara Ricci",
+    "Davide Romano",
+    "Elena Greco",
+    "Matteo Conti",
+    "Giorgia Marino",
+    "Andrea Gallo",
+    "Francesca Costa",
+    "Paolo Fontana",
+    "Aisha Diallo",
+    "Wei Chen",
+)
+DEMO_CALL_SLUG = "bilancio-partecipativo-2026"
+
+IDEAS = (
+    ("Orto condiviso nel cortile della scuola", "environment-energy"),
+    ("Panchine e ombra lungo il viale", "well-being"),
+    ("Pista ciclabile protetta verso la stazione", "mobility"),
+    ("Rastrelliere sicure per le biciclette", "mobility"),
+    ("Biblioteca di condominio e scambio libri", "inclusion"),
+    ("Campo da basket riqualificato", "well-being"),
+    ("Fontanelle d'acqua potabile nel parco", "water"),
+    ("Giochi inclusivi per bambini con disabilità", "inclusion"),
+    ("Illuminazione a LED nel sottopasso", "public-buildings"),
+    ("Sportello digitale per anziani", "digital-platforms"),
+    ("Area cani recintata", "well-being"),
+    ("Alberi nuovi in piazza", "environment-energy"),
+    ("Laboratorio di riparazione biciclette", "new-enterprise"),
+    ("Wi-Fi libero in biblioteca di quartiere", "digital-platforms"),
+    ("Spazio compiti pomeridiano", "vulnerable-groups"),
+    ("Pannelli solari sulla palestra comunale", "public-buildings"),
+    ("Attraversamenti pedonali rialzati", "mobility"),
+    ("Mercato contadino mensile", "new-enterprise"),
+    ("Murales partecipato sul muro della ferrovia", "global-city"),
+    ("Giardino della pioggia contro gli allagamenti", "water"),
+)
+STATES = (
+    ["submitted"] * 14
+    + ["in_review"] * 10
+    + ["feasible"] * 8
+    + ["not_feasible"] * 5
+    + ["withdrawn"] * 2
+    + ["draft"]
+)
+
+DESCRIPTION_IT = (
+    "Il Comune mette a disposizione 8 milioni di euro per progetti proposti e votati dai "
+    "cittadini: un milione per ciascun Municipio, escluso il Municipio 1.\n\n"
+    "Presenta la tua proposta, sostieni quelle che ti convincono: le più sostenute "
+    "passano alla verifica di fattibilità e poi al voto."
+)
+DESCRIPTION_EN = (
+    "The city sets aside 8 million euros for projects proposed and voted by residents: "
+    "one million for each Municipio but Municipio 1.\n\nSubmit your proposal and support "
+    "the ones you like: the most supported go to the feasibility check, then to the vote."
+)
+FEASIBLE_REASON = "Realizzabile dagli uffici del Municipio entro un anno."
+NOT_FEASIBLE_REASON = "L'area indicata non è di proprietà comunale."
+BODY = "\n\n- chi ne beneficia: tutto il quartiere\n- manutenzione: con le associazioni locali"
+
+
+def _people(session: Session, now: datetime) -> tuple[int, int, list[User]]:
+    municipi = {area.number: area.id for area in list_municipi(session)}
+    added = 0
+    for email, name, role, password, municipio in DEMO_PEOPLE:
+        if get_user_by_email(session, email) is not None:
+            continue
+        user = create_user(
+            session,
+            email=email,
+            password=password,
+            full_name=name,
+            verified=True,
+            now=now,
+            municipio_id=municipi[municipio],
+        )
+        if role:
+            session.add(RoleGrant(user_id=user.id, role=Role(role).value, granted_at=now))
+        added += 1
+    for n, name in enumerate(NEIGHBOURS, start=1):
+        email = f"vicino{n:02d}@demo.example.org"
+        if get_user_by_email(session, email) is None:
+            create_user(
+                session,
+                email=email,
+                password="Demo-citizen-2026",
+                full_name=name,
+                verified=True,
+                now=now,
+                municipio_id=municipi[2 + n % 8],
+            )
+    session.flush()
+    staff = get_user_by_email(session, "staff@demo.example.org")
+    admin = get_user_by_email(session, "admin@demo.example.org")
+    assert staff is not None
+    assert admin is not None
+    citizens = list(
+        session.scalars(
+            select(User)
+            .where(User.email.like("%@demo.example.org"), User.id.not_in([staff.id, admin.id]))
+            .order_by(User.id)
+        )
+    )
+    return added, staff.id, citizens
+
+
+def load_demo(session: Session, now: datetime) -> dict[str, int]:
+    """Add whatever part of the demo is missing; return what was added."""
+    from .accounts.queries import get_user
+    from .proposals import services as proposal_services
+    from .proposals.models import FeasibilityReview, Support
+
+    added = {"municipi": seed_municipi(session), "themes": call_services.seed_themes(session)}
+    added["people"], staff_id, citizens = _people(session, now)
+    added["calls"] = added["proposals"] = 0
+    if session.scalar(select(Call.id).where(Call.slug == DEMO_CALL_SLUG)) is not None:
+        return added
+    staff = get_user(session, staff_id)
+    assert staff is not None
+    themes = {t.code: t.id for t in list_themes(session)}
+    areas = [a for a in list_municipi(session) if a.number != 1]
+    day = timedelta(days=1)
+    data = call_services.CallData(
+        kind=CallKind.PARTICIPATORY_BUDGET,
+        title_it="Bilancio partecipativo 2026",
+        title_en="Participatory budget 2026",
+        description_it=DESCRIPTION_IT,
+        description_en=DESCRIPTION_EN,
+        theme_ids=list(themes.values()),
+        area_budgets={a.id: 1_000_000_00 for a in areas},
+        total_budget_cents=8_000_000_00,
+        support_threshold=5,
+        windows=[
+            Window(PhaseKind.SUBMISSION, now - 30 * day, now + 40 * day),
+            Window(PhaseKind.SUPPORTS, now - 30 * day, now + 50 * day),
+            Window(PhaseKind.REVIEW, now + 55 * day, now + 100 * day),
+            Window(PhaseKind.VOTING, now + 110 * day, now + 140 * day),
+            Window(PhaseKind.RESULTS, now + 145 * day, now + 160 * day),
+        ],
+    )
+    call = call_services.create_call(session, staff, data, now=now - 35 * day)
+    call_services.publish_call(session, staff, call, now=now - 35 * day)
+    loaded = get_call(session, call.id)
+    assert loaded is not None
+    call = loaded
+    rng = random.Random(2026)  # the same demo every time  # noqa: S311 (not for security)
+    for n in range(40):
+        title, theme = IDEAS[n % len(IDEAS)]
+        area = areas[n % len(areas)]
+        author = citizens[n % len(citizens)]
+        proposal = proposal_services.create_proposal(
+            session,
+            author,
+            call,
+            proposal_services.ProposalData(
+                title=f"{title} ({area.name.split(',')[0]})",
+                body_md=f"Proponiamo: **{title.lower()}** nel Municipio {area.number}.{BODY}",
+                area_id=area.id,
+                theme_id=themes[theme],
+                cost_cents=rng.randrange(20, 400) * 1_000_00,
+                lat=45.42 + rng.random() * 0.1,
+                lon=9.10 + rng.random() * 0.15,
+            ),
+            submit=STATES[n] != "draft",
+            now=now - (40 - n) * day / 2,
+        )
+        status = STATES[n]
+        if status not in ("draft", "submitted"):
+            proposal.status = "in_review" if status != "withdrawn" else "withdrawn"
+        if status in ("feasible", "not_feasible"):
+            proposal.status = status
+            session.add(
+                FeasibilityReview(
+                    proposal_id=proposal.id,
+                    reviewer_id=staff.id,
+                    outcome=status,
+                    public_reason=(
+                        "Realizzabile dagli uffici del Municipio entro un anno."
+                        if status == "feasible"
+                        else "L'area indicata non è di proprietà comunale."
+                    ),
+                    cost_estimate_cents=proposal.cost_cents,
+                    running_cost_cents=proposal.cost_cents // 20,
+                    duration_months=rng.randrange(3, 18),
+                    decided_at=now - day,
+                )
+            )
+        for fan in rng.sample(citizens, rng.randrange(0, 8)):
+            if fan.id != author.id and status != "draft":
+                session.add(Support(proposal_id=proposal.id, user_id=fan.id, created_at=now - day))
+        added["proposals"] += 1
+    session.flush()
+    added["calls"] = 1
+    return added

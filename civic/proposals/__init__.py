@@ -1,0 +1,1 @@
+"""Proposals in a call: submission, revisions, supports, comments, moderation, review."""

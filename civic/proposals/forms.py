@@ -1,0 +1,96 @@
+"""Proposal forms: shape only."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    DecimalField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from ..calls.forms import Euros
+
+
+class ProposalForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(min=5, max=200)])
+    body_md = TextAreaField(
+        _l("Description"), validators=[DataRequired(), Length(min=20, max=20000)]
+    )
+    area_id = SelectField(_l("Municipio"), coerce=int, validate_choice=True)
+    theme_id = SelectField(_l("Theme"), coerce=int, validate_choice=True)
+    cost = StringField(
+        _l("Estimated cost (€)"), validators=[DataRequired(), Length(max=20), Euros()]
+    )
+    lat = DecimalField(_l("Latitude"), places=6, validators=[Optional(), NumberRange(-90, 90)])
+    lon = DecimalField(_l("Longitude"), places=6, validators=[Optional(), NumberRange(-180, 180)])
+    action = HiddenField(default="draft")
+
+
+class FileForm(FlaskForm):
+    kind = RadioField(
+        _l("Kind of file"),
+        choices=[SelectChoice("image", _l("Image")), SelectChoice("document", _l("PDF document"))],
+        default="image",
+        validators=[InputRequired()],
+    )
+    file = FileField(_l("File"), validators=[FileRequired()])
+
+
+class CommentForm(FlaskForm):
+    body = TextAreaField(_l("Comment"), validators=[DataRequired(), Length(min=2, max=3000)])
+    parent_id = IntegerField(validators=[Optional()])
+
+
+class FlagForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Why should staff look at this?"), validators=[DataRequired(), Length(min=5, max=1000)]
+    )
+
+
+class AppealForm(FlaskForm):
+    text = TextAreaField(
+        _l("Why should it be shown again?"), validators=[DataRequired(), Length(min=5, max=2000)]
+    )
+
+
+class ResolveForm(FlaskForm):
+    public_reason = TextAreaField(_l("Public reason"), validators=[Optional(), Length(max=1000)])
+
+
+class AssignForm(FlaskForm):
+    reviewer_id = SelectField(_l("Reviewer"), coerce=int, validate_choice=True)
+
+
+class ReviewForm(FlaskForm):
+    outcome = RadioField(
+        _l("Outcome"),
+        choices=[
+            SelectChoice("feasible", _l("Feasible")),
+            SelectChoice("not_feasible", _l("Not feasible")),
+        ],
+        validators=[InputRequired()],
+    )
+    public_reason = TextAreaField(
+        _l("Public reason"), validators=[DataRequired(), Length(min=5, max=5000)]
+    )
+    cost_estimate = StringField(
+        _l("Staff cost estimate (€)"), validators=[DataRequired(), Length(max=20), Euros()]
+    )
+    running_cost = StringField(
+        _l("First-year running cost (€)"), validators=[DataRequired(), Length(max=20), Euros()]
+    )
+    duration_months = IntegerField(
+        _l("Duration (months)"), validators=[InputRequired(), NumberRange(0, 240)]
+    )
+    private_notes = TextAreaField(
+        _l("Private notes (staff only)"), validators=[Optional(), Length(max=5000)]
+    )

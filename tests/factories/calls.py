@@ -1,0 +1,91 @@
+"""Calls and proposals for tests, made through the services the app uses."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from civic.accounts.domain import Role
+from civic.accounts.models import User
+from civic.calls import services as call_services
+from civic.calls.domain import CallKind, PhaseKind, Window
+from civic.calls.models import Call
+from civic.calls.queries import get_call, list_themes
+from civic.core.time import utcnow
+from civic.places.queries import list_municipi
+from civic.places.services import seed_municipi
+from civic.proposals import services
+from civic.proposals.models import Proposal
+from tests.factories.accounts import make_user
+
+DAY = timedelta(days=1)
+
+
+def open_windows(now: datetime, *, review_in_days: int = 20) -> list[Window]:
+    """Submissions and supports open now; review and voting later."""
+    return [
+        Window(PhaseKind.SUBMISSION, now - DAY, now + 10 * DAY),
+        Window(PhaseKind.SUPPORTS, now - DAY, now + 15 * DAY),
+        Window(PhaseKind.REVIEW, now + review_in_days * DAY, now + (review_in_days + 20) * DAY),
+        Window(PhaseKind.VOTING, now + 60 * DAY, now + 75 * DAY),
+    ]
+
+
+def make_call(
+    db: Session,
+    *,
+    staff: User | None = None,
+    windows: list[Window] | None = None,
+    threshold: int = 3,
+    published: bool = True,
+    title: str = "Bilancio partecipativo 2026",
+) -> Call:
+    """A published participatory-budget call on every Municipio but the first, all themes."""
+    seed_municipi(db)
+    call_services.seed_themes(db)
+    staff = staff or make_user(db, roles=(Role.STAFF,), email=None)
+    now = utcnow()
+    data = call_services.CallData(
+        kind=CallKind.PARTICIPATORY_BUDGET,
+        title_it=title,
+        title_en="Participatory budget 2026",
+        description_it="Proponi un progetto per il tuo Municipio.",
+        theme_ids=[t.id for t in list_themes(db)],
+        area_budgets={a.id: 100_000_00 for a in list_municipi(db) if a.number != 1},
+        total_budget_cents=800_000_00,
+        support_threshold=threshold,
+        windows=windows if windows is not None else open_windows(now),
+    )
+    call = call_services.create_call(db, staff, data, now=now)
+    if published:
+        call_services.publish_call(db, staff, call, now=now)
+    db.commit()
+    loaded = get_call(db, call.id)
+    assert loaded is not None
+    return loaded
+
+
+def proposal_data(call: Call, **changes: object) -> services.ProposalData:
+    values: dict[str, object] = {
+        "title": "Un giardino condiviso in via Padova",
+        "body_md": "Un **orto** di quartiere aperto a tutti, con panchine e alberi.",
+        "area_id": call.areas[0].area_id,
+        "theme_id": call.themes[0].id,
+        "cost_cents": 25_000_00,
+        "lat": 45.4955,
+        "lon": 9.2231,
+    }
+    values.update(changes)
+    return services.ProposalData(**values)  # type: ignore[arg-type]
+
+
+def make_proposal(
+    db: Session, call: Call, author: User | None = None, *, submit: bool = True, **changes: object
+) -> Proposal:
+    author = author or make_user(db)
+    proposal = services.create_proposal(
+        db, author, call, proposal_data(call, **changes), submit=submit, now=utcnow()
+    )
+    db.commit()
+    return proposal
