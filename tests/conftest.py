@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import atexit
 import functools
 import os
 import re
+import shutil
+import tempfile
 from collections.abc import Iterator
 from typing import Any
 
@@ -90,9 +93,14 @@ def db(engine: Engine) -> Iterator[Session]:
     connection.close()
 
 
+UPLOADS = tempfile.mkdtemp(prefix="civic-test-uploads-")
+atexit.register(shutil.rmtree, UPLOADS, ignore_errors=True)
+
+
 def make_test_app(database_url: str, smtp_port: int, **overrides: Any) -> Flask:
     settings = {
         "DATABASE_URL": database_url,
+        "UPLOAD_DIR": UPLOADS,
         "MAIL_SERVER": "127.0.0.1",
         "MAIL_PORT": smtp_port,
         "SERVER_NAME": None,

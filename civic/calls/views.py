@@ -36,6 +36,7 @@ from .domain import (
     TimelineError,
     Window,
     call_status,
+    is_phase_open,
     steps,
 )
 from .forms import KIND_LABELS, PHASE_LABELS, DocumentForm, call_form
@@ -84,14 +85,15 @@ def show_call(slug: str) -> str:
     call = queries.get_call_by_slug(db, slug) or abort(404)
     if not permissions.can_view_call(current_user, call):
         abort(404)
-    municipi = {a.id: a for a in list_municipi(db)}
+    windows = queries.windows_of(call)
     return render_template(
         "calls/show_call.html",
         call=call,
-        steps=steps(queries.windows_of(call), now),
-        status=call_status(call.published_at is not None, queries.windows_of(call), now),
-        municipi=municipi,
+        steps=steps(windows, now),
+        status=call_status(call.published_at is not None, windows, now),
+        municipi={a.id: a for a in list_municipi(db)},
         can_manage=permissions.can_manage_calls(current_user),
+        submission_open=is_phase_open(windows, PhaseKind.SUBMISSION, now),
     )
 
 

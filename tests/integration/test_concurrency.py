@@ -12,8 +12,10 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from civic.accounts.models import SignInThrottle, User
+from civic.core.audit import AuditEntry
 from civic.core.db import get_database
 from civic.core.migrate import upgrade
+from civic.proposals.models import Proposal, Support
 from tests.conftest import make_test_app
 from tests.factories.accounts import PASSWORD
 from tests.support import Mailbox, postgres_url_or_skip, throwaway_database
@@ -93,3 +95,45 @@ def test_concurrent_registrations_of_one_address_make_one_account(live_app: Flas
     codes = _all_at_once(register)
     assert set(codes) == {200}
     assert _count(live_app, User, User.email == "lucia@example.org") == 1
+
+
+def _call_and_proposal(app: Flask, threshold: int) -> tuple[str, int, list[int]]:
+    """Set up, with real commits: a call, a proposal, and CLIENTS citizens."""
+    from tests.factories.accounts import make_user
+    from tests.factories.calls import make_call, make_proposal
+
+    with app.test_request_context("/"):
+        session = get_database(app).session_factory()
+        try:
+            call = make_call(session, threshold=threshold)
+            proposal = make_proposal(session, call)
+            people = [make_user(session).get_id() for _ in range(CLIENTS)]
+            return call.slug, proposal.id, people
+        finally:
+            session.close()
+
+
+def _support(app: Flask, proposal_id: int, session_id: str) -> int:
+    client = app.test_client()
+    with client.session_transaction() as cookie:
+        cookie["_user_id"] = session_id
+    return client.post(f"/proposte/{proposal_id}/sostegno").status_code
+
+
+def test_one_person_clicking_support_many_times_at_once_counts_once(live_app: Flask) -> None:
+    _slug, proposal_id, people = _call_and_proposal(live_app, threshold=0)
+    codes = _all_at_once(lambda _i: _support(live_app, proposal_id, people[0]))
+    assert set(codes) == {302}
+    assert _count(live_app, Support, Support.proposal_id == proposal_id) == 1
+
+
+def test_many_people_supporting_at_once_are_all_counted_and_the_threshold_applies_once(
+    live_app: Flask,
+) -> None:
+    _slug, proposal_id, people = _call_and_proposal(live_app, threshold=5)
+    codes = _all_at_once(lambda i: _support(live_app, proposal_id, people[i]))
+    assert set(codes) == {302}
+    assert _count(live_app, Support, Support.proposal_id == proposal_id) == CLIENTS
+    assert _count(live_app, Proposal, Proposal.status == "in_review") == 1
+    moves = _count(live_app, AuditEntry, AuditEntry.action == "proposal.status")
+    assert moves == 1  # submitted -> in_review happened once, not once per support past the line
