@@ -94,7 +94,17 @@ def show_call(slug: str) -> str:
         municipi={a.id: a for a in list_municipi(db)},
         can_manage=permissions.can_manage_calls(current_user),
         submission_open=is_phase_open(windows, PhaseKind.SUBMISSION, now),
+        latest=_latest_proposals(db, call),
     )
+
+
+def _latest_proposals(db: Any, call: Any) -> Any:
+    """The six newest public proposals, for the call's page."""
+    if call.kind != CallKind.PARTICIPATORY_BUDGET.value:
+        return None
+    from ..proposals.queries import ProposalFilters, list_proposals
+
+    return list_proposals(db, call.id, ProposalFilters(), 1, per_page=6)
 
 
 @bp.route("/bandi/<slug>/documenti/<int:document_id>")

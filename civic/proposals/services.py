@@ -521,6 +521,15 @@ def add_comment(
     )
     session.add(comment)
     session.flush()
+    if permissions.is_staff(user):  # an answer from the city: followers hear of it
+        _notify(
+            session,
+            proposal,
+            "staff_answer",
+            {"comment": comment.body[:500]},
+            now,
+            skip_user_id=user.id,
+        )
     return comment
 
 

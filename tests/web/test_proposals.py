@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 from datetime import timedelta
+from typing import Any
 
 from flask.testing import FlaskClient
 from PIL import Image
@@ -18,6 +19,7 @@ from civic.proposals import services
 from civic.proposals.models import Proposal, ProposalFile, Support
 from tests.factories.accounts import log_in, make_user
 from tests.factories.calls import DAY, make_call, make_proposal
+from tests.support import Mailbox
 from tests.web.helpers import submit, text
 
 
@@ -303,3 +305,56 @@ def test_a_comment_edit_after_fifteen_minutes_is_refused(client: FlaskClient, db
     assert response.status_code == 302
     db.refresh(comment)
     assert comment.body == "Primo"
+
+
+def test_the_call_page_shows_its_latest_proposals(client: FlaskClient, db: Session) -> None:
+    call = make_call(db)
+    make_proposal(db, call, title="Proposta in vetrina")
+    html = text(client.get(f"/bandi/{call.slug}"))
+    assert "Proposta in vetrina" in html
+    assert "Presenta una proposta" in html  # submissions are open
+
+
+def test_private_review_notes_are_shown_to_staff_only(client: FlaskClient, db: Session) -> None:
+    call = make_call(db)
+    proposal = make_proposal(db, call)
+    admin = make_user(db, roles=(Role.ADMIN,))
+    with client.application.test_request_context("/"):
+        services.start_review(db, admin, proposal, now=utcnow())
+        data = services.ReviewData(True, "Si può fare.", 1_000_00, 0, 2, "Parlare con il Municipio")
+        services.record_review(db, admin, proposal, data, now=utcnow())
+        db.commit()
+    assert "Parlare con il Municipio" not in text(client.get(f"/proposte/{proposal.id}"))
+    log_in(client, make_user(db, roles=(Role.STAFF,)))
+    assert "Parlare con il Municipio" in text(client.get(f"/proposte/{proposal.id}"))
+
+
+def test_a_staff_answer_notifies_followers_by_email_and_in_app(
+    client: FlaskClient, db: Session, mailbox: Any
+) -> None:
+    call = make_call(db)
+    author = make_user(db, email="autrice@example.org")
+    proposal = make_proposal(db, call, author)
+    log_in(client, make_user(db, roles=(Role.STAFF,)))
+    submit(
+        client,
+        f"/proposte/{proposal.id}/commenti",
+        {"body": "Ne parliamo in Municipio giovedì."},
+        form_page=f"/proposte/{proposal.id}",
+    )
+    assert "giovedì" in Mailbox.body(mailbox.last_to("autrice@example.org"))
+    log_in(client, author)
+    assert "Il Comune ha risposto" in text(client.get("/notifiche"))
+
+
+def test_a_citizen_comment_does_not_notify(client: FlaskClient, db: Session, mailbox: Any) -> None:
+    call = make_call(db)
+    proposal = make_proposal(db, call, make_user(db, email="autrice@example.org"))
+    log_in(client, make_user(db))
+    submit(
+        client,
+        f"/proposte/{proposal.id}/commenti",
+        {"body": "Mi piace"},
+        form_page=f"/proposte/{proposal.id}",
+    )
+    assert mailbox.to("autrice@example.org") == []
