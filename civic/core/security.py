@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, abort, request
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, abort, current_app, request
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def content_security_policy(tile_url: str = "") -> str:
+    """The policy: our own origin only, plus the map tile server's origin for images if set."""
+    img_src = "img-src 'self' data:"
+    if tile_url:
+        parts = urlsplit(tile_url.replace("{s}.", "*."))
+        if parts.scheme in ("http", "https") and parts.netloc:
+            img_src += f" {parts.scheme}://{parts.netloc}"
+    return CSP.replace("img-src 'self' data:", img_src)
+
 
 CSP = "; ".join(
     [
@@ -22,7 +35,6 @@ CSP = "; ".join(
 )
 
 HEADERS = {
-    "Content-Security-Policy": CSP,
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "strict-origin-when-cross-origin",
@@ -34,6 +46,7 @@ HEADERS = {
 def _add_headers(response: Response) -> Response:
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
+    response.headers["Content-Security-Policy"] = current_app.config["CIVIC_CSP"]
     if request.is_secure:
         response.headers.setdefault(
             "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
@@ -55,5 +68,6 @@ def _refuse_nul_bytes() -> None:
 
 def register(app: Flask) -> None:
     """Check input and add the headers to every response."""
+    app.config["CIVIC_CSP"] = content_security_policy(app.config.get("MAP_TILE_URL", ""))
     app.before_request(_refuse_nul_bytes)
     app.after_request(_add_headers)

@@ -278,3 +278,16 @@ def test_nul_bytes_are_refused_with_a_400_and_change_nothing(
     assert "it-header-wrapper" in text(response)
     db.refresh(user)
     assert user.full_name == "Lucia"
+
+
+def test_a_configured_tile_server_is_the_only_extra_image_origin(
+    database_url: str, smtp: Any
+) -> None:
+    plain = make_test_app(database_url, smtp[0]).test_client().get("/healthz")
+    assert "img-src 'self' data:;" in plain.headers["Content-Security-Policy"]
+    tiled = make_test_app(
+        database_url, smtp[0], MAP_TILE_URL="https://{s}.tiles.example.org/{z}/{x}/{y}.png"
+    )
+    csp = tiled.test_client().get("/healthz").headers["Content-Security-Policy"]
+    assert "img-src 'self' data: https://*.tiles.example.org;" in csp
+    assert "script-src 'self';" in csp
