@@ -45,3 +45,7 @@ def register(app: Flask) -> None:
     """Add the commands to ``flask``."""
     app.cli.add_command(db_cli)
     app.cli.add_command(seed_demo)
+
+    from .voting.cli import voting_cli
+
+    app.cli.add_command(voting_cli)

@@ -1,0 +1,89 @@
+"""Tally every Pabulib file with civic's rules and with pabutools, in the same run.
+
+Prints, per file and rule, civic's time, pabutools' time and the ratio; parsing is timed apart.
+Usage: .venv/bin/python bench/tally.py [--rules greedy,mes,mes-add1] [--skip-reference-over SECONDS]
+A benchmark, not a test: these machines are shared, so figures vary from run to run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import warnings
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # run from anywhere: civic and config live at the project root
+
+from civic.voting.rules import equal_shares, greedy  # noqa: E402
+from civic.voting.rules.pabulib import read  # noqa: E402
+
+DATA = ROOT.parent / "shared" / "data" / "pabulib"
+
+
+def ours(rule: str, election):  # type: ignore[no-untyped-def]
+    if rule == "greedy":
+        return greedy(election).winners
+    if rule == "mes":
+        return equal_shares(election).winners
+    return equal_shares(election, completion="add1").winners
+
+
+def reference(rule: str, path: Path):  # type: ignore[no-untyped-def]
+    from pabutools.election import Cost_Sat, parse_pabulib
+    from pabutools.rules import greedy_utilitarian_welfare, method_of_equal_shares
+
+    instance, profile = parse_pabulib(str(path))
+    started = time.perf_counter()
+    if rule == "greedy":
+        result = greedy_utilitarian_welfare(instance, profile, sat_class=Cost_Sat)
+    else:
+        extra = {"voter_budget_increment": 1} if rule == "mes-add1" else {}
+        multiprofile = profile.as_multiprofile()
+        result = method_of_equal_shares(instance, multiprofile, sat_class=Cost_Sat, **extra)
+    return sorted(str(p) for p in result), time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rules", default="greedy,mes,mes-add1")
+    parser.add_argument(
+        "--max-voters-for-add1",
+        type=int,
+        default=5000,
+        help="skip MES with add-one above this many voters (minutes in both)",
+    )
+    args = parser.parse_args()
+    warnings.simplefilter("ignore")
+    columns = ("file", "voters", "rule", "parse", "civic", "pabutools", "ratio", "same")
+    print("{:58} {:>7} {:9} {:>7} {:>9} {:>10} {:>7} {}".format(*columns))
+    for path in sorted(DATA.glob("*.pb")):
+        started = time.perf_counter()
+        election = read(path)
+        parse_seconds = time.perf_counter() - started
+        for rule in args.rules.split(","):
+            if election.vote_type != "approval" and rule != "greedy":
+                continue
+            if rule == "mes-add1" and election.voters > args.max_voters_for_add1:
+                skipped = "skipped (over --max-voters-for-add1)"
+                print(f"{path.stem[:58]:58} {election.voters:7} {rule:9} {skipped}")
+                continue
+            started = time.perf_counter()
+            winners = ours(rule, election)
+            civic_seconds = time.perf_counter() - started
+            if election.vote_type == "approval":
+                expected, ref_seconds = reference(rule, path)
+                same = "yes" if expected == sorted(winners) else "NO"
+                ratio = f"{ref_seconds / civic_seconds:6.1f}x" if civic_seconds else "-"
+                ref = f"{ref_seconds:9.3f}s"
+            else:
+                same, ratio, ref = "-", "-", "        -"
+            print(
+                f"{path.stem[:58]:58} {election.voters:7} {rule:9} {parse_seconds:6.2f}s "
+                f"{civic_seconds:8.3f}s {ref} {ratio:>7} {same}"
+            )
+
+
+if __name__ == "__main__":
+    main()

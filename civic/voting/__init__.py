@@ -1,0 +1,1 @@
+"""Participatory-budget voting: ballots, the secret roll, and tally rules."""

@@ -1,0 +1,169 @@
+"""The Method of Equal Shares with cost utilities, exact, with its completion methods.
+
+Each voter starts with an equal share of the budget. In each round the project is bought whose
+supporters can pay for it with the lowest price per unit of utility (rho); with cost utilities
+a supporter's utility is the project's cost, so each supporter pays at most rho x cost. Ties:
+cheaper first, then more votes, then the published order (equalshares.net's default).
+
+Speed without floats: identical ballots are one group with a weight, and a project's rho can only
+rise as budgets fall, so projects whose last rho already exceeds the best are not recomputed.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from .election import Election, supporters
+from .greedy import greedy
+from .outcome import Outcome, ProjectResult
+
+
+class _Run:
+    """One pass of MES for a given budget per voter."""
+
+    def __init__(self, election: Election) -> None:
+        self.election = election
+        self.weights = [ballot.weight for ballot in election.ballots]
+        self.cost = {p: project.cost for p, project in election.projects.items()}
+        self.votes = supporters(election)
+        self.order = election.order()
+        self.groups: dict[str, list[int]] = {p: [] for p in election.projects}
+        for g, ballot in enumerate(election.ballots):
+            for project, points in ballot.points:
+                if points > 0 and project in self.groups:
+                    self.groups[project].append(g)
+        self.support = {
+            p: sum(self.weights[g] for g in groups) for p, groups in self.groups.items()
+        }
+
+    def _tie(self, project: str) -> tuple[int, int, int]:
+        return (self.cost[project], -self.votes[project], self.order[project])
+
+    def _price(self, project: str, budgets: list[Fraction]) -> Fraction | None:
+        """The smallest cap p such that supporters paying min(budget, p) cover the cost."""
+        members = self.groups[project]
+        remaining = Fraction(self.cost[project])
+        weight = self.support[project]
+        equal = remaining / weight
+        if all(budgets[g] >= equal for g in members):
+            return equal  # everyone can pay an equal share: no one is capped
+        for g in sorted(members, key=budgets.__getitem__):
+            if budgets[g] * weight >= remaining:
+                return remaining / weight
+            remaining -= budgets[g] * self.weights[g]
+            weight -= self.weights[g]
+        return None
+
+    def __call__(self, per_voter: Fraction) -> tuple[list[str], dict[str, tuple[int, Fraction]]]:
+        budgets = [per_voter] * len(self.weights)
+        candidates = {p for p, groups in self.groups.items() if groups and self.cost[p] > 0}
+        bound: dict[str, Fraction] = dict.fromkeys(candidates, Fraction(0))
+        winners: list[str] = []
+        bought: dict[str, tuple[int, Fraction]] = {}
+        while candidates:
+            best: str | None = None
+            best_key: tuple[Fraction, int, int, int] | None = None
+            best_price = Fraction(0)
+            for project in sorted(candidates, key=lambda p: (bound[p], *self._tie(p))):
+                if best_key is not None and bound[project] > best_key[0]:
+                    break  # its rho can only have grown: it cannot win this round
+                price = self._price(project, budgets)
+                if price is None:
+                    candidates.discard(project)  # budgets only fall: never affordable again
+                    continue
+                rho = price / self.cost[project]
+                bound[project] = rho
+                key = (rho, *self._tie(project))
+                if best_key is None or key < best_key:
+                    best, best_key, best_price = project, key, price
+            if best is None:
+                break
+            for g in self.groups[best]:
+                budgets[g] -= min(budgets[g], best_price)
+            candidates.discard(best)
+            winners.append(best)
+            bought[best] = (len(winners), best_price)
+        return winners, bought
+
+
+def equal_shares(
+    election: Election,
+    *,
+    completion: str = "none",
+    increment: int = 1,
+    compare_with_greedy: bool = False,
+    max_steps: int = 100_000,
+) -> Outcome:
+    """MES. ``completion``: "none"; "add1" (raise every voter's budget by ``increment`` while the
+    outcome still fits the budget, keeping the last that fits); "add1-greedy" (then fill the
+    rest greedily by votes). ``compare_with_greedy``: keep the greedy outcome instead if more
+    voters prefer it (a voter prefers the outcome giving more cost to projects they voted for)."""
+    run = _Run(election)
+    voters = election.voters
+    base = Fraction(election.budget, voters) if voters else Fraction(0)
+    winners, bought = run(base)
+    steps = 0
+    if completion in ("add1", "add1-greedy") and voters:
+        supported = {p for p, groups in run.groups.items() if groups}
+        while set(winners) != supported and steps < max_steps:
+            steps += 1
+            more, more_bought = run(base + steps * increment)
+            if sum(run.cost[p] for p in more) > election.budget:
+                break
+            winners, bought = more, more_bought
+    results: dict[str, ProjectResult] = {}
+    for project in election.projects:
+        if project in bought:
+            position, price = bought[project]
+            results[project] = ProjectResult(
+                project,
+                True,
+                "selected",
+                run.votes[project],
+                position=position,
+                round=position,
+                price_per_supporter=price,
+            )
+        else:
+            results[project] = ProjectResult(project, False, "not_affordable", run.votes[project])
+    rule = "mes" if completion == "none" else f"mes-{completion}"
+    outcome = Outcome(
+        rule,
+        list(winners),
+        results,
+        sum(run.cost[p] for p in winners),
+        {"completion": completion, "add1_steps": steps},
+    )
+    if completion == "add1-greedy":
+        filled = greedy(election, already=list(winners))
+        for project in filled.winners[len(winners) :]:
+            outcome.results[project] = ProjectResult(
+                project,
+                True,
+                "selected_by_completion",
+                run.votes[project],
+                position=filled.winners.index(project) + 1,
+            )
+        outcome.winners, outcome.spent = filled.winners, filled.spent
+    if compare_with_greedy:
+        other = greedy(election)
+        if _prefer(election, other.winners, outcome.winners):
+            other.details["replaced"] = rule
+            return other
+    return outcome
+
+
+def _prefer(election: Election, first: list[str], second: list[str]) -> bool:
+    """Whether more voters prefer ``first`` to ``second`` than the reverse."""
+    a, b = set(first), set(second)
+    cost = {p: project.cost for p, project in election.projects.items()}
+    for_first = for_second = 0
+    for ballot in election.ballots:
+        mine = {p for p, points in ballot.points if points > 0}
+        utility_a = sum(cost[p] for p in mine & a)
+        utility_b = sum(cost[p] for p in mine & b)
+        if utility_a > utility_b:
+            for_first += ballot.weight
+        elif utility_b > utility_a:
+            for_second += ballot.weight
+    return for_first > for_second
