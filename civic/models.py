@@ -18,6 +18,7 @@ from .proposals.models import (
     ReviewAssignment,
     Support,
 )
+from .voting.models import Ballot, VoteResult, VoterRoll, VoteSettings
 
 metadata = Base.metadata
 
@@ -25,6 +26,7 @@ __all__ = [
     "Appeal",
     "Area",
     "AuditEntry",
+    "Ballot",
     "Call",
     "CallArea",
     "CallDocument",
@@ -44,5 +46,8 @@ __all__ = [
     "Support",
     "Theme",
     "User",
+    "VoteResult",
+    "VoteSettings",
+    "VoterRoll",
     "metadata",
 ]

@@ -89,3 +89,63 @@ def make_proposal(
     )
     db.commit()
     return proposal
+
+
+def make_voting_call(
+    db: Session,
+    *,
+    ballot_kind: str = "approval",
+    rule: str = "greedy",
+    extra_areas: int = 0,
+    projects_per_area: int = 3,
+    voting_open: bool = True,
+    **settings: int,
+) -> tuple[Call, dict[int, list[int]]]:
+    """A call whose proposals were found feasible and whose vote is open (or just closed)."""
+    from sqlalchemy import update
+
+    from civic.calls.models import CallPhase
+    from civic.voting.models import VoteSettings
+
+    call = make_call(db, threshold=0)
+    author = make_user(db)
+    projects: dict[int, list[int]] = {}
+    for area in call.areas[:2]:
+        for n in range(projects_per_area):
+            proposal = make_proposal(
+                db,
+                call,
+                author,
+                title=f"Progetto {n} area {area.area_id}",
+                area_id=area.area_id,
+                cost_cents=(30 + 10 * n) * 1_000_00,
+            )
+            proposal.status = "feasible"
+            projects.setdefault(area.area_id, []).append(proposal.id)
+    now = utcnow()
+    start, end = (now - DAY, now + 5 * DAY) if voting_open else (now - 10 * DAY, now - DAY)
+    db.execute(
+        update(CallPhase)
+        .where(CallPhase.call_id == call.id, CallPhase.kind == "voting")
+        .values(starts_at=start, ends_at=end)
+    )
+    db.add(
+        VoteSettings(
+            call_id=call.id, ballot_kind=ballot_kind, rule=rule, extra_areas=extra_areas, **settings
+        )
+    )
+    db.commit()
+    loaded = get_call(db, call.id)
+    assert loaded is not None
+    return loaded, projects
+
+
+def make_voter(db: Session, area_id: int, **kwargs: object) -> User:
+    """A verified citizen living in the area."""
+    from civic.accounts.models import User as UserModel
+
+    voter = make_user(db, **kwargs)  # type: ignore[arg-type]
+    db.get(UserModel, voter.id).municipio_id = area_id  # type: ignore[union-attr]
+    db.commit()
+    voter.municipio_id = area_id
+    return voter

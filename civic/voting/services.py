@@ -1,0 +1,454 @@
+"""Voting use cases. The roll and the ballot are written in one transaction and never linked."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import asdict
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..accounts.models import User
+from ..accounts.services import PermissionDenied
+from ..calls.domain import PhaseKind, is_phase_open
+from ..calls.models import Call
+from ..calls.queries import windows_of
+from ..core import audit
+from ..proposals.models import Proposal
+from ..proposals.permissions import is_staff
+from . import domain
+from .models import Ballot, VoteResult, VoterRoll, VoteSettings
+from .rules import Ballot as RuleBallot
+from .rules import Election, Project
+from .rules.meta import tally
+from .rules.pabulib import write
+
+
+class VoteRefused(Exception):
+    """The vote cannot be taken; ``code`` says why, ``problems`` lists what is wrong with it."""
+
+    def __init__(self, code: str, problems: list[domain.Problem] | None = None) -> None:
+        super().__init__(code)
+        self.code = code
+        self.problems = problems or []
+
+
+def _key() -> str:
+    return str(current_app.config["IDENTITY_HASH_KEY"])
+
+
+def settings_of(session: Session, call: Call) -> VoteSettings:
+    settings = session.get(VoteSettings, call.id)
+    if settings is None:
+        raise VoteRefused("no_vote")
+    return settings
+
+
+def ballot_rules(settings: VoteSettings, call: Call, area_id: int) -> domain.BallotRules:
+    budget = next((a.budget_cents for a in call.areas if a.area_id == area_id), 0)
+    return domain.BallotRules(
+        domain.BallotKind(settings.ballot_kind),
+        settings.min_choices,
+        settings.max_choices,
+        settings.points,
+        settings.max_ranked,
+        budget,
+    )
+
+
+def candidates(session: Session, call_id: int, area_id: int) -> dict[int, int]:
+    """The projects on the ballot of an area (feasible proposals) with their costs in cents."""
+    rows = session.execute(
+        select(Proposal.id, Proposal.cost_cents)
+        .where(
+            Proposal.call_id == call_id, Proposal.area_id == area_id, Proposal.status == "feasible"
+        )
+        .order_by(Proposal.id)
+    )
+    return {project_id: cost for project_id, cost in rows}
+
+
+def _check_open(call: Call, now: datetime) -> None:
+    if not is_phase_open(windows_of(call), PhaseKind.VOTING, now):
+        raise VoteRefused("voting_closed")
+
+
+def _check_eligible(
+    session: Session, settings: VoteSettings, call: Call, voter: User, area_id: int
+) -> None:
+    # Residency here is the Municipio in the person's profile; verified residency and age come
+    # with the residency verification feature (census, desk, self-declared).
+    if voter.email_verified_at is None:
+        raise VoteRefused("not_verified")
+    voted = set(
+        session.scalars(
+            select(VoterRoll.area_id).where(
+                VoterRoll.call_id == call.id, VoterRoll.user_id == voter.id
+            )
+        )
+    )
+    eligible = [a.area_id for a in call.areas]
+    if not domain.areas_open_to(
+        voter.municipio_id, eligible, settings.extra_areas, [*voted, area_id]
+    ):
+        raise VoteRefused("area_not_open")
+
+
+def _check_ballot(
+    session: Session, settings: VoteSettings, call: Call, area_id: int, choices: dict[int, int]
+) -> None:
+    found = domain.problems(
+        ballot_rules(settings, call, area_id), choices, candidates(session, call.id, area_id)
+    )
+    if found:
+        raise VoteRefused("invalid_ballot", found)
+
+
+def cast_ballot(
+    session: Session,
+    voter: User,
+    call: Call,
+    area_id: int,
+    choices: dict[int, int],
+    *,
+    now: datetime,
+) -> str:
+    """Vote once in an area; returns the receipt code, which is shown once and never stored."""
+    _check_open(call, now)
+    settings = settings_of(session, call)
+    _check_eligible(session, settings, call, voter, area_id)
+    _check_ballot(session, settings, call, area_id, choices)
+    try:
+        with session.begin_nested():
+            session.add(
+                VoterRoll(
+                    call_id=call.id,
+                    area_id=area_id,
+                    user_id=voter.id,
+                    channel="online",
+                    voted_on=domain.coarse(now),
+                )
+            )
+    except IntegrityError:
+        raise VoteRefused("already_voted") from None
+    receipt = domain.new_receipt()
+    session.add(
+        Ballot(
+            id=secrets.token_hex(16),
+            call_id=call.id,
+            area_id=area_id,
+            channel="online",
+            receipt_hash=domain.receipt_hash(_key(), receipt),
+            choices={str(p): v for p, v in choices.items() if v > 0},
+            cast_on=domain.coarse(now),
+        )
+    )
+    session.flush()
+    return receipt
+
+
+def change_ballot(
+    session: Session,
+    voter: User,
+    call: Call,
+    area_id: int,
+    receipt: str,
+    choices: dict[int, int],
+    *,
+    now: datetime,
+) -> None:
+    """Replace one's own ballot while voting is open: needs being signed in and the receipt."""
+    _check_open(call, now)
+    settings = settings_of(session, call)
+    roll = session.scalar(
+        select(VoterRoll).where(
+            VoterRoll.call_id == call.id,
+            VoterRoll.area_id == area_id,
+            VoterRoll.user_id == voter.id,
+        )
+    )
+    if roll is None or roll.channel != "online":
+        raise VoteRefused("no_online_ballot")
+    ballot = session.scalar(
+        select(Ballot)
+        .where(
+            Ballot.receipt_hash == domain.receipt_hash(_key(), receipt),
+            Ballot.call_id == call.id,
+            Ballot.area_id == area_id,
+        )
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if ballot is None:
+        raise VoteRefused("bad_receipt")
+    _check_ballot(session, settings, call, area_id, choices)
+    ballot.choices = {str(p): v for p, v in choices.items() if v > 0}
+    session.flush()
+
+
+def record_paper_ballot(
+    session: Session,
+    operator: User,
+    call: Call,
+    voter: User,
+    area_id: int,
+    choices: dict[int, int],
+    *,
+    desk: str,
+    now: datetime,
+) -> None:
+    """Staff at a desk: the person is marked on the roll as voting on paper, the ballot entered."""
+    if not is_staff(operator):
+        raise PermissionDenied
+    if not desk.strip():
+        raise VoteRefused("desk_required")
+    _check_open(call, now)
+    settings = settings_of(session, call)
+    _check_eligible(session, settings, call, voter, area_id)
+    _check_ballot(session, settings, call, area_id, choices)
+    try:
+        with session.begin_nested():
+            session.add(
+                VoterRoll(
+                    call_id=call.id,
+                    area_id=area_id,
+                    user_id=voter.id,
+                    channel="paper",
+                    desk=desk.strip(),
+                    operator_id=operator.id,
+                    voted_on=domain.coarse(now),
+                )
+            )
+    except IntegrityError:
+        raise VoteRefused("already_voted") from None
+    session.add(
+        Ballot(
+            id=secrets.token_hex(16),
+            call_id=call.id,
+            area_id=area_id,
+            channel="paper",
+            receipt_hash=None,
+            choices={str(p): v for p, v in choices.items() if v > 0},
+            cast_on=domain.coarse(now),
+        )
+    )
+    session.flush()
+    # Who entered a paper vote, and for whom, is logged; the ballot's id and content are not.
+    audit.record(
+        session,
+        actor_id=operator.id,
+        action="vote.paper",
+        target_type="user",
+        target_id=voter.id,
+        after={"call_id": call.id, "area_id": area_id, "desk": desk.strip()},
+        now=now,
+    )
+
+
+def _units(cents: int) -> int:
+    """Tallies count in whole euros (rounding a cost up), in the live tally and the .pb alike."""
+    return -(-cents // 100)
+
+
+def election_for(session: Session, call: Call, area_id: int) -> Election:
+    """The area's ballots as an election for the rules (whole euros)."""
+    settings = settings_of(session, call)
+    rules = ballot_rules(settings, call, area_id)
+    costs = candidates(session, call.id, area_id)
+    projects = {str(p): Project(str(p), _units(c)) for p, c in costs.items()}
+    ballots = [
+        RuleBallot(
+            tuple(
+                (str(p), points)
+                for p, points in domain.as_points(rules, {int(k): v for k, v in choices.items()})
+            )
+        )
+        for choices in session.scalars(
+            select(Ballot.choices).where(Ballot.call_id == call.id, Ballot.area_id == area_id)
+        )
+    ]
+    vote_type = {
+        "approval": "approval",
+        "knapsack": "approval",
+        "cumulative": "cumulative",
+        "ranked": "ordinal",
+    }[settings.ballot_kind]
+    meta = {"vote_type": vote_type, "rule": settings.rule, "budget": str(rules.budget_cents // 100)}
+    from .rules.election import VoteType, group_ballots
+
+    return Election(
+        rules.budget_cents // 100, projects, group_ballots(ballots), VoteType(vote_type), meta
+    )
+
+
+def tally_call(
+    session: Session, actor: User | None, call: Call, *, now: datetime
+) -> list[VoteResult]:
+    """Count every area once voting has closed; results wait for staff to publish them."""
+    if actor is not None and not is_staff(actor):
+        raise PermissionDenied
+    voting = [w for w in windows_of(call) if w.kind is PhaseKind.VOTING]
+    if not voting or now < voting[0].ends_at:
+        raise VoteRefused("voting_not_closed")
+    settings = settings_of(session, call)
+    results = []
+    for area in call.areas:
+        existing = session.scalar(
+            select(VoteResult).where(
+                VoteResult.call_id == call.id, VoteResult.area_id == area.area_id
+            )
+        )
+        if existing is not None and existing.published_at is not None:
+            results.append(existing)
+            continue
+        if existing is not None:
+            session.delete(existing)
+            session.flush()
+        election = election_for(session, call, area.area_id)
+        outcome = tally(election, settings.rule)
+        explanation = {
+            pid: {
+                k: (
+                    str(v)
+                    if v is not None and k in ("price_per_supporter", "remaining_budget")
+                    else v
+                )
+                for k, v in asdict(r).items()
+            }
+            for pid, r in outcome.results.items()
+        }
+        voters = (
+            session.scalar(
+                select(func.count())
+                .select_from(VoterRoll)
+                .where(VoterRoll.call_id == call.id, VoterRoll.area_id == area.area_id)
+            )
+            or 0
+        )
+        result = VoteResult(
+            call_id=call.id,
+            area_id=area.area_id,
+            rule=outcome.rule,
+            budget_cents=area.budget_cents,
+            winners=[int(w) for w in outcome.winners],
+            explanation=explanation,
+            ballots=election.voters,
+            voters=voters,
+            overrides=[],
+            computed_at=now,
+        )
+        session.add(result)
+        results.append(result)
+    session.flush()
+    audit.record(
+        session,
+        actor_id=actor.id if actor else None,
+        action="vote.tally",
+        target_type="call",
+        target_id=call.id,
+        after={"areas": len(results)},
+        now=now,
+    )
+    return results
+
+
+def override_winner(
+    session: Session,
+    actor: User,
+    result: VoteResult,
+    project_id: int,
+    *,
+    add: bool,
+    reason: str,
+    now: datetime,
+) -> None:
+    """Change a computed result: only with a reason, which is published with it."""
+    if not is_staff(actor):
+        raise PermissionDenied
+    if not reason.strip():
+        raise VoteRefused("reason_required")
+    if result.published_at is not None:
+        raise VoteRefused("already_published")
+    winners = list(result.winners)
+    if add and project_id not in winners:
+        winners.append(project_id)
+    elif not add and project_id in winners:
+        winners.remove(project_id)
+    else:
+        raise VoteRefused("nothing_to_change")
+    result.winners = winners
+    result.overrides = [
+        *result.overrides,
+        {"project_id": project_id, "add": add, "reason": reason.strip()},
+    ]
+    session.flush()
+    audit.record(
+        session,
+        actor_id=actor.id,
+        action="vote.override",
+        target_type="call",
+        target_id=result.call_id,
+        after={"area_id": result.area_id, "project_id": project_id, "add": add},
+        reason=reason.strip(),
+        now=now,
+    )
+
+
+def publish_results(session: Session, actor: User, call: Call, *, now: datetime) -> None:
+    if not is_staff(actor):
+        raise PermissionDenied
+    results = session.scalars(select(VoteResult).where(VoteResult.call_id == call.id)).all()
+    if not results:
+        raise VoteRefused("not_tallied")
+    for result in results:
+        result.published_at = result.published_at or now
+    session.flush()
+    audit.record(
+        session,
+        actor_id=actor.id,
+        action="vote.publish",
+        target_type="call",
+        target_id=call.id,
+        now=now,
+    )
+
+
+def running_counts_hidden(session: Session, call: Call) -> bool:
+    """Counts are shown only once results are published."""
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(VoteResult)
+            .where(VoteResult.call_id == call.id, VoteResult.published_at.is_not(None))
+        )
+        == 0
+    )
+
+
+def export_pb(session: Session, call: Call, area_id: int) -> str:
+    """The area's anonymised ballots as a Pabulib file (after results are published)."""
+    if running_counts_hidden(session, call):
+        raise VoteRefused("not_published")
+    election = election_for(session, call, area_id)
+    result = session.scalar(
+        select(VoteResult).where(VoteResult.call_id == call.id, VoteResult.area_id == area_id)
+    )
+    meta = {
+        "description": call.title_it,
+        "country": "Italy",
+        "unit": "Milano",
+        "instance": str(call.created_at.year),
+        "subunit": f"area {area_id}",
+        "num_projects": str(len(election.projects)),
+        "num_votes": str(election.voters),
+        **election.meta,
+        "currency": "EUR",
+    }
+    from .rules.election import supporters
+
+    votes = supporters(election)
+    selected = {str(w) for w in result.winners} if result else None
+    return write(meta, election.projects.values(), election.ballots, votes, selected)

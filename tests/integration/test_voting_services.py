@@ -1,0 +1,247 @@
+"""Casting, changing and counting ballots: once per voter, secret, by the published rule."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, inspect, select, update
+from sqlalchemy.orm import Session
+
+from civic.accounts.domain import Role
+from civic.calls.models import CallPhase
+from civic.core.audit import AuditEntry
+from civic.core.time import utcnow
+from civic.voting import services
+from civic.voting.models import Ballot, VoteResult, VoterRoll
+from civic.voting.rules.meta import tally
+from civic.voting.rules.pabulib import parse
+from tests.factories.accounts import make_user
+from tests.factories.calls import DAY, make_voter, make_voting_call
+
+
+def _close(db: Session, call_id: int) -> None:
+    now = utcnow()
+    db.execute(
+        update(CallPhase)
+        .where(CallPhase.call_id == call_id, CallPhase.kind == "voting")
+        .values(starts_at=now - 3 * DAY, ends_at=now - DAY)
+    )
+    db.commit()
+
+
+def test_a_ballot_is_cast_once_with_a_receipt_and_no_link_to_the_voter(
+    app_ctx: Flask, db: Session
+) -> None:
+    call, projects = make_voting_call(db)
+    area = next(iter(projects))
+    voter = make_voter(db, area)
+    receipt = services.cast_ballot(db, voter, call, area, {projects[area][0]: 1}, now=utcnow())
+    db.commit()
+    assert len(receipt) == 23
+    ballot = db.scalar(select(Ballot))
+    assert ballot is not None
+    assert receipt not in (ballot.receipt_hash or "")
+    assert ballot.cast_on.time() == datetime.min.time()  # the day only
+    assert db.scalar(select(VoterRoll.user_id)) == voter.id
+    with pytest.raises(services.VoteRefused, match="already_voted"):
+        services.cast_ballot(db, voter, call, area, {projects[area][1]: 1}, now=utcnow())
+
+
+def test_nothing_in_the_ballots_table_points_to_a_person() -> None:
+    columns = {c.name for c in inspect(Ballot).columns}
+    assert columns == {"id", "call_id", "area_id", "channel", "receipt_hash", "choices", "cast_on"}
+    assert not [fk for fk in Ballot.__table__.foreign_keys if fk.column.table.name == "users"]
+
+
+def test_ballot_ids_are_random_not_sequential(app_ctx: Flask, db: Session) -> None:
+    call, projects = make_voting_call(db)
+    area = next(iter(projects))
+    for _ in range(5):
+        services.cast_ballot(
+            db, make_voter(db, area), call, area, {projects[area][0]: 1}, now=utcnow()
+        )
+    ids = list(db.scalars(select(Ballot.id)))
+    assert len(set(ids)) == 5
+    assert all(len(i) == 32 for i in ids)
+
+
+def test_the_voter_changes_their_ballot_with_the_receipt(app_ctx: Flask, db: Session) -> None:
+    call, projects = make_voting_call(db)
+    area = next(iter(projects))
+    voter = make_voter(db, area)
+    receipt = services.cast_ballot(db, voter, call, area, {projects[area][0]: 1}, now=utcnow())
+    with pytest.raises(services.VoteRefused, match="bad_receipt"):
+        services.change_ballot(
+            db, voter, call, area, "AAAAA-BBBBB-CCCCC-DDDDD", {projects[area][1]: 1}, now=utcnow()
+        )
+    services.change_ballot(
+        db, voter, call, area, receipt.lower(), {projects[area][1]: 1}, now=utcnow()
+    )
+    db.commit()
+    assert db.scalar(select(Ballot.choices)) == {str(projects[area][1]): 1}
+    assert db.scalar(select(func.count()).select_from(Ballot)) == 1
+
+
+def test_someone_who_has_not_voted_cannot_use_a_receipt(app_ctx: Flask, db: Session) -> None:
+    call, projects = make_voting_call(db)
+    area = next(iter(projects))
+    receipt = services.cast_ballot(
+        db, make_voter(db, area), call, area, {projects[area][0]: 1}, now=utcnow()
+    )
+    with pytest.raises(services.VoteRefused, match="no_online_ballot"):
+        services.change_ballot(
+            db, make_voter(db, area), call, area, receipt, {projects[area][1]: 1}, now=utcnow()
+        )
+
+
+def test_an_invalid_ballot_is_refused_with_its_problems(app_ctx: Flask, db: Session) -> None:
+    call, projects = make_voting_call(db, ballot_kind="knapsack")
+    area = next(iter(projects))
+    db.execute(
+        update(type(call.areas[0]))
+        .where(type(call.areas[0]).call_id == call.id)
+        .values(budget_cents=60_000_00)
+    )
+    db.commit()
+    from civic.calls.queries import get_call
+
+    call = get_call(db, call.id)  # type: ignore[assignment]
+    with pytest.raises(services.VoteRefused) as refused:
+        services.cast_ballot(
+            db, make_voter(db, area), call, area, {p: 1 for p in projects[area]}, now=utcnow()
+        )
+    assert refused.value.code == "invalid_ballot"
+    assert [p.value for p in refused.value.problems] == ["over_budget"]
+    assert db.scalar(select(func.count()).select_from(VoterRoll)) == 0
+
+
+def test_votes_are_refused_outside_the_voting_phase(app_ctx: Flask, db: Session) -> None:
+    call, projects = make_voting_call(db, voting_open=False)
+    area = next(iter(projects))
+    with pytest.raises(services.VoteRefused, match="voting_closed"):
+        services.cast_ballot(
+            db, make_voter(db, area), call, area, {projects[area][0]: 1}, now=utcnow()
+        )
+
+
+def test_residents_vote_in_their_own_municipio_plus_the_allowed_others(
+    app_ctx: Flask, db: Session
+) -> None:
+    call, projects = make_voting_call(db, extra_areas=0)
+    own, other = list(projects)
+    voter = make_voter(db, own)
+    with pytest.raises(services.VoteRefused, match="area_not_open"):
+        services.cast_ballot(db, voter, call, other, {projects[other][0]: 1}, now=utcnow())
+    wider, wider_projects = make_voting_call(db, extra_areas=1)
+    services.cast_ballot(db, voter, wider, own, {wider_projects[own][0]: 1}, now=utcnow())
+    services.cast_ballot(db, voter, wider, other, {wider_projects[other][0]: 1}, now=utcnow())
+
+
+def test_paper_and_online_votes_exclude_each_other(app_ctx: Flask, db: Session) -> None:
+    call, projects = make_voting_call(db)
+    area = next(iter(projects))
+    operator = make_user(db, roles=(Role.STAFF,))
+    on_paper, online = make_voter(db, area), make_voter(db, area)
+    services.record_paper_ballot(
+        db, operator, call, on_paper, area, {projects[area][0]: 1}, desk="Municipio 3", now=utcnow()
+    )
+    with pytest.raises(services.VoteRefused, match="already_voted"):
+        services.cast_ballot(db, on_paper, call, area, {projects[area][0]: 1}, now=utcnow())
+    services.cast_ballot(db, online, call, area, {projects[area][0]: 1}, now=utcnow())
+    with pytest.raises(services.VoteRefused, match="already_voted"):
+        services.record_paper_ballot(
+            db, operator, call, online, area, {projects[area][0]: 1}, desk="Desk", now=utcnow()
+        )
+    roll = db.scalar(select(VoterRoll).where(VoterRoll.user_id == on_paper.id))
+    assert roll is not None
+    assert (roll.channel, roll.desk, roll.operator_id) == ("paper", "Municipio 3", operator.id)
+    entry = db.scalar(select(AuditEntry).where(AuditEntry.action == "vote.paper"))
+    assert entry is not None
+    assert all(ballot_id not in str(entry.after) for ballot_id in db.scalars(select(Ballot.id)))
+    with pytest.raises(services.PermissionDenied):
+        services.record_paper_ballot(
+            db,
+            make_user(db),
+            call,
+            make_voter(db, area),
+            area,
+            {projects[area][0]: 1},
+            desk="x",
+            now=utcnow(),
+        )
+
+
+def test_the_count_waits_for_the_close_then_follows_the_rule_and_is_published(
+    app_ctx: Flask, db: Session
+) -> None:
+    call, projects = make_voting_call(db, rule="greedy")
+    area = next(iter(projects))
+    staff = make_user(db, roles=(Role.STAFF,))
+    first, second, third = projects[area]
+    for choice in ([first], [first, second], [second], [first]):
+        services.cast_ballot(
+            db, make_voter(db, area), call, area, dict.fromkeys(choice, 1), now=utcnow()
+        )
+    with pytest.raises(services.VoteRefused, match="voting_not_closed"):
+        services.tally_call(db, staff, call, now=utcnow())
+    assert services.running_counts_hidden(db, call)
+    _close(db, call.id)
+    from civic.calls.queries import get_call
+
+    call = get_call(db, call.id)  # type: ignore[assignment]
+    services.tally_call(db, staff, call, now=utcnow())
+    result = db.scalar(select(VoteResult).where(VoteResult.area_id == area))
+    assert result is not None
+    assert result.winners[0] == first  # 3 approvals
+    assert (result.ballots, result.voters) == (4, 4)
+    assert result.explanation[str(third)]["reason"] == "below_threshold"  # nobody voted for it
+    assert services.running_counts_hidden(db, call)  # still hidden until published
+    with pytest.raises(services.VoteRefused, match="reason_required"):
+        services.override_winner(db, staff, result, third, add=True, reason=" ", now=utcnow())
+    services.override_winner(
+        db, staff, result, third, add=True, reason="Cofinanziato", now=utcnow()
+    )
+    services.publish_results(db, staff, call, now=utcnow())
+    db.commit()
+    assert not services.running_counts_hidden(db, call)
+    assert result.overrides == [{"project_id": third, "add": True, "reason": "Cofinanziato"}]
+
+
+def test_the_exported_pb_file_tallies_to_the_same_winners(app_ctx: Flask, db: Session) -> None:
+    call, projects = make_voting_call(db, rule="mes-add1")
+    area = next(iter(projects))
+    staff = make_user(db, roles=(Role.STAFF,))
+    first, second, third = projects[area]
+    for choice in ([first, second], [first], [third], [second, third], [first, third]):
+        services.cast_ballot(
+            db, make_voter(db, area), call, area, dict.fromkeys(choice, 1), now=utcnow()
+        )
+    _close(db, call.id)
+    from civic.calls.queries import get_call
+
+    call = get_call(db, call.id)  # type: ignore[assignment]
+    with pytest.raises(services.VoteRefused, match="not_published"):
+        services.export_pb(db, call, area)
+    services.tally_call(db, staff, call, now=utcnow())
+    services.publish_results(db, staff, call, now=utcnow())
+    text = services.export_pb(db, call, area)
+    election = parse(text)
+    assert election.voters == 5
+    result = db.scalar(select(VoteResult).where(VoteResult.area_id == area))
+    assert result is not None
+    assert sorted(tally(election, "meta").winners) == sorted(str(w) for w in result.winners)
+    assert sorted(election.official_winners or []) == sorted(str(w) for w in result.winners)
+    assert "@" not in text
+
+
+def test_times_on_the_roll_are_coarse_too(app_ctx: Flask, db: Session) -> None:
+    call, projects = make_voting_call(db)
+    area = next(iter(projects))
+    services.cast_ballot(
+        db, make_voter(db, area), call, area, {projects[area][0]: 1}, now=datetime.now(UTC)
+    )
+    voted_on = db.scalar(select(VoterRoll.voted_on))
+    assert voted_on is not None
+    assert voted_on.time() == datetime.min.time()

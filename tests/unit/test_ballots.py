@@ -1,0 +1,83 @@
+"""Ballot validation for the four kinds, receipts and coarse times."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from civic.voting.domain import (
+    BallotKind,
+    BallotRules,
+    Problem,
+    areas_open_to,
+    as_points,
+    coarse,
+    measure,
+    new_receipt,
+    problems,
+    receipt_hash,
+)
+
+COSTS = {1: 40_000_00, 2: 30_000_00, 3: 50_000_00, 4: 10_000_00}
+
+
+@pytest.mark.parametrize(
+    ("rules", "choices", "expected"),
+    [
+        (BallotRules(BallotKind.APPROVAL, 1, 3), {1: 1, 2: 1}, []),
+        (BallotRules(BallotKind.APPROVAL, 2, 3), {1: 1}, [Problem.TOO_FEW]),
+        (BallotRules(BallotKind.APPROVAL, 1, 2), {1: 1, 2: 1, 3: 1}, [Problem.TOO_MANY]),
+        (BallotRules(BallotKind.APPROVAL, 1, 3), {}, [Problem.EMPTY]),
+        (BallotRules(BallotKind.APPROVAL, 1, 3), {9: 1}, [Problem.UNKNOWN_PROJECT]),
+        (BallotRules(BallotKind.KNAPSACK, budget_cents=80_000_00), {1: 1, 2: 1, 4: 1}, []),
+        (
+            BallotRules(BallotKind.KNAPSACK, budget_cents=80_000_00),
+            {1: 1, 3: 1},
+            [Problem.OVER_BUDGET],
+        ),
+        (BallotRules(BallotKind.CUMULATIVE, points=10), {1: 6, 2: 4}, []),
+        (BallotRules(BallotKind.CUMULATIVE, points=10), {1: 6, 2: 5}, [Problem.TOO_MANY_POINTS]),
+        (BallotRules(BallotKind.CUMULATIVE, points=10), {1: 6}, [Problem.POINTS_NOT_ALL_USED]),
+        (
+            BallotRules(BallotKind.CUMULATIVE, points=10),
+            {1: 12, 2: -2},
+            [Problem.NEGATIVE_POINTS, Problem.TOO_MANY_POINTS],
+        ),
+        (BallotRules(BallotKind.RANKED, max_ranked=3), {3: 1, 1: 2}, []),
+        (BallotRules(BallotKind.RANKED, max_ranked=3), {3: 1, 1: 1}, [Problem.REPEATED]),
+        (BallotRules(BallotKind.RANKED, max_ranked=3), {3: 1, 1: 3}, [Problem.TOO_FEW]),
+        (BallotRules(BallotKind.RANKED, max_ranked=2), {3: 1, 1: 2, 2: 3}, [Problem.TOO_MANY]),
+    ],
+)
+def test_ballots_are_checked_with_named_problems(
+    rules: BallotRules, choices: dict[int, int], expected: list[Problem]
+) -> None:
+    assert problems(rules, choices, COSTS) == expected
+
+
+def test_the_running_tally_counts_cost_and_points() -> None:
+    assert measure({1: 1, 4: 1, 2: 0}, COSTS).cost_cents == 50_000_00
+    assert measure({1: 3, 2: 7}, COSTS).points == 10
+
+
+def test_ranks_become_positional_points() -> None:
+    assert as_points(BallotRules(BallotKind.RANKED, max_ranked=3), {3: 1, 1: 2}) == [(3, 3), (1, 2)]
+
+
+def test_receipts_are_random_and_stored_only_as_keyed_hashes() -> None:
+    first, second = new_receipt(), new_receipt()
+    assert first != second
+    assert len(first) == 23
+    assert receipt_hash("k", first) == receipt_hash("k", " " + first.lower() + " ")
+    assert receipt_hash("k", first) != receipt_hash("other key", first)
+    assert first not in receipt_hash("k", first)
+
+
+def test_times_are_kept_to_the_day() -> None:
+    assert coarse(datetime(2027, 3, 15, 18, 42, 7, tzinfo=UTC)) == datetime(2027, 3, 15, tzinfo=UTC)
+
+
+def test_own_municipio_plus_n_others() -> None:
+    assert areas_open_to(3, [2, 3, 4, 5], 1, [3, 4])
+    assert not areas_open_to(3, [2, 3, 4, 5], 1, [3, 4, 5])
+    assert not areas_open_to(1, [2, 3], 1, [1])  # residents of an area outside the call
+    assert not areas_open_to(None, [2, 3], 1, [2])
