@@ -13,8 +13,10 @@ PORT ?= 5000
 .PHONY: run test setup python-deps assets translations db demo lint format typecheck worker prod-check clean
 
 run: setup db demo
-	@echo "civic is served at http://$(HOST):$(PORT) (Ctrl-C stops it)"
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	@echo "civic is served at http://$(HOST):$(PORT) with a job worker beside it (Ctrl-C stops both)"
+	$(BIN)/huey_consumer civic.worker.huey --workers 1 --logfile instance/worker.log & \
+	  worker=$$!; trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
+	  $(FLASK) run --host $(HOST) --port $(PORT)
 
 test: setup lint
 	$(BIN)/pytest

@@ -95,7 +95,15 @@ def show_call(slug: str) -> str:
         can_manage=permissions.can_manage_calls(current_user),
         submission_open=is_phase_open(windows, PhaseKind.SUBMISSION, now),
         latest=_latest_proposals(db, call),
+        voting_open=is_phase_open(windows, PhaseKind.VOTING, now) and _has_vote(db, call.id),
+        has_vote=_has_vote(db, call.id),
     )
+
+
+def _has_vote(db: Any, call_id: int) -> bool:
+    from ..voting.models import VoteSettings
+
+    return db.get(VoteSettings, call_id) is not None
 
 
 def _latest_proposals(db: Any, call: Any) -> Any:

@@ -248,6 +248,29 @@ def record_paper_ballot(
     )
 
 
+def audit_settings(
+    session: Session, actor: User, call: Call, settings: VoteSettings, *, now: datetime
+) -> None:
+    """Log a change of the vote's settings (before any ballot exists)."""
+    if not is_staff(actor):
+        raise PermissionDenied
+    session.flush()
+    audit.record(
+        session,
+        actor_id=actor.id,
+        action="vote.settings",
+        target_type="call",
+        target_id=call.id,
+        after={
+            "ballot_kind": settings.ballot_kind,
+            "rule": settings.rule,
+            "extra_areas": settings.extra_areas,
+            "min_age": settings.min_age,
+        },
+        now=now,
+    )
+
+
 def _units(cents: int) -> int:
     """Tallies count in whole euros (rounding a cost up), in the live tally and the .pb alike."""
     return -(-cents // 100)

@@ -13,7 +13,7 @@ from civic.accounts.domain import Role
 from civic.core.time import utcnow
 from civic.proposals import services
 from tests.factories.accounts import log_in, make_user
-from tests.factories.calls import make_call, make_proposal
+from tests.factories.calls import make_proposal, make_voting_call
 
 ANONYMOUS = "anonymous"
 PERSONAS = [ANONYMOUS, Role.CITIZEN, Role.ORGANISATION_MEMBER, Role.JUROR, Role.STAFF, Role.ADMIN]
@@ -81,6 +81,15 @@ ROUTES: list[tuple[str, str, dict[str, Any] | None, set[object]]] = [
     ("POST", "/gestione/moderazione/proposal/{proposal}/respingi", {}, STAFF),
     ("GET", "/notifiche", None, SIGNED_IN),
     ("POST", "/notifiche", {}, SIGNED_IN),
+    ("GET", "/bandi/{slug}/voto", None, SIGNED_IN),
+    ("GET", "/bandi/{slug}/voto/{area}", None, SIGNED_IN),
+    ("GET", "/bandi/{slug}/voto/{area}/modifica", None, SIGNED_IN),
+    ("GET", "/bandi/{slug}/risultati", None, PUBLIC),
+    ("GET", "/gestione/bandi/{call}/voto", None, STAFF),
+    ("GET", "/gestione/bandi/{call}/seggio", None, STAFF),
+    ("POST", "/gestione/bandi/{call}/scrutinio", {}, STAFF),
+    ("GET", "/gestione/bandi/{call}/risultati", None, STAFF),
+    ("POST", "/gestione/bandi/{call}/pubblica-risultati", {}, STAFF),
 ]
 
 # Reached only with a token, a stored file or an existing appeal: covered by their own tests.
@@ -94,12 +103,13 @@ ELSEWHERE = {
     "proposals.download_file",
     "proposals.remove_file",
     "proposals.decide_appeal",
+    "voting.download_pb",
 }
 
 
 def test_every_view_is_in_the_matrix(app: Flask) -> None:
     adapter = app.url_map.bind("localhost")
-    ids = {"target": 1, "slug": "x", "call": 1, "proposal": 1, "comment": 1}
+    ids = {"target": 1, "slug": "x", "call": 1, "proposal": 1, "comment": 1, "area": 1}
     covered = {
         adapter.match(path.format(**ids), method=method)[0] for method, path, _d, _w in ROUTES
     }
@@ -111,7 +121,7 @@ def test_every_view_is_in_the_matrix(app: Flask) -> None:
 def objects(db: Session, app: Flask) -> dict[str, Any]:
     """A call, a proposal by someone else, a comment by someone else, and a person to act on."""
     with app.test_request_context("/"):
-        call = make_call(db)
+        call, _projects = make_voting_call(db)
         proposal = make_proposal(db, call)
         comment = services.add_comment(
             db, make_user(db), proposal, "Ciao", parent_id=None, now=utcnow()
@@ -124,6 +134,7 @@ def objects(db: Session, app: Flask) -> dict[str, Any]:
         "proposal": proposal.id,
         "comment": comment.id,
         "target": target.id,
+        "area": call.areas[0].area_id,
     }
 
 

@@ -1,0 +1,85 @@
+"""Voting forms: shape only."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange
+
+BALLOT_LABELS = {
+    "approval": _l("Approval: choose between a minimum and a maximum of projects"),
+    "knapsack": _l("Knapsack: choose projects whose total cost fits the budget"),
+    "cumulative": _l("Cumulative: spread a number of points"),
+    "ranked": _l("Ranked: put up to K projects in order"),
+}
+RULE_LABELS = {
+    "greedy": _l("Greedy by votes within the budget (skip what does not fit)"),
+    "greedy-no-skip": _l("Greedy by votes, stopping at the first that does not fit"),
+    "greedy-threshold": _l("Greedy by votes with a minimum score"),
+    "mes": _l("Method of Equal Shares"),
+    "mes-add1": _l("Method of Equal Shares with add-one completion"),
+    "mes-add1-greedy": _l("Method of Equal Shares, add-one, then greedy"),
+}
+
+
+class VoteSettingsForm(FlaskForm):
+    ballot_kind = SelectField(
+        _l("Ballot"),
+        choices=[SelectChoice(k, v) for k, v in BALLOT_LABELS.items()],
+        validate_choice=True,
+    )
+    min_choices = IntegerField(
+        _l("Minimum projects"), default=1, validators=[InputRequired(), NumberRange(0, 100)]
+    )
+    max_choices = IntegerField(
+        _l("Maximum projects (0: no maximum)"),
+        default=0,
+        validators=[InputRequired(), NumberRange(0, 100)],
+    )
+    points = IntegerField(
+        _l("Points to spread (cumulative)"),
+        default=10,
+        validators=[InputRequired(), NumberRange(0, 1000)],
+    )
+    max_ranked = IntegerField(
+        _l("Projects to rank (ranked)"), default=3, validators=[InputRequired(), NumberRange(1, 20)]
+    )
+    extra_areas = IntegerField(
+        _l("Other Municipi a resident may also vote in"),
+        default=0,
+        validators=[InputRequired(), NumberRange(0, 8)],
+    )
+    min_age = IntegerField(
+        _l("Minimum age"), default=16, validators=[InputRequired(), NumberRange(0, 120)]
+    )
+    rule = SelectField(
+        _l("Rule that picks the winners"),
+        choices=[SelectChoice(k, v) for k, v in RULE_LABELS.items()],
+        validate_choice=True,
+    )
+
+
+class ChangeForm(FlaskForm):
+    receipt = StringField(_l("Receipt code"), validators=[DataRequired(), Length(min=10, max=40)])
+
+
+class PaperForm(FlaskForm):
+    email = EmailField(
+        _l("Voter's e-mail address"), validators=[DataRequired(), Email(check_deliverability=False)]
+    )
+    desk = StringField(_l("Desk"), validators=[DataRequired(), Length(max=80)])
+
+
+class OverrideForm(FlaskForm):
+    project_id = IntegerField(_l("Project"), validators=[InputRequired()])
+    action = SelectField(
+        _l("Change"),
+        choices=[
+            SelectChoice("add", _l("Add to the winners")),
+            SelectChoice("remove", _l("Remove from the winners")),
+        ],
+    )
+    reason = TextAreaField(
+        _l("Public reason"), validators=[DataRequired(), Length(min=5, max=2000)]
+    )

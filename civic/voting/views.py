@@ -1,0 +1,352 @@
+"""Voting pages: the ballot, the receipt, changing a vote, the paper desk, counting, results."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response as BaseResponse
+
+from ..accounts.services import get_user_by_email
+from ..calls import queries as call_queries
+from ..calls.domain import PhaseKind, is_phase_open
+from ..calls.models import Call
+from ..calls.views import language
+from ..core.db import get_session
+from ..core.time import utcnow
+from ..core.web import require, signed_in
+from ..places.queries import list_municipi
+from ..proposals.models import Proposal
+from . import domain, forms, permissions, services
+from .models import VoteResult, VoterRoll, VoteSettings
+from .tasks import tally_call_job
+
+bp = Blueprint("voting", __name__)
+
+PROBLEMS = {
+    domain.Problem.EMPTY: _l("Choose at least one project."),
+    domain.Problem.UNKNOWN_PROJECT: _l("One of the projects is not on this ballot."),
+    domain.Problem.REPEATED: _l("Each rank can be used once."),
+    domain.Problem.TOO_FEW: _l("Choose more projects (ranks must be 1, 2, 3 … without gaps)."),
+    domain.Problem.TOO_MANY: _l("Choose fewer projects."),
+    domain.Problem.OVER_BUDGET: _l("The projects chosen cost more than the budget."),
+    domain.Problem.NEGATIVE_POINTS: _l("Points cannot be negative."),
+    domain.Problem.POINTS_NOT_ALL_USED: _l("Use all your points."),
+    domain.Problem.TOO_MANY_POINTS: _l("You have used more points than you have."),
+}
+
+
+def refusal(exc: services.VoteRefused) -> list[str]:
+    """Clear sentences for a refused vote."""
+    codes = {
+        "voting_closed": _("Voting is not open now."),
+        "already_voted": _("This person has already voted in this Municipio."),
+        "not_verified": _("Please verify your e-mail address before voting."),
+        "area_not_open": _(
+            "You cannot vote in this Municipio: check the Municipio in your profile."
+        ),
+        "bad_receipt": _("This receipt code is not valid for this ballot."),
+        "no_online_ballot": _("There is no online ballot of yours to change here."),
+        "no_vote": _("This call has no vote."),
+        "desk_required": _("Say which desk the paper ballot comes from."),
+        "voting_not_closed": _("The votes can be counted only after voting has closed."),
+        "reason_required": _("A public reason is required."),
+        "already_published": _("Published results cannot be changed."),
+        "not_tallied": _("Count the votes first."),
+        "nothing_to_change": _("Nothing to change."),
+        "not_published": _("The results are not published yet."),
+    }
+    if exc.code == "invalid_ballot":
+        return [str(PROBLEMS[p]) for p in exc.problems]
+    return [codes.get(exc.code, _("This action is not possible now."))]
+
+
+def _call(slug: str) -> Call:
+    call = call_queries.get_call_by_slug(get_session(), slug)
+    if (
+        call is None
+        or call.published_at is None
+        or get_session().get(VoteSettings, call.id) is None
+    ):
+        abort(404)
+    return call
+
+
+def _choices() -> dict[int, int]:
+    """The ballot as sent: 'p<id>' fields holding 1, points or a rank; anything else ignored."""
+    choices: dict[int, int] = {}
+    for name, value in request.form.items():
+        if name.startswith("p") and name[1:].isdigit() and len(name) < 12:
+            text = value.strip()
+            number = int(text) if text.lstrip("-").isdigit() and len(text) < 7 else 0
+            if number:
+                choices[int(name[1:])] = number
+    return choices
+
+
+def _ballot_page(
+    call: Call, area_id: int, choices: dict[int, int], errors: list[str], **extra: Any
+) -> str:
+    db = get_session()
+    settings = services.settings_of(db, call)
+    rules = services.ballot_rules(settings, call, area_id)
+    costs = services.candidates(db, call.id, area_id)
+    projects = db.scalars(
+        select(Proposal).where(Proposal.id.in_(costs)).order_by(Proposal.title)
+    ).all()
+    return render_template(
+        "voting/ballot.html",
+        call=call,
+        area=next(a for a in list_municipi(db) if a.id == area_id),
+        rules=rules,
+        projects=projects,
+        choices=choices,
+        running=domain.measure(choices, costs),
+        errors=errors,
+        **extra,
+    )
+
+
+@bp.route("/bandi/<slug>/voto")
+@require(signed_in)
+def choose_area(slug: str) -> str:
+    call = _call(slug)
+    db = get_session()
+    voted = set(
+        db.scalars(
+            select(VoterRoll.area_id).where(
+                VoterRoll.call_id == call.id, VoterRoll.user_id == current_user.id
+            )
+        )
+    )
+    municipi = {a.id: a for a in list_municipi(db)}
+    return render_template(
+        "voting/choose_area.html",
+        call=call,
+        municipi=municipi,
+        voted=voted,
+        open=is_phase_open(call_queries.windows_of(call), PhaseKind.VOTING, utcnow()),
+        own=current_user.municipio_id,
+    )
+
+
+@bp.route("/bandi/<slug>/voto/<int:area_id>", methods=["GET", "POST"])
+@require(signed_in)
+def ballot(slug: str, area_id: int) -> str | Response:
+    call = _call(slug)
+    if area_id not in {a.area_id for a in call.areas}:
+        abort(404)
+    choices = _choices() if request.method == "POST" else {}
+    if request.method == "POST" and request.form.get("action") == "cast":
+        db = get_session()
+        try:
+            receipt = services.cast_ballot(db, current_user, call, area_id, choices, now=utcnow())
+        except services.VoteRefused as exc:
+            db.rollback()
+            return _ballot_page(call, area_id, choices, refusal(exc))
+        db.commit()
+        page = render_template("voting/receipt.html", call=call, receipt=receipt, area_id=area_id)
+        return Response(page, headers={"Cache-Control": "no-store"})
+    return _ballot_page(call, area_id, choices, [])
+
+
+@bp.route("/bandi/<slug>/voto/<int:area_id>/modifica", methods=["GET", "POST"])
+@require(signed_in)
+def change(slug: str, area_id: int) -> str | BaseResponse:
+    call = _call(slug)
+    form = forms.ChangeForm()
+    choices = _choices() if request.method == "POST" else {}
+    if form.validate_on_submit() and request.form.get("action") == "cast":
+        db = get_session()
+        try:
+            services.change_ballot(
+                db, current_user, call, area_id, form.receipt.data, choices, now=utcnow()
+            )
+        except services.VoteRefused as exc:
+            db.rollback()
+            return _ballot_page(call, area_id, choices, refusal(exc), change_form=form)
+        db.commit()
+        flash(
+            _("Your ballot has been changed. Keep your receipt code to change it again."), "success"
+        )
+        return redirect(url_for("voting.choose_area", slug=call.slug))
+    return _ballot_page(call, area_id, choices, [], change_form=form)
+
+
+@bp.route("/gestione/bandi/<int:call_id>/voto", methods=["GET", "POST"])
+@require(permissions.can_run_vote)
+def settings(call_id: int) -> str | BaseResponse:
+    db = get_session()
+    call = call_queries.get_call(db, call_id) or abort(404)
+    current = db.get(VoteSettings, call.id)
+    form = forms.VoteSettingsForm(obj=current)
+    if form.validate_on_submit():
+        if db.scalar(select(VoterRoll.id).where(VoterRoll.call_id == call.id).limit(1)) is not None:
+            flash(_("Ballots exist already: the vote's rules are frozen."), "danger")
+            return redirect(url_for("voting.settings", call_id=call.id))
+        current = current or VoteSettings(call_id=call.id)
+        form.populate_obj(current)
+        db.add(current)
+        services.audit_settings(db, current_user, call, current, now=utcnow())
+        db.commit()
+        flash(_("The vote's settings have been saved."), "success")
+        return redirect(url_for("calls.show_call", slug=call.slug))
+    return render_template("voting/settings.html", call=call, form=form)
+
+
+@bp.route("/gestione/bandi/<int:call_id>/seggio", methods=["GET", "POST"])
+@require(permissions.can_run_vote)
+def paper_desk(call_id: int) -> str:
+    db = get_session()
+    call = call_queries.get_call(db, call_id) or abort(404)
+    form = forms.PaperForm()
+    area_id = request.form.get("area_id", type=int) or (call.areas[0].area_id if call.areas else 0)
+    errors: list[str] = []
+    if form.validate_on_submit():
+        voter = get_user_by_email(db, form.email.data)
+        try:
+            if voter is None:
+                raise services.VoteRefused("no_such_voter")
+            services.record_paper_ballot(
+                db,
+                current_user,
+                call,
+                voter,
+                area_id,
+                _choices(),
+                desk=form.desk.data,
+                now=utcnow(),
+            )
+        except services.VoteRefused as exc:
+            db.rollback()
+            errors = (
+                refusal(exc) if exc.code != "no_such_voter" else [_("No account has this address.")]
+            )
+        else:
+            db.commit()
+            flash(_("The paper ballot has been recorded."), "success")
+    municipi = {a.id: a for a in list_municipi(db)}
+    costs = services.candidates(db, call.id, area_id) if area_id else {}
+    projects = db.scalars(
+        select(Proposal).where(Proposal.id.in_(costs)).order_by(Proposal.title)
+    ).all()
+    return render_template(
+        "voting/paper_desk.html",
+        call=call,
+        form=form,
+        municipi=municipi,
+        area_id=area_id,
+        projects=projects,
+        errors=errors,
+    )
+
+
+@bp.route("/gestione/bandi/<int:call_id>/scrutinio", methods=["POST"])
+@require(permissions.can_run_vote)
+def count(call_id: int) -> BaseResponse:
+    call = call_queries.get_call(get_session(), call_id) or abort(404)
+    voting = [w for w in call_queries.windows_of(call) if w.kind is PhaseKind.VOTING]
+    if not voting or utcnow() < voting[0].ends_at:
+        flash(_("The votes can be counted only after voting has closed."), "danger")
+    else:
+        tally_call_job(call.id, current_user.id)
+        flash(_("The count has started; the results appear below when it is done."), "success")
+    return redirect(url_for("voting.review", call_id=call.id))
+
+
+@bp.route("/gestione/bandi/<int:call_id>/risultati", methods=["GET", "POST"])
+@require(permissions.can_run_vote)
+def review(call_id: int) -> str | BaseResponse:
+    db = get_session()
+    call = call_queries.get_call(db, call_id) or abort(404)
+    form = forms.OverrideForm()
+    if form.validate_on_submit():
+        result = db.scalar(
+            select(VoteResult).where(
+                VoteResult.call_id == call.id,
+                VoteResult.area_id == request.form.get("area_id", type=int),
+            )
+        )
+        try:
+            if result is None:
+                raise services.VoteRefused("not_tallied")
+            services.override_winner(
+                db,
+                current_user,
+                result,
+                form.project_id.data,
+                add=form.action.data == "add",
+                reason=form.reason.data,
+                now=utcnow(),
+            )
+        except services.VoteRefused as exc:
+            db.rollback()
+            flash(" ".join(refusal(exc)), "danger")
+        else:
+            db.commit()
+            flash(
+                _("The result has been changed; the reason will be published with it."), "success"
+            )
+        return redirect(url_for("voting.review", call_id=call.id))
+    return render_template("voting/review.html", call=call, form=form, **_results(call))
+
+
+@bp.route("/gestione/bandi/<int:call_id>/pubblica-risultati", methods=["POST"])
+@require(permissions.can_run_vote)
+def publish(call_id: int) -> BaseResponse:
+    db = get_session()
+    call = call_queries.get_call(db, call_id) or abort(404)
+    try:
+        services.publish_results(db, current_user, call, now=utcnow())
+    except services.VoteRefused as exc:
+        db.rollback()
+        flash(" ".join(refusal(exc)), "danger")
+    else:
+        db.commit()
+        flash(_("The results are public."), "success")
+    return redirect(url_for("voting.results", slug=call.slug))
+
+
+def _results(call: Call) -> dict[str, Any]:
+    db = get_session()
+    results = db.scalars(
+        select(VoteResult).where(VoteResult.call_id == call.id).order_by(VoteResult.area_id)
+    ).all()
+    ids = {int(p) for r in results for p in r.explanation}
+    proposals = {p.id: p for p in db.scalars(select(Proposal).where(Proposal.id.in_(ids)))}
+    return {
+        "results": results,
+        "proposals": proposals,
+        "municipi": {a.id: a for a in list_municipi(db)},
+    }
+
+
+@bp.route("/bandi/<slug>/risultati")
+def results(slug: str) -> str:
+    call = _call(slug)
+    if services.running_counts_hidden(get_session(), call):
+        return render_template("voting/results_pending.html", call=call)
+    return render_template("voting/results.html", call=call, **_results(call))
+
+
+@bp.route("/bandi/<slug>/risultati/<int:area_id>.pb")
+def download_pb(slug: str, area_id: int) -> Response:
+    call = _call(slug)
+    try:
+        text = services.export_pb(get_session(), call, area_id)
+    except services.VoteRefused:
+        abort(404)
+    return Response(
+        text,
+        mimetype="text/plain",
+        headers={"Content-Disposition": f'attachment; filename="{call.slug}-{area_id}.pb"'},
+    )
+
+
+@bp.app_context_processor
+def _labels() -> dict[str, Any]:
+    return {"rule_label": lambda r: str(forms.RULE_LABELS.get(r, r)), "voting_language": language}

@@ -1,0 +1,217 @@
+"""Voting pages: the ballot with running totals, the receipt, changing, the desk, results."""
+
+from __future__ import annotations
+
+import re
+
+from flask.testing import FlaskClient
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from civic.accounts.domain import Role
+from civic.calls.models import CallPhase
+from civic.core.time import utcnow
+from civic.voting.models import Ballot, VoteResult, VoterRoll, VoteSettings
+from tests.factories.accounts import log_in, make_user
+from tests.factories.calls import DAY, make_call, make_voter, make_voting_call
+from tests.web.helpers import submit, text
+
+
+def _close(db: Session, call_id: int) -> None:
+    now = utcnow()
+    db.execute(
+        update(CallPhase)
+        .where(CallPhase.call_id == call_id, CallPhase.kind == "voting")
+        .values(starts_at=now - 3 * DAY, ends_at=now - DAY)
+    )
+    db.commit()
+
+
+def test_a_citizen_votes_and_is_shown_a_receipt_once(client: FlaskClient, db: Session) -> None:
+    call, projects = make_voting_call(db)
+    area = next(iter(projects))
+    log_in(client, make_voter(db, area))
+    url = f"/bandi/{call.slug}/voto/{area}"
+    page = text(client.get(url))
+    assert "Progetto 0 area" in page
+    response = submit(client, url, {f"p{projects[area][0]}": "1", "action": "cast"})
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    receipt = re.search(r"<code>([A-Z0-9-]{23})</code>", text(response))
+    assert receipt is not None
+    assert db.scalar(select(func.count()).select_from(Ballot)) == 1
+    again = submit(client, url, {f"p{projects[area][1]}": "1", "action": "cast"})
+    assert "ha già votato" in text(again)
+    assert db.scalar(select(func.count()).select_from(Ballot)) == 1
+
+
+def test_the_totals_update_without_javascript_and_nothing_is_cast(
+    client: FlaskClient, db: Session
+) -> None:
+    call, projects = make_voting_call(db, ballot_kind="knapsack")
+    area = next(iter(projects))
+    log_in(client, make_voter(db, area))
+    chosen = {f"p{p}": "1" for p in projects[area][:2]}
+    page = text(submit(client, f"/bandi/{call.slug}/voto/{area}", chosen | {"action": "check"}))
+    assert '<span id="running-count">2</span>' in page
+    assert "€ 70.000,00" in page  # 30.000 + 40.000
+    assert db.scalar(select(func.count()).select_from(VoterRoll)) == 0
+
+
+def test_an_invalid_ballot_shows_what_is_wrong(client: FlaskClient, db: Session) -> None:
+    call, projects = make_voting_call(db, ballot_kind="cumulative", points=10)
+    area = next(iter(projects))
+    log_in(client, make_voter(db, area))
+    page = text(
+        submit(
+            client,
+            f"/bandi/{call.slug}/voto/{area}",
+            {f"p{projects[area][0]}": "4", "action": "cast"},
+        )
+    )
+    assert "Usa tutti i tuoi punti." in page
+    assert db.scalar(select(func.count()).select_from(Ballot)) == 0
+
+
+def test_the_vote_is_changed_with_the_receipt(client: FlaskClient, db: Session) -> None:
+    call, projects = make_voting_call(db)
+    area = next(iter(projects))
+    log_in(client, make_voter(db, area))
+    url = f"/bandi/{call.slug}/voto/{area}"
+    cast = text(submit(client, url, {f"p{projects[area][0]}": "1", "action": "cast"}))
+    receipt = re.search(r"<code>([A-Z0-9-]{23})</code>", cast)
+    assert receipt is not None
+    wrong = submit(
+        client,
+        url + "/modifica",
+        {"receipt": "AAAAA-AAAAA-AAAAA-AAAAA", f"p{projects[area][1]}": "1", "action": "cast"},
+    )
+    assert "non è valido" in text(wrong)
+    right = submit(
+        client,
+        url + "/modifica",
+        {"receipt": receipt.group(1), f"p{projects[area][1]}": "1", "action": "cast"},
+    )
+    assert right.status_code == 302
+    assert db.scalar(select(Ballot.choices)) == {str(projects[area][1]): 1}
+
+
+def test_results_stay_hidden_until_published_then_show_with_the_pb_download(
+    client: FlaskClient, db: Session
+) -> None:
+    call, projects = make_voting_call(db)
+    area = next(iter(projects))
+    for choice in (projects[area][0], projects[area][0], projects[area][1]):
+        voter = make_voter(db, area)
+        log_in(client, voter)
+        submit(client, f"/bandi/{call.slug}/voto/{area}", {f"p{choice}": "1", "action": "cast"})
+    assert "nessuno, personale del Comune compreso" in text(
+        client.get(f"/bandi/{call.slug}/risultati")
+    )
+    assert client.get(f"/bandi/{call.slug}/risultati/{area}.pb").status_code == 404
+    staff = make_user(db, roles=(Role.STAFF,))
+    log_in(client, staff)
+    early = submit(
+        client,
+        f"/gestione/bandi/{call.id}/scrutinio",
+        {},
+        form_page=f"/gestione/bandi/{call.id}/risultati",
+    )
+    assert early.status_code == 302
+    assert db.scalar(select(VoteResult)) is None
+    _close(db, call.id)
+    submit(
+        client,
+        f"/gestione/bandi/{call.id}/scrutinio",
+        {},
+        form_page=f"/gestione/bandi/{call.id}/risultati",
+    )
+    assert db.scalar(select(func.count()).select_from(VoteResult)) == len(call.areas)
+    assert "nessuno, personale del Comune compreso" in text(
+        client.get(f"/bandi/{call.slug}/risultati")
+    )
+    submit(
+        client,
+        f"/gestione/bandi/{call.id}/pubblica-risultati",
+        {},
+        form_page=f"/gestione/bandi/{call.id}/risultati",
+    )
+    public = client.application.test_client()
+    page = text(public.get(f"/bandi/{call.slug}/risultati"))
+    assert "Finanziato" in page
+    assert "Progetto 0 area" in page
+    pb = public.get(f"/bandi/{call.slug}/risultati/{area}.pb")
+    assert pb.status_code == 200
+    assert "num_votes;3" in pb.get_data(as_text=True)
+
+
+def test_an_override_needs_a_reason_and_is_published_with_it(
+    client: FlaskClient, db: Session
+) -> None:
+    call, projects = make_voting_call(db)
+    area = next(iter(projects))
+    voter = make_voter(db, area)
+    log_in(client, voter)
+    submit(
+        client, f"/bandi/{call.slug}/voto/{area}", {f"p{projects[area][0]}": "1", "action": "cast"}
+    )
+    _close(db, call.id)
+    log_in(client, make_user(db, roles=(Role.STAFF,)))
+    review = f"/gestione/bandi/{call.id}/risultati"
+    submit(client, f"/gestione/bandi/{call.id}/scrutinio", {}, form_page=review)
+    form = {"area_id": str(area), "project_id": str(projects[area][2]), "action": "add"}
+    refused = submit(client, review, form | {"reason": ""})
+    assert refused.status_code == 200
+    result = db.scalar(select(VoteResult).where(VoteResult.area_id == area))
+    assert result is not None
+    assert projects[area][2] not in result.winners
+    submit(client, review, form | {"reason": "Finanziato con fondi del Municipio"})
+    submit(client, f"/gestione/bandi/{call.id}/pubblica-risultati", {}, form_page=review)
+    assert "Finanziato con fondi del Municipio" in text(client.get(f"/bandi/{call.slug}/risultati"))
+
+
+def test_staff_record_a_paper_ballot_at_a_desk(client: FlaskClient, db: Session) -> None:
+    call, projects = make_voting_call(db)
+    area = next(iter(projects))
+    voter = make_voter(db, area, email="carta@example.org")
+    log_in(client, make_user(db, roles=(Role.STAFF,)))
+    desk = f"/gestione/bandi/{call.id}/seggio"
+    response = submit(
+        client,
+        desk,
+        {
+            "email": "carta@example.org",
+            "desk": "Municipio 2, via Padova",
+            "area_id": str(area),
+            f"p{projects[area][0]}": "1",
+        },
+    )
+    assert "registrata" in text(response)
+    roll = db.scalar(select(VoterRoll).where(VoterRoll.user_id == voter.id))
+    assert roll is not None
+    assert roll.channel == "paper"
+    log_in(client, voter)
+    online = submit(
+        client, f"/bandi/{call.slug}/voto/{area}", {f"p{projects[area][0]}": "1", "action": "cast"}
+    )
+    assert "ha già votato" in text(online)
+
+
+def test_staff_configure_the_vote_until_ballots_exist(client: FlaskClient, db: Session) -> None:
+    call = make_call(db)
+    log_in(client, make_user(db, roles=(Role.STAFF,)))
+    form = {
+        "ballot_kind": "ranked",
+        "min_choices": "1",
+        "max_choices": "0",
+        "points": "0",
+        "max_ranked": "3",
+        "extra_areas": "1",
+        "min_age": "16",
+        "rule": "mes-add1",
+    }
+    response = submit(client, f"/gestione/bandi/{call.id}/voto", form)
+    assert response.status_code == 302
+    settings = db.get(VoteSettings, call.id)
+    assert settings is not None
+    assert (settings.ballot_kind, settings.rule, settings.extra_areas) == ("ranked", "mes-add1", 1)
