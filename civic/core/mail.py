@@ -75,7 +75,7 @@ def _discard(session: Session, transaction: SessionTransaction) -> None:
 _worker_app: Flask | None = None
 
 
-def _app_context() -> AbstractContextManager[Any]:
+def job_app_context() -> AbstractContextManager[Any]:
     """Inside a request (or immediate mode) use its app; in a Huey worker build one app once."""
     global _worker_app
     if has_app_context():
@@ -106,7 +106,7 @@ def build_message(data: dict[str, Any], sender: str) -> EmailMessage:
 @huey.task(retries=5, retry_delay=60)  # type: ignore[untyped-decorator]
 def send_email(data: dict[str, Any]) -> None:
     """Deliver one message through the configured SMTP server."""
-    with _app_context():
+    with job_app_context():
         cfg = current_app.config
         message = build_message(data, cfg["MAIL_DEFAULT_SENDER"])
         smtp_class = smtplib.SMTP_SSL if cfg["MAIL_USE_SSL"] else smtplib.SMTP

@@ -6,7 +6,7 @@ import json
 import time
 
 import click
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from .rules.meta import RULES, tally
 from .rules.pabulib import PabulibError, read
@@ -48,3 +48,33 @@ def tally_command(path: str, rule: str, as_json: bool) -> None:
     else:
         for project_id in outcome.winners:
             click.echo(project_id)
+
+
+@voting_cli.command("export-pb")
+@click.argument("call_slug")
+@click.option("--area", "area_id", type=int, default=None, help="One area id; default: every area.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=".", show_default=True)
+@with_appcontext
+def export_pb_command(call_slug: str, area_id: int | None, out_dir: str) -> None:
+    """Write a closed, published call's anonymous ballots as Pabulib files, one per area."""
+    from pathlib import Path
+
+    from ..calls.queries import get_call_by_slug
+    from ..core.db import get_session
+    from .services import VoteRefused, export_pb
+
+    session = get_session()
+    call = get_call_by_slug(session, call_slug)
+    if call is None:
+        raise click.ClickException(f"no call {call_slug!r}")
+    areas = [area_id] if area_id is not None else [a.area_id for a in call.areas]
+    folder = Path(out_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    for area in areas:
+        try:
+            text = export_pb(session, call, area)
+        except VoteRefused as exc:
+            raise click.ClickException(f"cannot export area {area}: {exc.code}") from exc
+        path = folder / f"{call.slug}-{area}.pb"
+        path.write_text(text, encoding="utf-8")
+        click.echo(str(path))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..core.mail import _app_context
+from ..core.mail import job_app_context
 from ..extensions import huey
 
 
@@ -16,7 +16,7 @@ def tally_call_job(call_id: int, actor_id: int | None) -> int:
     from ..core.time import utcnow
     from . import services
 
-    with _app_context():
+    with job_app_context():
         session = get_database().session_factory()
         try:
             call = get_call(session, call_id)

@@ -253,6 +253,8 @@ def count(call_id: int) -> BaseResponse:
     if not voting or utcnow() < voting[0].ends_at:
         flash(_("The votes can be counted only after voting has closed."), "danger")
     else:
+        # End this request's transaction first: the job opens its own and must not wait on ours.
+        get_session().commit()
         tally_call_job(call.id, current_user.id)
         flash(_("The count has started; the results appear below when it is done."), "success")
     return redirect(url_for("voting.review", call_id=call.id))

@@ -245,3 +245,31 @@ def test_times_on_the_roll_are_coarse_too(app_ctx: Flask, db: Session) -> None:
     voted_on = db.scalar(select(VoterRoll.voted_on))
     assert voted_on is not None
     assert voted_on.time() == datetime.min.time()
+
+
+def test_export_pb_command_writes_a_file_per_area(app: Flask, db: Session, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    with app.test_request_context("/"):
+        call, projects = make_voting_call(db)
+        area = next(iter(projects))
+        services.cast_ballot(
+            db, make_voter(db, area), call, area, {projects[area][0]: 1}, now=utcnow()
+        )
+        db.commit()
+    runner = app.test_cli_runner()
+    refused = runner.invoke(args=["voting", "export-pb", call.slug, "--out", str(tmp_path)])
+    assert refused.exit_code != 0
+    assert "not_published" in refused.output
+    with app.test_request_context("/"):
+        _close(db, call.id)
+        from civic.calls.queries import get_call
+
+        closed = get_call(db, call.id)
+        staff = make_user(db, roles=(Role.STAFF,))
+        services.tally_call(db, staff, closed, now=utcnow())  # type: ignore[arg-type]
+        services.publish_results(db, staff, closed, now=utcnow())  # type: ignore[arg-type]
+        db.commit()
+    done = runner.invoke(args=["voting", "export-pb", call.slug, "--out", str(tmp_path)])
+    assert done.exit_code == 0, done.output
+    files = sorted(tmp_path.glob("*.pb"))
+    assert len(files) == len(call.areas)
+    assert parse(files[0].read_text()).budget > 0
