@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.wrappers import Response as BaseResponse
 
 from ..accounts.services import get_user_by_email
@@ -320,9 +322,17 @@ def _results(call: Call) -> dict[str, Any]:
     ).all()
     ids = {int(p) for r in results for p in r.explanation}
     proposals = {p.id: p for p in db.scalars(select(Proposal).where(Proposal.id.in_(ids)))}
+    turnout: dict[int, dict[str, int]] = {}
+    for area_id, channel, voters in db.execute(
+        select(VoterRoll.area_id, VoterRoll.channel, func.count())
+        .where(VoterRoll.call_id == call.id)
+        .group_by(VoterRoll.area_id, VoterRoll.channel)
+    ):
+        turnout.setdefault(area_id, {})[channel] = voters
     return {
         "results": results,
         "proposals": proposals,
+        "turnout": turnout,
         "municipi": {a.id: a for a in list_municipi(db)},
     }
 
@@ -333,6 +343,39 @@ def results(slug: str) -> str:
     if services.running_counts_hidden(get_session(), call):
         return render_template("voting/results_pending.html", call=call)
     return render_template("voting/results.html", call=call, **_results(call))
+
+
+@bp.route("/bandi/<slug>/risultati.csv")
+def results_csv(slug: str) -> Response:
+    call = _call(slug)
+    if services.running_counts_hidden(get_session(), call):
+        abort(404)
+    data = _results(call)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        ["municipio", "project_id", "title", "votes", "cost_eur", "funded", "reason", "rule"]
+    )
+    for result in data["results"]:
+        for project_id, why in result.explanation.items():
+            proposal = data["proposals"].get(int(project_id))
+            writer.writerow(
+                [
+                    data["municipi"][result.area_id].number,
+                    project_id,
+                    proposal.title if proposal else "",
+                    why["score"],
+                    f"{proposal.cost_cents / 100:.2f}" if proposal else "",
+                    int(project_id) in result.winners,
+                    why["reason"],
+                    result.rule,
+                ]
+            )
+    return Response(
+        out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{call.slug}-risultati.csv"'},
+    )
 
 
 @bp.route("/bandi/<slug>/risultati/<int:area_id>.pb")

@@ -6,6 +6,7 @@ pabutools is GPL and used here only, as an independent check; civic/ never impor
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -24,6 +25,8 @@ FILES = sorted(DATA.glob("*.pb"))
 SMALL = [f for f in FILES if f.stat().st_size < 60_000]
 
 if not FILES:
+    if os.environ.get("CIVIC_REQUIRE_PABULIB") == "1":
+        raise RuntimeError(f"no Pabulib files in {DATA} (CIVIC_REQUIRE_PABULIB=1)")
     pytest.skip(f"no Pabulib files in {DATA}", allow_module_level=True)
 
 

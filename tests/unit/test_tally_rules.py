@@ -131,6 +131,7 @@ RULES = {
     "mes": lambda e: equal_shares(e),
     "mes-add1": lambda e: equal_shares(e, completion="add1"),
     "mes-add1-greedy": lambda e: equal_shares(e, completion="add1-greedy"),
+    "mes-add1-exhaustive": lambda e: equal_shares(e, completion="add1-exhaustive"),
 }
 
 
@@ -153,3 +154,30 @@ def test_the_result_does_not_depend_on_ballot_order_or_grouping(rule: str, seed:
     expected = RULES[rule](e).winners
     assert RULES[rule](shuffled).winners == expected
     assert RULES[rule](grouped).winners == expected
+
+
+def test_exhaustive_add_one_keeps_raising_past_an_outcome_that_does_not_fit() -> None:
+    # Plain add-one stops at the first step over budget (75 spent); going on finds a later
+    # step that fits and spends more (78), leaving no room for another project.
+    costs = {"p0": 2, "p1": 46, "p2": 49, "p3": 25, "p4": 2}
+    ballots = [
+        ("p4", "p3"),
+        ("p3", "p2", "p1", "p4"),
+        ("p3", "p4", "p1"),
+        ("p0",),
+        ("p3", "p2", "p0", "p1", "p4"),
+        ("p0", "p4"),
+        ("p0", "p3", "p4"),
+        ("p1",),
+        ("p4", "p3", "p2", "p1", "p0"),
+        ("p0", "p2"),
+        ("p4", "p0"),
+        ("p2", "p4"),
+        ("p0",),
+    ]
+    e = election(82, costs, [(b, 1) for b in ballots])
+    plain = equal_shares(e, completion="add1")
+    exhaustive = equal_shares(e, completion="add1-exhaustive")
+    assert (sorted(plain.winners), plain.spent) == (["p0", "p1", "p3", "p4"], 75)
+    assert (sorted(exhaustive.winners), exhaustive.spent) == (["p0", "p2", "p3", "p4"], 78)
+    assert all(p.cost > 82 - 78 for pid, p in e.projects.items() if pid not in exhaustive.winners)

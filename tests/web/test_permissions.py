@@ -104,6 +104,7 @@ ELSEWHERE = {
     "proposals.remove_file",
     "proposals.decide_appeal",
     "voting.download_pb",
+    "voting.results_csv",
 }
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from civic.accounts.domain import Role
 from civic.calls.models import CallPhase
 from civic.core.time import utcnow
+from civic.places.models import Area
 from civic.voting.models import Ballot, VoteResult, VoterRoll, VoteSettings
 from tests.factories.accounts import log_in, make_user
 from tests.factories.calls import DAY, make_call, make_voter, make_voting_call
@@ -109,6 +110,7 @@ def test_results_stay_hidden_until_published_then_show_with_the_pb_download(
         client.get(f"/bandi/{call.slug}/risultati")
     )
     assert client.get(f"/bandi/{call.slug}/risultati/{area}.pb").status_code == 404
+    assert client.get(f"/bandi/{call.slug}/risultati.csv").status_code == 404
     staff = make_user(db, roles=(Role.STAFF,))
     log_in(client, staff)
     early = submit(
@@ -143,6 +145,11 @@ def test_results_stay_hidden_until_published_then_show_with_the_pb_download(
     pb = public.get(f"/bandi/{call.slug}/risultati/{area}.pb")
     assert pb.status_code == 200
     assert "num_votes;3" in pb.get_data(as_text=True)
+    assert "votanti: 3 online, 0 su carta" in page
+    rows = public.get(f"/bandi/{call.slug}/risultati.csv").get_data(as_text=True).splitlines()
+    assert rows[0] == "municipio,project_id,title,votes,cost_eur,funded,reason,rule"
+    number = db.get(Area, area).number  # type: ignore[union-attr]
+    assert any(r.startswith(f"{number},{projects[area][0]},") and ",True," in r for r in rows[1:])
 
 
 def test_an_override_needs_a_reason_and_is_published_with_it(

@@ -94,21 +94,35 @@ def equal_shares(
     compare_with_greedy: bool = False,
     max_steps: int = 100_000,
 ) -> Outcome:
-    """MES. ``completion``: "none"; "add1" (raise every voter's budget by ``increment`` while the
-    outcome still fits the budget, keeping the last that fits); "add1-greedy" (then fill the
-    rest greedily by votes). ``compare_with_greedy``: keep the greedy outcome instead if more
-    voters prefer it (a voter prefers the outcome giving more cost to projects they voted for)."""
+    """MES with a completion method.
+
+    ``completion``: "none"; "add1" (raise every voter's budget by ``increment`` while the outcome
+    still fits the budget, keeping the last that fits); "add1-exhaustive" (keep raising past
+    outcomes that do not fit, until one that fits leaves no room for another project);
+    "add1-greedy" (add1, then fill the rest greedily by votes). ``compare_with_greedy``: keep the
+    greedy outcome instead if more voters prefer it (a voter prefers the outcome giving more cost
+    to the projects they voted for).
+    """
     run = _Run(election)
     voters = election.voters
     base = Fraction(election.budget, voters) if voters else Fraction(0)
     winners, bought = run(base)
     steps = 0
-    if completion in ("add1", "add1-greedy") and voters:
+    if completion in ("add1", "add1-greedy", "add1-exhaustive") and voters:
         supported = {p for p, groups in run.groups.items() if groups}
+        exhaustive = completion == "add1-exhaustive"
+        # Past this, every voter alone could pay for the whole budget: nothing new can happen.
+        ceiling = base + election.budget
         while set(winners) != supported and steps < max_steps:
+            if exhaustive and _is_exhaustive(election, winners):
+                break
             steps += 1
+            if base + steps * increment > ceiling:
+                break
             more, more_bought = run(base + steps * increment)
             if sum(run.cost[p] for p in more) > election.budget:
+                if exhaustive:
+                    continue  # keep raising: a later step may fit again and spend more
                 break
             winners, bought = more, more_bought
     results: dict[str, ProjectResult] = {}
@@ -151,6 +165,12 @@ def equal_shares(
             other.details["replaced"] = rule
             return other
     return outcome
+
+
+def _is_exhaustive(election: Election, winners: list[str]) -> bool:
+    """No project left out would still fit in the money not spent."""
+    left = election.budget - sum(election.projects[p].cost for p in winners)
+    return all(project.cost > left for p, project in election.projects.items() if p not in winners)
 
 
 def _prefer(election: Election, first: list[str], second: list[str]) -> bool:

@@ -14,6 +14,7 @@ RULES = (
     "greedy-threshold",
     "mes",
     "mes-add1",
+    "mes-add1-exhaustive",
     "mes-add1-greedy",
 )
 
@@ -25,6 +26,7 @@ _META_NAMES = {
     "equalshares": "mes",
     "equalshares/add1": "mes-add1",
     "equalshares/add1/greedy": "mes-add1-greedy",
+    "equalshares/add1/exhaustive": "mes-add1-exhaustive",
 }
 
 
@@ -55,6 +57,8 @@ def tally(election: Election, rule: str = "meta") -> Outcome:
         return equal_shares(election)
     if rule == "mes-add1":
         return equal_shares(election, completion="add1")
+    if rule == "mes-add1-exhaustive":
+        return equal_shares(election, completion="add1-exhaustive")
     if rule == "mes-add1-greedy":
         return equal_shares(election, completion="add1-greedy")
     raise ValueError(f"unknown rule {rule!r}; use one of {', '.join(RULES)}")
