@@ -33,8 +33,8 @@ def seed_demo() -> None:
     added = load_demo(session, utcnow())
     session.commit()
     click.echo(
-        f"demo data: {added['municipi']} Municipi and {added['people']} people added, "
-        f"{added['calls']} call with {added['proposals']} proposals"
+        f"demo data: {added['municipi']} Municipi, {added['people']} people, "
+        f"{added['calls']} calls and {added['proposals']} proposals added"
     )
     click.echo("demo accounts (e-mail / password):")
     for email, _name, role, password, _m in DEMO_PEOPLE:

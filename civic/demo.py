@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,6 +21,7 @@ from .calls.models import Call
 from .calls.queries import get_call, list_themes
 from .places.queries import list_municipi
 from .places.services import seed_municipi
+from .proposals.models import Proposal
 
 DEMO_PEOPLE = (
     ("admin@demo.example.org", "Alessandra Admin", "admin", "Demo-admin-2026", 1),
@@ -224,4 +226,87 @@ def load_demo(session: Session, now: datetime) -> dict[str, int]:
         added["proposals"] += 1
     session.flush()
     added["calls"] = 1
+    added["calls"] += _past_vote(session, staff, citizens, themes, areas, now)
     return added
+
+
+PAST_CALL_SLUG = "bilancio-partecipativo-2025"
+
+
+def _past_vote(
+    session: Session,
+    staff: User,
+    citizens: list[User],
+    themes: dict[str, int],
+    areas: list[Any],
+    now: datetime,
+) -> int:
+    """A 2025 call whose vote closed a month ago, counted by equal shares and published."""
+    from .voting import services as voting
+    from .voting.models import VoteSettings
+
+    if session.scalar(select(Call.id).where(Call.slug == PAST_CALL_SLUG)) is not None:
+        return 0
+    day = timedelta(days=1)
+    voted_areas = sorted({c.municipio_id for c in citizens if c.municipio_id})[:3]
+    data = call_services.CallData(
+        kind=CallKind.PARTICIPATORY_BUDGET,
+        title_it="Bilancio partecipativo 2025",
+        title_en="Participatory budget 2025",
+        description_it=DESCRIPTION_IT,
+        description_en=DESCRIPTION_EN,
+        theme_ids=list(themes.values()),
+        area_budgets=dict.fromkeys(voted_areas, 150_000_00),
+        total_budget_cents=150_000_00 * len(voted_areas),
+        windows=[
+            Window(PhaseKind.SUBMISSION, now - 300 * day, now - 240 * day),
+            Window(PhaseKind.REVIEW, now - 230 * day, now - 120 * day),
+            Window(PhaseKind.VOTING, now - 60 * day, now - 30 * day),
+            Window(PhaseKind.RESULTS, now - 25 * day, now + 300 * day),
+        ],
+    )
+    call = call_services.create_call(session, staff, data, now=now - 320 * day)
+    call_services.publish_call(session, staff, call, now=now - 320 * day)
+    session.add(
+        VoteSettings(
+            call_id=call.id, ballot_kind="approval", min_choices=1, max_choices=3, rule="mes-add1"
+        )
+    )
+    rng = random.Random(2025)  # noqa: S311 (a repeatable demo, not security)
+    ideas = list(IDEAS)
+    projects: dict[int, list[int]] = {}
+    for area_id in voted_areas:
+        for title, theme in rng.sample(ideas, 5):
+            proposal = Proposal(
+                call_id=call.id,
+                author_id=citizens[0].id,
+                area_id=area_id,
+                theme_id=themes[theme],
+                title=title,
+                body_md=f"Proponiamo: **{title.lower()}**.{BODY}",
+                body_html=f"<p>Proponiamo: <strong>{title.lower()}</strong>.</p>",
+                cost_cents=rng.randrange(20, 90) * 1_000_00,
+                status="feasible",
+                created_at=now - 250 * day,
+                updated_at=now - 250 * day,
+                submitted_at=now - 250 * day,
+            )
+            session.add(proposal)
+            session.flush()
+            projects.setdefault(area_id, []).append(proposal.id)
+    loaded = get_call(session, call.id)
+    assert loaded is not None
+    for voter in citizens:
+        if voter.municipio_id in projects:
+            chosen = rng.sample(projects[voter.municipio_id], rng.randrange(1, 4))
+            voting.cast_ballot(
+                session,
+                voter,
+                loaded,
+                voter.municipio_id,
+                dict.fromkeys(chosen, 1),
+                now=now - 45 * day,
+            )
+    voting.tally_call(session, staff, loaded, now=now - 28 * day)
+    voting.publish_results(session, staff, loaded, now=now - 27 * day)
+    return 1

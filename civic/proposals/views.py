@@ -483,15 +483,18 @@ def edit_comment(comment_id: int) -> BaseResponse:
     )
 
 
+def _proposal_id_of(target_type: str, target_id: int) -> int:
+    """The proposal a flagged or appealed proposal or comment belongs to (404 if none)."""
+    if target_type == "proposal":
+        return target_id
+    comment = get_session().get(Comment, target_id) or abort(404)
+    return comment.proposal_id
+
+
 @bp.route("/segnala/<any(proposal, comment):target_type>/<int:target_id>", methods=["POST"])
 @require(signed_in)
 def flag(target_type: str, target_id: int) -> BaseResponse:
-    db = get_session()
-    proposal_id = (
-        target_id
-        if target_type == "proposal"
-        else (db.get(Comment, target_id) or abort(404)).proposal_id
-    )
+    proposal_id = _proposal_id_of(target_type, target_id)
     form = forms.FlagForm()
     if not form.validate_on_submit():
         flash(_("Say in a few words why staff should look at this."), "danger")
@@ -508,12 +511,7 @@ def flag(target_type: str, target_id: int) -> BaseResponse:
 @bp.route("/appello/<any(proposal, comment):target_type>/<int:target_id>", methods=["POST"])
 @require(signed_in)
 def appeal(target_type: str, target_id: int) -> BaseResponse:
-    db = get_session()
-    proposal_id = (
-        target_id
-        if target_type == "proposal"
-        else (db.get(Comment, target_id) or abort(404)).proposal_id
-    )
+    proposal_id = _proposal_id_of(target_type, target_id)
     form = forms.AppealForm()
     if not form.validate_on_submit():
         flash(_("Say in a few words why it should be shown again."), "danger")

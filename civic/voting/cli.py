@@ -78,3 +78,38 @@ def export_pb_command(call_slug: str, area_id: int | None, out_dir: str) -> None
         path = folder / f"{call.slug}-{area}.pb"
         path.write_text(text, encoding="utf-8")
         click.echo(str(path))
+
+
+@voting_cli.command("import-pb")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--call", "call_slug", required=True, help="The call to load the election into.")
+@click.option("--area", "area_number", type=int, required=True, help="The Municipio number.")
+@click.option("--as", "staff_email", required=True, help="The staff member doing the import.")
+@with_appcontext
+def import_pb_command(path: str, call_slug: str, area_number: int, staff_email: str) -> None:
+    """Load a Pabulib file as one Municipio's projects and ballots of a call."""
+    from pathlib import Path
+
+    from ..accounts.queries import get_user
+    from ..accounts.services import PermissionDenied, get_user_by_email
+    from ..calls.queries import get_call_by_slug
+    from ..core.db import get_session
+    from ..core.time import utcnow
+    from ..places.queries import list_municipi
+    from .services import VoteRefused, import_pb
+
+    session = get_session()
+    call = get_call_by_slug(session, call_slug)
+    person = get_user_by_email(session, staff_email)
+    actor = get_user(session, person.id) if person else None
+    area = next((a for a in list_municipi(session) if a.number == area_number), None)
+    if call is None or actor is None or area is None:
+        raise click.ClickException("unknown call, person or Municipio")
+    try:
+        ids = import_pb(
+            session, actor, call, area.id, Path(path).read_text(encoding="utf-8-sig"), now=utcnow()
+        )
+    except (VoteRefused, PermissionDenied, PabulibError) as exc:
+        raise click.ClickException(f"not imported: {exc}") from exc
+    session.commit()
+    click.echo(f"imported {len(ids)} projects into {call.slug}, Municipio {area_number}")

@@ -19,6 +19,7 @@ RULE_LABELS = {
     "greedy-threshold": _l("Greedy by votes with a minimum score"),
     "mes": _l("Method of Equal Shares"),
     "mes-add1": _l("Method of Equal Shares with add-one completion"),
+    "mes-add1-exhaustive": _l("Method of Equal Shares with exhaustive add-one completion"),
     "mes-add1-greedy": _l("Method of Equal Shares, add-one, then greedy"),
 }
 

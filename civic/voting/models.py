@@ -18,7 +18,10 @@ from ..core.db import Base
 from .domain import BallotKind
 
 _KINDS = ", ".join(f"'{k.value}'" for k in BallotKind)
-_RULES = "'greedy', 'greedy-no-skip', 'greedy-threshold', 'mes', 'mes-add1', 'mes-add1-greedy'"
+_RULES = (
+    "'greedy', 'greedy-no-skip', 'greedy-threshold', 'mes', 'mes-add1', 'mes-add1-exhaustive', "
+    "'mes-add1-greedy'"
+)
 
 
 class VoteSettings(Base):
@@ -76,7 +79,7 @@ class Ballot(Base):
 
     __tablename__ = "ballots"
     __table_args__ = (
-        CheckConstraint("channel IN ('online', 'paper')", name="channel"),
+        CheckConstraint("channel IN ('online', 'paper', 'imported')", name="channel"),
         Index("ix_ballots_call_area", "call_id", "area_id"),
         {"sqlite_with_rowid": False},
     )

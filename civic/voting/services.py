@@ -107,6 +107,52 @@ def _check_ballot(
         raise VoteRefused("invalid_ballot", found)
 
 
+def _take_vote(
+    session: Session,
+    call: Call,
+    voter: User,
+    area_id: int,
+    choices: dict[int, int],
+    *,
+    now: datetime,
+    channel: str,
+    receipt: str | None = None,
+    desk: str | None = None,
+    operator_id: int | None = None,
+) -> None:
+    """Check and write one vote: the roll entry (once per voter) and, apart, the ballot."""
+    settings = settings_of(session, call)
+    _check_eligible(session, settings, call, voter, area_id)
+    _check_ballot(session, settings, call, area_id, choices)
+    try:
+        with session.begin_nested():
+            session.add(
+                VoterRoll(
+                    call_id=call.id,
+                    area_id=area_id,
+                    user_id=voter.id,
+                    channel=channel,
+                    desk=desk,
+                    operator_id=operator_id,
+                    voted_on=domain.coarse(now),
+                )
+            )
+    except IntegrityError:
+        raise VoteRefused("already_voted") from None
+    session.add(
+        Ballot(
+            id=secrets.token_hex(16),
+            call_id=call.id,
+            area_id=area_id,
+            channel=channel,
+            receipt_hash=domain.receipt_hash(_key(), receipt) if receipt else None,
+            choices={str(p): v for p, v in choices.items() if v > 0},
+            cast_on=domain.coarse(now),
+        )
+    )
+    session.flush()
+
+
 def cast_ballot(
     session: Session,
     voter: User,
@@ -118,35 +164,8 @@ def cast_ballot(
 ) -> str:
     """Vote once in an area; returns the receipt code, which is shown once and never stored."""
     _check_open(call, now)
-    settings = settings_of(session, call)
-    _check_eligible(session, settings, call, voter, area_id)
-    _check_ballot(session, settings, call, area_id, choices)
-    try:
-        with session.begin_nested():
-            session.add(
-                VoterRoll(
-                    call_id=call.id,
-                    area_id=area_id,
-                    user_id=voter.id,
-                    channel="online",
-                    voted_on=domain.coarse(now),
-                )
-            )
-    except IntegrityError:
-        raise VoteRefused("already_voted") from None
     receipt = domain.new_receipt()
-    session.add(
-        Ballot(
-            id=secrets.token_hex(16),
-            call_id=call.id,
-            area_id=area_id,
-            channel="online",
-            receipt_hash=domain.receipt_hash(_key(), receipt),
-            choices={str(p): v for p, v in choices.items() if v > 0},
-            cast_on=domain.coarse(now),
-        )
-    )
-    session.flush()
+    _take_vote(session, call, voter, area_id, choices, now=now, channel="online", receipt=receipt)
     return receipt
 
 
@@ -206,36 +225,17 @@ def record_paper_ballot(
     if not desk.strip():
         raise VoteRefused("desk_required")
     _check_open(call, now)
-    settings = settings_of(session, call)
-    _check_eligible(session, settings, call, voter, area_id)
-    _check_ballot(session, settings, call, area_id, choices)
-    try:
-        with session.begin_nested():
-            session.add(
-                VoterRoll(
-                    call_id=call.id,
-                    area_id=area_id,
-                    user_id=voter.id,
-                    channel="paper",
-                    desk=desk.strip(),
-                    operator_id=operator.id,
-                    voted_on=domain.coarse(now),
-                )
-            )
-    except IntegrityError:
-        raise VoteRefused("already_voted") from None
-    session.add(
-        Ballot(
-            id=secrets.token_hex(16),
-            call_id=call.id,
-            area_id=area_id,
-            channel="paper",
-            receipt_hash=None,
-            choices={str(p): v for p, v in choices.items() if v > 0},
-            cast_on=domain.coarse(now),
-        )
+    _take_vote(
+        session,
+        call,
+        voter,
+        area_id,
+        choices,
+        now=now,
+        channel="paper",
+        desk=desk.strip(),
+        operator_id=operator.id,
     )
-    session.flush()
     # Who entered a paper vote, and for whom, is logged; the ballot's id and content are not.
     audit.record(
         session,
@@ -269,6 +269,73 @@ def audit_settings(
         },
         now=now,
     )
+
+
+def import_pb(
+    session: Session, actor: User, call: Call, area_id: int, text: str, *, now: datetime
+) -> dict[str, int]:
+    """Load a Pabulib file as an area's profile: its projects as feasible proposals, its votes
+    as imported ballots (no voter roll: the file names no one). Returns the new proposal id of
+    each project id in the file."""
+    from .rules.election import VoteType
+    from .rules.pabulib import parse
+
+    if not is_staff(actor):
+        raise PermissionDenied
+    if area_id not in {a.area_id for a in call.areas} or not call.themes:
+        raise VoteRefused("area_not_open")
+    if session.scalar(
+        select(Ballot.id).where(Ballot.call_id == call.id, Ballot.area_id == area_id)
+    ):
+        raise VoteRefused("already_voted")
+    election = parse(text)
+    ids: dict[str, int] = {}
+    for project in election.projects.values():
+        proposal = Proposal(
+            call_id=call.id,
+            author_id=actor.id,
+            area_id=area_id,
+            theme_id=call.themes[0].id,
+            title=(project.name or f"Progetto {project.id}")[:200],
+            body_md="",
+            body_html="",
+            cost_cents=project.cost * 100,
+            status="feasible",
+            created_at=now,
+            updated_at=now,
+            submitted_at=now,
+        )
+        session.add(proposal)
+        session.flush()
+        ids[project.id] = proposal.id
+    for ballot in election.ballots:
+        if election.vote_type is VoteType.ORDINAL:
+            choices = {str(ids[p]): rank for rank, p in enumerate(ballot.projects, start=1)}
+        else:
+            choices = {str(ids[p]): points for p, points in ballot.points}
+        for _ in range(ballot.weight):
+            session.add(
+                Ballot(
+                    id=secrets.token_hex(16),
+                    call_id=call.id,
+                    area_id=area_id,
+                    channel="imported",
+                    receipt_hash=None,
+                    choices=choices,
+                    cast_on=domain.coarse(now),
+                )
+            )
+    session.flush()
+    audit.record(
+        session,
+        actor_id=actor.id,
+        action="vote.import_pb",
+        target_type="call",
+        target_id=call.id,
+        after={"area_id": area_id, "projects": len(ids), "ballots": election.voters},
+        now=now,
+    )
+    return ids
 
 
 def _units(cents: int) -> int:

@@ -18,9 +18,11 @@ from sqlalchemy.orm import Session
 
 from civic.accounts.domain import Role
 from civic.accounts.models import RoleGrant
+from civic.calls.models import Call
 from civic.core.migrate import upgrade
 from civic.core.paths import ROOT
 from civic.places.models import Area
+from civic.voting.models import VoteResult
 from tests.support import free_port
 
 LAYOUT = [
@@ -110,18 +112,32 @@ def test_the_demo_data_loads_once(app: Flask, db: Session) -> None:
     runner = app.test_cli_runner()
     first = runner.invoke(args=["seed-demo"])
     assert first.exit_code == 0, first.output
-    assert "9 Municipi and 6 people added, 1 call with 40 proposals" in first.output
+    assert "9 Municipi, 6 people, 2 calls and 40 proposals added" in first.output
     assert "admin@demo.example.org" in first.output
     second = runner.invoke(args=["seed-demo"])
-    assert "0 Municipi and 0 people added, 0 call with 0 proposals" in second.output
+    assert "0 Municipi, 0 people, 0 calls and 0 proposals added" in second.output
     assert db.scalar(select(func.count()).select_from(Area)) == 9
-    assert db.scalar(select(func.count()).select_from(Proposal)) == 40
-    states = set(db.scalars(select(Proposal.status)))
+    demo_2026 = (
+        select(Proposal).join(Call).where(Call.slug == "bilancio-partecipativo-2026").subquery()
+    )
+    assert db.scalar(select(func.count()).select_from(demo_2026)) == 40
+    states = set(
+        db.scalars(
+            select(Proposal.status).join(Call).where(Call.slug == "bilancio-partecipativo-2026")
+        )
+    )
     assert states == {"draft", "submitted", "in_review", "feasible", "not_feasible", "withdrawn"}
-    areas = set(db.scalars(select(Proposal.area_id)))
+    areas = set(
+        db.scalars(
+            select(Proposal.area_id).join(Call).where(Call.slug == "bilancio-partecipativo-2026")
+        )
+    )
     assert len(areas) == 8  # every Municipio the call covers
     roles = set(db.scalars(select(RoleGrant.role)))
     assert roles == {Role.ADMIN.value, Role.STAFF.value, Role.JUROR.value}
+    published = db.scalars(select(VoteResult.published_at)).all()
+    assert published
+    assert all(published)  # the 2025 vote is counted and public
 
 
 def test_the_demo_data_is_refused_in_production(app: Flask) -> None:

@@ -273,3 +273,41 @@ def test_export_pb_command_writes_a_file_per_area(app: Flask, db: Session, tmp_p
     files = sorted(tmp_path.glob("*.pb"))
     assert len(files) == len(call.areas)
     assert parse(files[0].read_text()).budget > 0
+
+
+def test_an_imported_pabulib_election_tallies_to_its_official_winners(
+    app_ctx: Flask, db: Session
+) -> None:
+    from civic.core.paths import ROOT
+    from civic.proposals.models import Proposal
+
+    path = ROOT.parent / "shared" / "data" / "pabulib" / "Netherlands_Assen_2024.pb"
+    if not path.exists():
+        pytest.skip("no Pabulib files beside the checkout")
+    call, _none = make_voting_call(db, rule="mes-add1", projects_per_area=0)
+    area = call.areas[3].area_id
+    # The tally uses the call's budget for the area: here €100,000, as in Assen's file.
+    assert next(a.budget_cents for a in call.areas if a.area_id == area) == 100_000 * 100
+    staff = make_user(db, roles=(Role.STAFF,))
+    ids = services.import_pb(
+        db, staff, call, area, path.read_text(encoding="utf-8-sig"), now=utcnow()
+    )
+    db.commit()
+    with pytest.raises(services.VoteRefused, match="already_voted"):
+        services.import_pb(
+            db, staff, call, area, path.read_text(encoding="utf-8-sig"), now=utcnow()
+        )
+    _close(db, call.id)
+    from civic.calls.queries import get_call
+
+    closed = get_call(db, call.id)
+    services.tally_call(db, staff, closed, now=utcnow())  # type: ignore[arg-type]
+    result = db.scalar(select(VoteResult).where(VoteResult.area_id == area))
+    assert result is not None
+    official = parse(path.read_text(encoding="utf-8-sig")).official_winners or []
+    assert sorted(result.winners) == sorted(ids[p] for p in official)
+    assert result.ballots == 84
+    assert db.scalar(select(func.count()).select_from(VoterRoll)) == 0  # the file names no one
+    assert (
+        db.scalar(select(func.count()).select_from(Proposal).where(Proposal.area_id == area)) == 14
+    )

@@ -215,10 +215,14 @@ def test_staff_configure_the_vote_until_ballots_exist(client: FlaskClient, db: S
         "max_ranked": "3",
         "extra_areas": "1",
         "min_age": "16",
-        "rule": "mes-add1",
+        "rule": "mes-add1-exhaustive",
     }
     response = submit(client, f"/gestione/bandi/{call.id}/voto", form)
     assert response.status_code == 302
     settings = db.get(VoteSettings, call.id)
     assert settings is not None
-    assert (settings.ballot_kind, settings.rule, settings.extra_areas) == ("ranked", "mes-add1", 1)
+    assert (settings.ballot_kind, settings.rule, settings.extra_areas) == (
+        "ranked",
+        "mes-add1-exhaustive",
+        1,
+    )
