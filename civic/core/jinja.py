@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from fractions import Fraction
 from typing import Any
 
 from flask import Flask, has_request_context, request
@@ -19,6 +20,14 @@ def _locale() -> str:
 def eur(cents: int | None) -> str:
     """Integer cents as euros in the reader's language."""
     return "" if cents is None else format_eur(cents, _locale())
+
+
+def euro_fraction(value: str | None) -> str:
+    """An exact amount of whole euros kept as a fraction ('49000/3'), shown to the cent."""
+    if not value:
+        return ""
+    amount = Fraction(value) * 100
+    return eur(int(amount.numerator * 2 + amount.denominator) // (2 * amount.denominator))
 
 
 def rome_datetime(moment: datetime | None, style: str = "medium") -> str:
@@ -53,6 +62,7 @@ def register(app: Flask) -> None:
     """Install filters and globals."""
     app.jinja_env.globals["aria_attributes"] = aria_attributes
     app.jinja_env.filters["eur"] = eur
+    app.jinja_env.filters["euro_fraction"] = euro_fraction
     app.jinja_env.filters["rome_datetime"] = rome_datetime
     app.jinja_env.filters["rome_date"] = rome_date
     app.context_processor(_context)

@@ -115,3 +115,10 @@ def test_amounts_are_shown_as_euros_in_the_readers_language(app: Flask) -> None:
             assert render_template_string("{{ 123450 | eur }}") == "€ 1.234,50"
         with force_locale("en"):
             assert render_template_string("{{ 123450 | eur }}") == "€1,234.50"
+
+
+def test_exact_fractions_of_euros_are_shown_to_the_cent(app: Flask) -> None:
+    with app.test_request_context("/"), force_locale("it"):
+        assert render_template_string("{{ '49000/3' | euro_fraction }}") == "€ 16.333,33"
+        assert render_template_string("{{ '2/3' | euro_fraction }}") == "€ 0,67"
+        assert render_template_string("{{ '1000' | euro_fraction }}") == "€ 1.000,00"

@@ -226,3 +226,25 @@ def test_staff_configure_the_vote_until_ballots_exist(client: FlaskClient, db: S
         "mes-add1-exhaustive",
         1,
     )
+
+
+def test_equal_shares_results_explain_the_round_and_the_price_per_supporter(
+    client: FlaskClient, db: Session
+) -> None:
+    call, projects = make_voting_call(db, rule="mes")
+    area = next(iter(projects))
+    for _ in range(3):
+        log_in(client, make_voter(db, area))
+        submit(
+            client,
+            f"/bandi/{call.slug}/voto/{area}",
+            {f"p{projects[area][0]}": "1", "action": "cast"},
+        )
+    _close(db, call.id)
+    log_in(client, make_user(db, roles=(Role.STAFF,)))
+    review = f"/gestione/bandi/{call.id}/risultati"
+    submit(client, f"/gestione/bandi/{call.id}/scrutinio", {}, form_page=review)
+    submit(client, f"/gestione/bandi/{call.id}/pubblica-risultati", {}, form_page=review)
+    page = text(client.get(f"/bandi/{call.slug}/risultati"))
+    # €30,000 shared by 3 supporters: each paid up to €10,000, in the first round.
+    assert "turno 1 · ogni sostenitore ha pagato al massimo € 10.000,00" in page
