@@ -43,6 +43,7 @@ def register_blueprints(app: Flask) -> None:
     from .calls.views import bp as calls_bp
     from .pages.views import bp as pages_bp
     from .proposals.views import bp as proposals_bp
+    from .residency.views import bp as residency_bp
     from .voting.views import bp as voting_bp
 
     app.register_blueprint(pages_bp)
@@ -51,3 +52,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(calls_bp)
     app.register_blueprint(proposals_bp)
     app.register_blueprint(voting_bp)
+    app.register_blueprint(residency_bp)

@@ -6,7 +6,7 @@ Loaded by `flask seed-demo` (and `make run`); every part is added once. Never in
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -22,6 +22,7 @@ from .calls.queries import get_call, list_themes
 from .places.queries import list_municipi
 from .places.services import seed_municipi
 from .proposals.models import Proposal
+from .residency.models import Residency
 
 DEMO_PEOPLE = (
     ("admin@demo.example.org", "Alessandra Admin", "admin", "Demo-admin-2026", 1),
@@ -296,6 +297,20 @@ def _past_vote(
             projects.setdefault(area_id, []).append(proposal.id)
     loaded = get_call(session, call.id)
     assert loaded is not None
+    for n, person in enumerate(citizens):  # the demo citizens had their residency checked at a desk
+        if person.municipio_id and session.get(Residency, person.id) is None:
+            session.add(
+                Residency(
+                    user_id=person.id,
+                    municipio_id=person.municipio_id,
+                    birth_date=date(1960 + n * 3, 1 + n % 12, 10),
+                    method="desk",
+                    document_type="carta_identita",
+                    verified_by_id=staff.id,
+                    verified_at=now - 90 * day,
+                )
+            )
+    session.flush()
     for voter in citizens:
         if voter.municipio_id in projects:
             chosen = rng.sample(projects[voter.municipio_id], rng.randrange(1, 4))

@@ -18,6 +18,7 @@ from .proposals.models import (
     ReviewAssignment,
     Support,
 )
+from .residency.models import Residency
 from .voting.models import Ballot, VoteResult, VoterRoll, VoteSettings
 
 metadata = Base.metadata
@@ -40,6 +41,7 @@ __all__ = [
     "Proposal",
     "ProposalFile",
     "ProposalRevision",
+    "Residency",
     "ReviewAssignment",
     "RoleGrant",
     "SignInThrottle",

@@ -79,10 +79,20 @@ def _check_open(call: Call, now: datetime) -> None:
 def _check_eligible(
     session: Session, settings: VoteSettings, call: Call, voter: User, area_id: int
 ) -> None:
-    # Residency here is the Municipio in the person's profile; verified residency and age come
-    # with the residency verification feature (census, desk, self-declared).
-    if voter.email_verified_at is None:
+    """A verified resident of the call's areas, of the call's minimum age on the first day of the
+    vote, voting in their own Municipio plus as many others as the call allows."""
+    from ..calls.domain import Window
+    from ..core.time import to_rome
+    from ..residency.domain import age_on
+    from ..residency.models import Residency
+
+    residency = session.get(Residency, voter.id)
+    if residency is None:
         raise VoteRefused("not_verified")
+    voting: list[Window] = [w for w in windows_of(call) if w.kind is PhaseKind.VOTING]
+    first_day = to_rome(voting[0].starts_at).date() if voting else None
+    if first_day is not None and age_on(residency.birth_date, first_day) < settings.min_age:
+        raise VoteRefused("too_young")
     voted = set(
         session.scalars(
             select(VoterRoll.area_id).where(
@@ -92,7 +102,7 @@ def _check_eligible(
     )
     eligible = [a.area_id for a in call.areas]
     if not domain.areas_open_to(
-        voter.municipio_id, eligible, settings.extra_areas, [*voted, area_id]
+        residency.municipio_id, eligible, settings.extra_areas, [*voted, area_id]
     ):
         raise VoteRefused("area_not_open")
 

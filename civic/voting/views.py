@@ -47,7 +47,8 @@ def refusal(exc: services.VoteRefused) -> list[str]:
     codes = {
         "voting_closed": _("Voting is not open now."),
         "already_voted": _("This person has already voted in this Municipio."),
-        "not_verified": _("Please verify your e-mail address before voting."),
+        "not_verified": _("To vote, have your residency verified at a city desk first."),
+        "too_young": _("You are younger than the minimum age this vote sets."),
         "area_not_open": _(
             "You cannot vote in this Municipio: check the Municipio in your profile."
         ),
@@ -132,8 +133,15 @@ def choose_area(slug: str) -> str:
         municipi=municipi,
         voted=voted,
         open=is_phase_open(call_queries.windows_of(call), PhaseKind.VOTING, utcnow()),
-        own=current_user.municipio_id,
+        own=_verified_municipio(db),
     )
+
+
+def _verified_municipio(db: Any) -> int | None:
+    from ..residency.models import Residency
+
+    residency = db.get(Residency, current_user.id)
+    return residency.municipio_id if residency else None
 
 
 @bp.route("/bandi/<slug>/voto/<int:area_id>", methods=["GET", "POST"])

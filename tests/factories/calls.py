@@ -140,12 +140,25 @@ def make_voting_call(
     return loaded, projects
 
 
-def make_voter(db: Session, area_id: int, **kwargs: object) -> User:
-    """A verified citizen living in the area."""
+def make_voter(db: Session, area_id: int, *, birth_date: object = None, **kwargs: object) -> User:
+    """A citizen whose residency in the area was verified at a desk (born in 1980 by default)."""
+    from datetime import date
+
     from civic.accounts.models import User as UserModel
+    from civic.residency.models import Residency
 
     voter = make_user(db, **kwargs)  # type: ignore[arg-type]
     db.get(UserModel, voter.id).municipio_id = area_id  # type: ignore[union-attr]
+    db.add(
+        Residency(
+            user_id=voter.id,
+            municipio_id=area_id,
+            birth_date=birth_date or date(1980, 5, 17),
+            method="desk",
+            document_type="carta_identita",
+            verified_at=utcnow(),
+        )
+    )
     db.commit()
     voter.municipio_id = area_id
     return voter

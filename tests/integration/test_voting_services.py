@@ -311,3 +311,51 @@ def test_an_imported_pabulib_election_tallies_to_its_official_winners(
     assert (
         db.scalar(select(func.count()).select_from(Proposal).where(Proposal.area_id == area)) == 14
     )
+
+
+def test_only_verified_residents_may_vote(app_ctx: Flask, db: Session) -> None:
+    call, projects = make_voting_call(db)
+    area = next(iter(projects))
+    unverified = make_user(db)  # a Municipio in the profile is not enough
+    from civic.accounts.models import User
+
+    db.get(User, unverified.id).municipio_id = area  # type: ignore[union-attr]
+    db.commit()
+    with pytest.raises(services.VoteRefused, match="not_verified"):
+        services.cast_ballot(db, unverified, call, area, {projects[area][0]: 1}, now=utcnow())
+
+
+def test_the_minimum_age_is_checked_on_the_first_day_of_the_vote(
+    app_ctx: Flask, db: Session
+) -> None:
+    from datetime import date
+
+    from civic.core.time import to_rome
+    from civic.voting.models import VoteSettings
+
+    call, projects = make_voting_call(db)
+    area = next(iter(projects))
+    settings = db.get(VoteSettings, call.id)
+    assert settings is not None
+    settings.min_age = 16
+    db.commit()
+    first_day = to_rome(next(p.starts_at for p in call.phases if p.kind == "voting")).date()
+    turns_16_that_day = date(first_day.year - 16, first_day.month, first_day.day)
+    turns_16_next_day = date.fromordinal(turns_16_that_day.toordinal() + 1)
+    services.cast_ballot(
+        db,
+        make_voter(db, area, birth_date=turns_16_that_day),
+        call,
+        area,
+        {projects[area][0]: 1},
+        now=utcnow(),
+    )
+    with pytest.raises(services.VoteRefused, match="too_young"):
+        services.cast_ballot(
+            db,
+            make_voter(db, area, birth_date=turns_16_next_day),
+            call,
+            area,
+            {projects[area][0]: 1},
+            now=utcnow(),
+        )

@@ -90,6 +90,7 @@ ROUTES: list[tuple[str, str, dict[str, Any] | None, set[object]]] = [
     ("POST", "/gestione/bandi/{call}/scrutinio", {}, STAFF),
     ("GET", "/gestione/bandi/{call}/risultati", None, STAFF),
     ("POST", "/gestione/bandi/{call}/pubblica-risultati", {}, STAFF),
+    ("GET", "/gestione/residenza", None, STAFF),
 ]
 
 # Reached only with a token, a stored file or an existing appeal: covered by their own tests.

@@ -248,3 +248,11 @@ def test_equal_shares_results_explain_the_round_and_the_price_per_supporter(
     page = text(client.get(f"/bandi/{call.slug}/risultati"))
     # €30,000 shared by 3 supporters: each paid up to €10,000, in the first round.
     assert "turno 1 · ogni sostenitore ha pagato al massimo € 10.000,00" in page
+
+
+def test_an_unverified_person_is_told_to_visit_a_residency_desk(
+    client: FlaskClient, db: Session
+) -> None:
+    call, _projects = make_voting_call(db)
+    log_in(client, make_user(db))
+    assert "fai prima verificare la tua residenza" in text(client.get(f"/bandi/{call.slug}/voto"))
