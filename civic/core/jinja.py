@@ -7,7 +7,7 @@ from fractions import Fraction
 from typing import Any
 
 from flask import Flask, has_request_context, request
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, format_percent, get_locale
 
 from .money import format_eur
 
@@ -28,6 +28,11 @@ def euro_fraction(value: str | None) -> str:
         return ""
     amount = Fraction(value) * 100
     return eur(int(amount.numerator * 2 + amount.denominator) // (2 * amount.denominator))
+
+
+def percent(share: float) -> str:
+    """A share (0.5) as a percentage in the reader's language: '50,0%' in Italian."""
+    return str(format_percent(share, "#,##0.0%"))
 
 
 def rome_datetime(moment: datetime | None, style: str = "medium") -> str:
@@ -63,6 +68,7 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["aria_attributes"] = aria_attributes
     app.jinja_env.filters["eur"] = eur
     app.jinja_env.filters["euro_fraction"] = euro_fraction
+    app.jinja_env.filters["percent"] = percent
     app.jinja_env.filters["rome_datetime"] = rome_datetime
     app.jinja_env.filters["rome_date"] = rome_date
     app.context_processor(_context)

@@ -337,10 +337,21 @@ def _results(call: Call) -> dict[str, Any]:
         .group_by(VoterRoll.area_id, VoterRoll.channel)
     ):
         turnout.setdefault(area_id, {})[channel] = voters
+    from ..residency.models import Residency
+
+    for area_id, residents in db.execute(
+        select(Residency.municipio_id, func.count()).group_by(Residency.municipio_id)
+    ):
+        turnout.setdefault(area_id, {})["residents"] = residents
+    spent = {
+        r.area_id: sum(proposals[w].cost_cents for w in r.winners if w in proposals)
+        for r in results
+    }
     return {
         "results": results,
         "proposals": proposals,
         "turnout": turnout,
+        "spent": spent,
         "municipi": {a.id: a for a in list_municipi(db)},
     }
 

@@ -146,6 +146,8 @@ def test_results_stay_hidden_until_published_then_show_with_the_pb_download(
     assert pb.status_code == 200
     assert "num_votes;3" in pb.get_data(as_text=True)
     assert "votanti: 3 online, 0 su carta" in page
+    assert "affluenza: 100,0% dei 3 residenti verificati" in page  # all 3 verified residents voted
+    assert "Budget usato dai vincitori:" in page
     rows = public.get(f"/bandi/{call.slug}/risultati.csv").get_data(as_text=True).splitlines()
     assert rows[0] == "municipio,project_id,title,votes,cost_eur,funded,reason,rule"
     number = db.get(Area, area).number  # type: ignore[union-attr]
