@@ -38,12 +38,12 @@ def _hash_each_password_once() -> Iterator[None]:
 
     Hashes stay real argon2id (sign-in still verifies them); only re-hashing is skipped.
     """
-    from civic.accounts import services
+    from civic.accounts.services import common  # where create_user looks hash_password up
 
-    original = services.hash_password
-    services.hash_password = functools.lru_cache(maxsize=128)(original)  # type: ignore[assignment]
+    original = common.hash_password
+    common.hash_password = functools.lru_cache(maxsize=128)(original)  # type: ignore[assignment]
     yield
-    services.hash_password = original  # type: ignore[assignment]
+    common.hash_password = original  # type: ignore[assignment]
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
-"""Voting use cases. The roll and the ballot are written in one transaction and never linked."""
+"""Counting, reviewing, publishing, and Pabulib import and export."""
 
 from __future__ import annotations
 
@@ -6,279 +6,24 @@ import secrets
 from dataclasses import asdict
 from datetime import datetime
 
-from flask import current_app
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..accounts.models import User
-from ..accounts.services import PermissionDenied
-from ..calls.domain import PhaseKind, is_phase_open
-from ..calls.models import Call
-from ..calls.queries import windows_of
-from ..core import audit
-from ..proposals.models import Proposal
-from ..proposals.permissions import is_staff
-from . import domain
-from .models import Ballot, VoteResult, VoterRoll, VoteSettings
-from .rules import Ballot as RuleBallot
-from .rules import Election, Project
-from .rules.meta import tally
-from .rules.pabulib import write
-
-
-class VoteRefused(Exception):
-    """The vote cannot be taken; ``code`` says why, ``problems`` lists what is wrong with it."""
-
-    def __init__(self, code: str, problems: list[domain.Problem] | None = None) -> None:
-        super().__init__(code)
-        self.code = code
-        self.problems = problems or []
-
-
-def _key() -> str:
-    return str(current_app.config["IDENTITY_HASH_KEY"])
-
-
-def settings_of(session: Session, call: Call) -> VoteSettings:
-    settings = session.get(VoteSettings, call.id)
-    if settings is None:
-        raise VoteRefused("no_vote")
-    return settings
-
-
-def ballot_rules(settings: VoteSettings, call: Call, area_id: int) -> domain.BallotRules:
-    budget = next((a.budget_cents for a in call.areas if a.area_id == area_id), 0)
-    return domain.BallotRules(
-        domain.BallotKind(settings.ballot_kind),
-        settings.min_choices,
-        settings.max_choices,
-        settings.points,
-        settings.max_ranked,
-        budget,
-    )
-
-
-def candidates(session: Session, call_id: int, area_id: int) -> dict[int, int]:
-    """The projects on the ballot of an area (feasible proposals) with their costs in cents."""
-    rows = session.execute(
-        select(Proposal.id, Proposal.cost_cents)
-        .where(
-            Proposal.call_id == call_id, Proposal.area_id == area_id, Proposal.status == "feasible"
-        )
-        .order_by(Proposal.id)
-    )
-    return {project_id: cost for project_id, cost in rows}
-
-
-def _check_open(call: Call, now: datetime) -> None:
-    if not is_phase_open(windows_of(call), PhaseKind.VOTING, now):
-        raise VoteRefused("voting_closed")
-
-
-def _check_eligible(
-    session: Session, settings: VoteSettings, call: Call, voter: User, area_id: int
-) -> None:
-    """A verified resident of the call's areas, of the call's minimum age on the first day of the
-    vote, voting in their own Municipio plus as many others as the call allows."""
-    from ..calls.domain import Window
-    from ..core.time import to_rome
-    from ..residency.domain import age_on
-    from ..residency.models import Residency
-
-    residency = session.get(Residency, voter.id)
-    if residency is None:
-        raise VoteRefused("not_verified")
-    voting: list[Window] = [w for w in windows_of(call) if w.kind is PhaseKind.VOTING]
-    first_day = to_rome(voting[0].starts_at).date() if voting else None
-    if first_day is not None and age_on(residency.birth_date, first_day) < settings.min_age:
-        raise VoteRefused("too_young")
-    voted = set(
-        session.scalars(
-            select(VoterRoll.area_id).where(
-                VoterRoll.call_id == call.id, VoterRoll.user_id == voter.id
-            )
-        )
-    )
-    eligible = [a.area_id for a in call.areas]
-    if not domain.areas_open_to(
-        residency.municipio_id, eligible, settings.extra_areas, [*voted, area_id]
-    ):
-        raise VoteRefused("area_not_open")
-
-
-def _check_ballot(
-    session: Session, settings: VoteSettings, call: Call, area_id: int, choices: dict[int, int]
-) -> None:
-    found = domain.problems(
-        ballot_rules(settings, call, area_id), choices, candidates(session, call.id, area_id)
-    )
-    if found:
-        raise VoteRefused("invalid_ballot", found)
-
-
-def _take_vote(
-    session: Session,
-    call: Call,
-    voter: User,
-    area_id: int,
-    choices: dict[int, int],
-    *,
-    now: datetime,
-    channel: str,
-    receipt: str | None = None,
-    desk: str | None = None,
-    operator_id: int | None = None,
-) -> None:
-    """Check and write one vote: the roll entry (once per voter) and, apart, the ballot."""
-    settings = settings_of(session, call)
-    _check_eligible(session, settings, call, voter, area_id)
-    _check_ballot(session, settings, call, area_id, choices)
-    try:
-        with session.begin_nested():
-            session.add(
-                VoterRoll(
-                    call_id=call.id,
-                    area_id=area_id,
-                    user_id=voter.id,
-                    channel=channel,
-                    desk=desk,
-                    operator_id=operator_id,
-                    voted_on=domain.coarse(now),
-                )
-            )
-    except IntegrityError:
-        raise VoteRefused("already_voted") from None
-    session.add(
-        Ballot(
-            id=secrets.token_hex(16),
-            call_id=call.id,
-            area_id=area_id,
-            channel=channel,
-            receipt_hash=domain.receipt_hash(_key(), receipt) if receipt else None,
-            choices={str(p): v for p, v in choices.items() if v > 0},
-            cast_on=domain.coarse(now),
-        )
-    )
-    session.flush()
-
-
-def cast_ballot(
-    session: Session,
-    voter: User,
-    call: Call,
-    area_id: int,
-    choices: dict[int, int],
-    *,
-    now: datetime,
-) -> str:
-    """Vote once in an area; returns the receipt code, which is shown once and never stored."""
-    _check_open(call, now)
-    receipt = domain.new_receipt()
-    _take_vote(session, call, voter, area_id, choices, now=now, channel="online", receipt=receipt)
-    return receipt
-
-
-def change_ballot(
-    session: Session,
-    voter: User,
-    call: Call,
-    area_id: int,
-    receipt: str,
-    choices: dict[int, int],
-    *,
-    now: datetime,
-) -> None:
-    """Replace one's own ballot while voting is open: needs being signed in and the receipt."""
-    _check_open(call, now)
-    settings = settings_of(session, call)
-    roll = session.scalar(
-        select(VoterRoll).where(
-            VoterRoll.call_id == call.id,
-            VoterRoll.area_id == area_id,
-            VoterRoll.user_id == voter.id,
-        )
-    )
-    if roll is None or roll.channel != "online":
-        raise VoteRefused("no_online_ballot")
-    ballot = session.scalar(
-        select(Ballot)
-        .where(
-            Ballot.receipt_hash == domain.receipt_hash(_key(), receipt),
-            Ballot.call_id == call.id,
-            Ballot.area_id == area_id,
-        )
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    if ballot is None:
-        raise VoteRefused("bad_receipt")
-    _check_ballot(session, settings, call, area_id, choices)
-    ballot.choices = {str(p): v for p, v in choices.items() if v > 0}
-    session.flush()
-
-
-def record_paper_ballot(
-    session: Session,
-    operator: User,
-    call: Call,
-    voter: User,
-    area_id: int,
-    choices: dict[int, int],
-    *,
-    desk: str,
-    now: datetime,
-) -> None:
-    """Staff at a desk: the person is marked on the roll as voting on paper, the ballot entered."""
-    if not is_staff(operator):
-        raise PermissionDenied
-    if not desk.strip():
-        raise VoteRefused("desk_required")
-    _check_open(call, now)
-    _take_vote(
-        session,
-        call,
-        voter,
-        area_id,
-        choices,
-        now=now,
-        channel="paper",
-        desk=desk.strip(),
-        operator_id=operator.id,
-    )
-    # Who entered a paper vote, and for whom, is logged; the ballot's id and content are not.
-    audit.record(
-        session,
-        actor_id=operator.id,
-        action="vote.paper",
-        target_type="user",
-        target_id=voter.id,
-        after={"call_id": call.id, "area_id": area_id, "desk": desk.strip()},
-        now=now,
-    )
-
-
-def audit_settings(
-    session: Session, actor: User, call: Call, settings: VoteSettings, *, now: datetime
-) -> None:
-    """Log a change of the vote's settings (before any ballot exists)."""
-    if not is_staff(actor):
-        raise PermissionDenied
-    session.flush()
-    audit.record(
-        session,
-        actor_id=actor.id,
-        action="vote.settings",
-        target_type="call",
-        target_id=call.id,
-        after={
-            "ballot_kind": settings.ballot_kind,
-            "rule": settings.rule,
-            "extra_areas": settings.extra_areas,
-            "min_age": settings.min_age,
-        },
-        now=now,
-    )
+from ...accounts.models import User
+from ...accounts.services import PermissionDenied
+from ...calls.domain import PhaseKind
+from ...calls.models import Call
+from ...calls.queries import windows_of
+from ...core import audit
+from ...proposals.models import Proposal
+from ...proposals.permissions import is_staff
+from .. import domain
+from ..models import Ballot, VoteResult, VoterRoll
+from ..rules import Ballot as RuleBallot
+from ..rules import Election, Project
+from ..rules.meta import tally
+from ..rules.pabulib import write
+from .common import VoteRefused, ballot_rules, candidates, settings_of
 
 
 def import_pb(
@@ -287,8 +32,8 @@ def import_pb(
     """Load a Pabulib file as an area's profile: its projects as feasible proposals, its votes
     as imported ballots (no voter roll: the file names no one). Returns the new proposal id of
     each project id in the file."""
-    from .rules.election import VoteType
-    from .rules.pabulib import parse
+    from ..rules.election import VoteType
+    from ..rules.pabulib import parse
 
     if not is_staff(actor):
         raise PermissionDenied
@@ -377,7 +122,7 @@ def election_for(session: Session, call: Call, area_id: int) -> Election:
         "ranked": "ordinal",
     }[settings.ballot_kind]
     meta = {"vote_type": vote_type, "rule": settings.rule, "budget": str(rules.budget_cents // 100)}
-    from .rules.election import VoteType, group_ballots
+    from ..rules.election import VoteType, group_ballots
 
     return Election(
         rules.budget_cents // 100, projects, group_ballots(ballots), VoteType(vote_type), meta
@@ -547,7 +292,7 @@ def export_pb(session: Session, call: Call, area_id: int) -> str:
         **election.meta,
         "currency": "EUR",
     }
-    from .rules.election import supporters
+    from ..rules.election import supporters
 
     votes = supporters(election)
     selected = {str(w) for w in result.winners} if result else None

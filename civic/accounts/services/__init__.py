@@ -1,0 +1,47 @@
+"""Account use cases. Each takes the session and the clock, flushes, and never commits."""
+
+from .common import (
+    Links,
+    PermissionDenied,
+    create_user,
+    get_user_by_email,
+    hash_password,
+    load_user_by_session_id,
+)
+from .passwords import (
+    ResetOutcome,
+    change_password,
+    request_password_reset,
+    reset_password,
+    user_for_reset_token,
+)
+from .profile import delete_account, export_personal_data, set_language, update_profile
+from .registration import VerifyOutcome, register_user, verify_email
+from .roles import grant_role, revoke_role
+from .signin import SignInOutcome, SignInResult, sign_in
+
+__all__ = [
+    "Links",
+    "PermissionDenied",
+    "ResetOutcome",
+    "SignInOutcome",
+    "SignInResult",
+    "VerifyOutcome",
+    "change_password",
+    "create_user",
+    "delete_account",
+    "export_personal_data",
+    "get_user_by_email",
+    "grant_role",
+    "hash_password",
+    "load_user_by_session_id",
+    "register_user",
+    "request_password_reset",
+    "reset_password",
+    "revoke_role",
+    "set_language",
+    "sign_in",
+    "update_profile",
+    "user_for_reset_token",
+    "verify_email",
+]

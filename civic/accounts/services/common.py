@@ -1,0 +1,109 @@
+"""What the account use cases share: password hashing, lookups, creating accounts."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from typing import Any, Protocol
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from ...core.db import get_session
+from ...core.identity import keyed_hash
+from ..domain import LANGUAGES, normalise_email
+from ..models import User
+
+_hasher = PasswordHasher()
+# Checked against when the address is unknown, so the answer takes as long either way.
+_DUMMY_HASH = _hasher.hash("civic: no such account")
+
+
+class Links(Protocol):
+    """Absolute links to put in e-mails; the web layer provides them."""
+
+    def verify_email(self, token: str) -> str: ...
+    def reset_password(self, token: str) -> str: ...
+    def sign_in(self) -> str: ...
+    def forgot_password(self) -> str: ...
+
+
+class PermissionDenied(Exception):
+    """The actor may not do this."""
+
+
+def _config(name: str) -> Any:
+    return current_app.config[name]
+
+
+def hash_password(password: str) -> str:
+    """An argon2id hash of the password."""
+    return _hasher.hash(password)
+
+
+def _new_stamp() -> str:
+    return secrets.token_hex(16)
+
+
+def _throttle_key(email: str) -> str:
+    return keyed_hash(_config("IDENTITY_HASH_KEY"), "sign-in", normalise_email(email))
+
+
+def get_user_by_email(session: Session, email: str) -> User | None:
+    """The live account with this address, or None."""
+    return session.scalar(
+        select(User).where(User.email == normalise_email(email), User.deleted_at.is_(None))
+    )
+
+
+def load_user_by_session_id(session_id: str) -> User | None:
+    """Flask-Login's loader: 'id:stamp' -> the live user whose stamp still matches."""
+    user_id, _, stamp = session_id.partition(":")
+    if not user_id.isdigit() or not stamp:
+        return None
+    user = get_session().scalar(
+        select(User)
+        .where(User.id == int(user_id))
+        .options(selectinload(User.grants))
+        .execution_options(populate_existing=True)
+    )
+    if user is None or user.deleted_at is not None or user.security_stamp != stamp:
+        return None
+    return user
+
+
+def create_user(
+    session: Session,
+    *,
+    email: str,
+    password: str,
+    now: datetime,
+    full_name: str | None = None,
+    language: str = "it",
+    verified: bool = False,
+    municipio_id: int | None = None,
+) -> User:
+    """Insert an account (used by registration, the demo data and the tests)."""
+    user = User(
+        email=normalise_email(email),
+        password_hash=hash_password(password),
+        full_name=full_name,
+        language=language if language in LANGUAGES else "it",
+        security_stamp=_new_stamp(),
+        created_at=now,
+        email_verified_at=now if verified else None,
+        municipio_id=municipio_id,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def _verify_quietly(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False

@@ -1,0 +1,100 @@
+"""Resetting and changing passwords."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import delete
+from sqlalchemy.orm import Session
+
+from ...core.mail import queue_email
+from .. import tokens
+from ..models import SignInThrottle, User
+from .common import (
+    Links,
+    _config,
+    _new_stamp,
+    _throttle_key,
+    _verify_quietly,
+    get_user_by_email,
+    hash_password,
+)
+
+
+def request_password_reset(session: Session, *, email: str, links: Links, now: datetime) -> None:
+    """E-mail a reset link if the address has an account; say nothing either way."""
+    user = get_user_by_email(session, email)
+    if user is None:
+        return
+    assert user.email is not None
+    token = tokens.make_token(
+        _config("SECRET_KEY"), tokens.RESET_PASSWORD, {"u": user.id, "s": user.security_stamp}
+    )
+    queue_email(
+        session,
+        user.email,
+        "reset_password",
+        language=user.language,
+        user=user,
+        link=links.reset_password(token),
+        minutes=_config("PASSWORD_RESET_MAX_AGE") // 60,
+    )
+
+
+class ResetOutcome(StrEnum):
+    RESET = "reset"
+    INVALID = "invalid"
+    EXPIRED = "expired"
+
+
+def user_for_reset_token(session: Session, token: str) -> tuple[ResetOutcome, User | None]:
+    """The account a reset link is for, while the link is still usable."""
+    try:
+        payload = tokens.read_token(
+            _config("SECRET_KEY"), tokens.RESET_PASSWORD, token, _config("PASSWORD_RESET_MAX_AGE")
+        )
+    except tokens.TokenExpired:
+        return ResetOutcome.EXPIRED, None
+    except tokens.TokenInvalid:
+        return ResetOutcome.INVALID, None
+    user_id = payload.get("u")
+    user = session.get(User, user_id) if isinstance(user_id, int) else None
+    # The stamp changes with every new password, so a link works once.
+    if user is None or user.deleted_at is not None or user.security_stamp != payload.get("s"):
+        return ResetOutcome.INVALID, None
+    return ResetOutcome.RESET, user
+
+
+def reset_password(
+    session: Session, *, token: str, new_password: str, now: datetime
+) -> ResetOutcome:
+    """Set a new password from a reset link; the link then stops working."""
+    outcome, user = user_for_reset_token(session, token)
+    if user is None:
+        return outcome
+    _set_password(user, new_password)
+    # Following the link proves the address works.
+    if user.email_verified_at is None:
+        user.email_verified_at = now
+    session.execute(
+        delete(SignInThrottle).where(SignInThrottle.email_key == _throttle_key(user.email or ""))
+    )
+    session.flush()
+    return ResetOutcome.RESET
+
+
+def _set_password(user: User, new_password: str) -> None:
+    user.password_hash = hash_password(new_password)
+    user.security_stamp = _new_stamp()
+
+
+def change_password(
+    session: Session, user: User, *, current_password: str, new_password: str, now: datetime
+) -> bool:
+    """Replace the password after checking the current one; other sessions are signed out."""
+    if user.password_hash is None or not _verify_quietly(user.password_hash, current_password):
+        return False
+    _set_password(user, new_password)
+    session.flush()
+    return True

@@ -1,0 +1,93 @@
+"""Signing in, with a growing lock after repeated failures on one address."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from ..domain import lock_until
+from ..models import SignInThrottle, User
+from .common import (
+    _DUMMY_HASH,
+    Links,
+    _config,
+    _hasher,
+    _throttle_key,
+    _verify_quietly,
+    get_user_by_email,
+    hash_password,
+)
+from .registration import _send_verification
+
+
+class SignInOutcome(StrEnum):
+    OK = "ok"
+    INVALID = "invalid"
+    LOCKED = "locked"
+    UNVERIFIED = "unverified"
+
+
+@dataclass(frozen=True)
+class SignInResult:
+    outcome: SignInOutcome
+    user: User | None = None
+    retry_after: datetime | None = None
+
+
+def sign_in(
+    session: Session, *, email: str, password: str, links: Links, now: datetime
+) -> SignInResult:
+    """Check a password, with a growing lock after repeated failures on the same address."""
+    key = _throttle_key(email)
+    throttle = session.scalar(
+        select(SignInThrottle)
+        .where(SignInThrottle.email_key == key)
+        .execution_options(populate_existing=True)
+    )
+    if throttle is not None:
+        until = lock_until(
+            throttle.failures,
+            throttle.last_failure_at,
+            _config("SIGN_IN_FREE_FAILURES"),
+            _config("SIGN_IN_MAX_LOCK_MINUTES"),
+        )
+        if until is not None and now < until:
+            return SignInResult(SignInOutcome.LOCKED, retry_after=until)
+
+    user = get_user_by_email(session, email)
+    if user is None or user.password_hash is None or len(password) > 1024:
+        _verify_quietly(_DUMMY_HASH, password[:1024])
+        _count_failure(session, key, now)
+        return SignInResult(SignInOutcome.INVALID)
+    if not _verify_quietly(user.password_hash, password):
+        _count_failure(session, key, now)
+        return SignInResult(SignInOutcome.INVALID)
+
+    if throttle is not None:
+        session.execute(delete(SignInThrottle).where(SignInThrottle.email_key == key))
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    if user.email_verified_at is None:
+        _send_verification(session, user, links)
+        session.flush()
+        return SignInResult(SignInOutcome.UNVERIFIED, user=user)
+    user.last_sign_in_at = now
+    session.flush()
+    return SignInResult(SignInOutcome.OK, user=user)
+
+
+def _count_failure(session: Session, key: str, now: datetime) -> None:
+    """Add one failure atomically: concurrent attempts neither collide nor lose a count."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(SignInThrottle).values(email_key=key, failures=1, last_failure_at=now)
+    statement = statement.on_conflict_do_update(
+        index_elements=[SignInThrottle.email_key],
+        set_={"failures": SignInThrottle.failures + 1, "last_failure_at": now},
+    )
+    session.execute(statement)

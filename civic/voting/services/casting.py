@@ -1,0 +1,183 @@
+"""Casting, changing and entering ballots: the roll entry and the ballot, never linked."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ...accounts.models import User
+from ...accounts.services import PermissionDenied
+from ...calls.models import Call
+from ...core import audit
+from ...proposals.permissions import is_staff
+from .. import domain
+from ..models import Ballot, VoterRoll, VoteSettings
+from .common import VoteRefused, _check_ballot, _check_eligible, _check_open, _key, settings_of
+
+
+def _take_vote(
+    session: Session,
+    call: Call,
+    voter: User,
+    area_id: int,
+    choices: dict[int, int],
+    *,
+    now: datetime,
+    channel: str,
+    receipt: str | None = None,
+    desk: str | None = None,
+    operator_id: int | None = None,
+) -> None:
+    """Check and write one vote: the roll entry (once per voter) and, apart, the ballot."""
+    settings = settings_of(session, call)
+    _check_eligible(session, settings, call, voter, area_id)
+    _check_ballot(session, settings, call, area_id, choices)
+    try:
+        with session.begin_nested():
+            session.add(
+                VoterRoll(
+                    call_id=call.id,
+                    area_id=area_id,
+                    user_id=voter.id,
+                    channel=channel,
+                    desk=desk,
+                    operator_id=operator_id,
+                    voted_on=domain.coarse(now),
+                )
+            )
+    except IntegrityError:
+        raise VoteRefused("already_voted") from None
+    session.add(
+        Ballot(
+            id=secrets.token_hex(16),
+            call_id=call.id,
+            area_id=area_id,
+            channel=channel,
+            receipt_hash=domain.receipt_hash(_key(), receipt) if receipt else None,
+            choices={str(p): v for p, v in choices.items() if v > 0},
+            cast_on=domain.coarse(now),
+        )
+    )
+    session.flush()
+
+
+def cast_ballot(
+    session: Session,
+    voter: User,
+    call: Call,
+    area_id: int,
+    choices: dict[int, int],
+    *,
+    now: datetime,
+) -> str:
+    """Vote once in an area; returns the receipt code, which is shown once and never stored."""
+    _check_open(call, now)
+    receipt = domain.new_receipt()
+    _take_vote(session, call, voter, area_id, choices, now=now, channel="online", receipt=receipt)
+    return receipt
+
+
+def change_ballot(
+    session: Session,
+    voter: User,
+    call: Call,
+    area_id: int,
+    receipt: str,
+    choices: dict[int, int],
+    *,
+    now: datetime,
+) -> None:
+    """Replace one's own ballot while voting is open: needs being signed in and the receipt."""
+    _check_open(call, now)
+    settings = settings_of(session, call)
+    roll = session.scalar(
+        select(VoterRoll).where(
+            VoterRoll.call_id == call.id,
+            VoterRoll.area_id == area_id,
+            VoterRoll.user_id == voter.id,
+        )
+    )
+    if roll is None or roll.channel != "online":
+        raise VoteRefused("no_online_ballot")
+    ballot = session.scalar(
+        select(Ballot)
+        .where(
+            Ballot.receipt_hash == domain.receipt_hash(_key(), receipt),
+            Ballot.call_id == call.id,
+            Ballot.area_id == area_id,
+        )
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if ballot is None:
+        raise VoteRefused("bad_receipt")
+    _check_ballot(session, settings, call, area_id, choices)
+    ballot.choices = {str(p): v for p, v in choices.items() if v > 0}
+    session.flush()
+
+
+def record_paper_ballot(
+    session: Session,
+    operator: User,
+    call: Call,
+    voter: User,
+    area_id: int,
+    choices: dict[int, int],
+    *,
+    desk: str,
+    now: datetime,
+) -> None:
+    """Staff at a desk: the person is marked on the roll as voting on paper, the ballot entered."""
+    if not is_staff(operator):
+        raise PermissionDenied
+    if not desk.strip():
+        raise VoteRefused("desk_required")
+    _check_open(call, now)
+    _take_vote(
+        session,
+        call,
+        voter,
+        area_id,
+        choices,
+        now=now,
+        channel="paper",
+        desk=desk.strip(),
+        operator_id=operator.id,
+    )
+    # Who entered a paper vote, and for whom, is logged; the ballot's id and content are not.
+    audit.record(
+        session,
+        actor_id=operator.id,
+        action="vote.paper",
+        target_type="user",
+        target_id=voter.id,
+        after={"call_id": call.id, "area_id": area_id, "desk": desk.strip()},
+        now=now,
+    )
+
+
+def audit_settings(
+    session: Session, actor: User, call: Call, settings: VoteSettings, *, now: datetime
+) -> None:
+    """Log a change of the vote's settings (before any ballot exists)."""
+    if not is_staff(actor):
+        raise PermissionDenied
+    session.flush()
+    audit.record(
+        session,
+        actor_id=actor.id,
+        action="vote.settings",
+        target_type="call",
+        target_id=call.id,
+        after={
+            "ballot_kind": settings.ballot_kind,
+            "rule": settings.rule,
+            "extra_areas": settings.extra_areas,
+            "min_age": settings.min_age,
+        },
+        now=now,
+    )

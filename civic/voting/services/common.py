@@ -1,0 +1,107 @@
+"""What the voting use cases share: refusals, the ballot rules of an area, eligibility."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ...accounts.models import User
+from ...calls.domain import PhaseKind, is_phase_open
+from ...calls.models import Call
+from ...calls.queries import windows_of
+from ...proposals.models import Proposal
+from .. import domain
+from ..models import VoterRoll, VoteSettings
+
+
+class VoteRefused(Exception):
+    """The vote cannot be taken; ``code`` says why, ``problems`` lists what is wrong with it."""
+
+    def __init__(self, code: str, problems: list[domain.Problem] | None = None) -> None:
+        super().__init__(code)
+        self.code = code
+        self.problems = problems or []
+
+
+def _key() -> str:
+    return str(current_app.config["IDENTITY_HASH_KEY"])
+
+
+def settings_of(session: Session, call: Call) -> VoteSettings:
+    settings = session.get(VoteSettings, call.id)
+    if settings is None:
+        raise VoteRefused("no_vote")
+    return settings
+
+
+def ballot_rules(settings: VoteSettings, call: Call, area_id: int) -> domain.BallotRules:
+    budget = next((a.budget_cents for a in call.areas if a.area_id == area_id), 0)
+    return domain.BallotRules(
+        domain.BallotKind(settings.ballot_kind),
+        settings.min_choices,
+        settings.max_choices,
+        settings.points,
+        settings.max_ranked,
+        budget,
+    )
+
+
+def candidates(session: Session, call_id: int, area_id: int) -> dict[int, int]:
+    """The projects on the ballot of an area (feasible proposals) with their costs in cents."""
+    rows = session.execute(
+        select(Proposal.id, Proposal.cost_cents)
+        .where(
+            Proposal.call_id == call_id, Proposal.area_id == area_id, Proposal.status == "feasible"
+        )
+        .order_by(Proposal.id)
+    )
+    return {project_id: cost for project_id, cost in rows}
+
+
+def _check_open(call: Call, now: datetime) -> None:
+    if not is_phase_open(windows_of(call), PhaseKind.VOTING, now):
+        raise VoteRefused("voting_closed")
+
+
+def _check_eligible(
+    session: Session, settings: VoteSettings, call: Call, voter: User, area_id: int
+) -> None:
+    """A verified resident of the call's areas, of the call's minimum age on the first day of the
+    vote, voting in their own Municipio plus as many others as the call allows."""
+    from ...calls.domain import Window
+    from ...core.time import to_rome
+    from ...residency.domain import age_on
+    from ...residency.models import Residency
+
+    residency = session.get(Residency, voter.id)
+    if residency is None:
+        raise VoteRefused("not_verified")
+    voting: list[Window] = [w for w in windows_of(call) if w.kind is PhaseKind.VOTING]
+    first_day = to_rome(voting[0].starts_at).date() if voting else None
+    if first_day is not None and age_on(residency.birth_date, first_day) < settings.min_age:
+        raise VoteRefused("too_young")
+    voted = set(
+        session.scalars(
+            select(VoterRoll.area_id).where(
+                VoterRoll.call_id == call.id, VoterRoll.user_id == voter.id
+            )
+        )
+    )
+    eligible = [a.area_id for a in call.areas]
+    if not domain.areas_open_to(
+        residency.municipio_id, eligible, settings.extra_areas, [*voted, area_id]
+    ):
+        raise VoteRefused("area_not_open")
+
+
+def _check_ballot(
+    session: Session, settings: VoteSettings, call: Call, area_id: int, choices: dict[int, int]
+) -> None:
+    found = domain.problems(
+        ballot_rules(settings, call, area_id), choices, candidates(session, call.id, area_id)
+    )
+    if found:
+        raise VoteRefused("invalid_ballot", found)
