@@ -61,9 +61,16 @@ def test_greedy_agrees_with_pabutools(path: Path) -> None:
     assert sorted(str(p) for p in reference) == sorted(greedy(read(path)).winners)
 
 
-@pytest.mark.parametrize("completion", ["none", "add1"])
-@pytest.mark.parametrize("path", SMALL, ids=lambda p: p.stem)
+APPROVAL = [f for f in FILES if read(f).vote_type is VoteType.APPROVAL]
+
+
+@pytest.mark.parametrize(
+    ("path", "completion"),
+    [(f, "none") for f in APPROVAL] + [(f, "add1") for f in SMALL],
+    ids=lambda v: v.stem if isinstance(v, Path) else v,
+)
 def test_equal_shares_agrees_with_pabutools(path: Path, completion: str) -> None:
+    """Plain MES on every approval file; with add-one on the small ones (minutes otherwise)."""
     from pabutools.election import Cost_Sat
     from pabutools.rules import method_of_equal_shares
 
@@ -76,7 +83,6 @@ def test_equal_shares_agrees_with_pabutools(path: Path, completion: str) -> None
     assert sorted(str(p) for p in reference) == sorted(ours.winners)
 
 
-@pytest.mark.parametrize("path", SMALL, ids=lambda p: p.stem)
 def test_writing_and_reading_back_gives_the_same_election(path: Path) -> None:
     election = read(path)
     text = write(election.meta, election.projects.values(), election.ballots)
