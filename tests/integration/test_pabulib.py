@@ -83,6 +83,7 @@ def test_equal_shares_agrees_with_pabutools(path: Path, completion: str) -> None
     assert sorted(str(p) for p in reference) == sorted(ours.winners)
 
 
+@pytest.mark.parametrize("path", SMALL, ids=lambda p: p.stem)
 def test_writing_and_reading_back_gives_the_same_election(path: Path) -> None:
     election = read(path)
     text = write(election.meta, election.projects.values(), election.ballots)
