@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask, current_app, g
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.types import TypeDecorator
@@ -100,6 +101,20 @@ def get_database(app: Flask | None = None) -> Database:
     """The Database of the given or current app."""
     database: Database = (app or current_app).extensions["civic.db"]
     return database
+
+
+def add_once(session: Session, row: Base) -> bool:
+    """Insert a row that a UNIQUE constraint allows once; False if it is already there.
+
+    The insert runs in a savepoint, so a clash (a double click, a concurrent request) leaves
+    the rest of the transaction intact instead of failing the request.
+    """
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        return False
+    return True
 
 
 def get_session() -> Session:

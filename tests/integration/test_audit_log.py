@@ -60,3 +60,39 @@ def test_the_database_refuses_a_delete_even_in_raw_sql(app_ctx: Flask, db: Sessi
     entry = _entry(db)
     with pytest.raises(DatabaseError, match="append-only"), db.begin_nested():
         db.execute(text("DELETE FROM audit_entries WHERE id = :id"), {"id": entry.id})
+
+
+def test_add_once_inserts_a_unique_row_once_and_keeps_the_transaction(
+    app_ctx: Flask, db: Session
+) -> None:
+    from civic.accounts.models import RoleGrant
+    from civic.core.db import add_once
+    from tests.factories.accounts import make_user
+
+    person = make_user(db)
+    first = RoleGrant(user_id=person.id, role="juror", granted_at=utcnow())
+    again = RoleGrant(user_id=person.id, role="juror", granted_at=utcnow())
+    assert add_once(db, first) is True
+    assert add_once(db, again) is False  # the UNIQUE index said no; nothing raised
+    db.commit()  # the transaction is still usable
+    assert db.scalar(text("SELECT count(*) FROM role_grants")) == 1
+
+
+def test_a_grant_racing_another_reports_held_instead_of_failing(
+    app_ctx: Flask, db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two admins grant one role at once: both lookups miss, the second insert must not 500."""
+    from civic.accounts.domain import Role
+    from civic.accounts.services import grant_role, roles
+    from tests.factories.accounts import make_user
+
+    admin = make_user(db, roles=(Role.ADMIN,))
+    target = make_user(db)
+    assert grant_role(db, admin, target, Role.JUROR, now=utcnow()) is True
+    monkeypatch.setattr(roles, "_find_grant", lambda *args: None)  # the other grant not yet seen
+    assert grant_role(db, admin, target, Role.JUROR, now=utcnow()) is False
+    db.commit()
+    assert (
+        db.scalar(text("SELECT count(*) FROM role_grants WHERE user_id = :u"), {"u": target.id})
+        == 1
+    )

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ...core import audit
+from ...core.db import add_once
 from ..domain import Role
 from ..models import RoleGrant, User
 from ..permissions import can_manage_roles, can_revoke_role
@@ -22,6 +23,19 @@ def _grants_snapshot(session: Session, user_id: int) -> dict[str, Any]:
         .order_by(RoleGrant.role)
     )
     return {"roles": list(roles)}
+
+
+def _find_grant(
+    session: Session, target: User, role: Role, call_id: int | None
+) -> RoleGrant | None:
+    """The grant of ``role`` to ``target``, platform-wide or for one call."""
+    return session.scalar(
+        select(RoleGrant).where(
+            RoleGrant.user_id == target.id,
+            RoleGrant.role == role.value,
+            RoleGrant.call_id.is_(None) if call_id is None else RoleGrant.call_id == call_id,
+        )
+    )
 
 
 def grant_role(
@@ -39,26 +53,14 @@ def grant_role(
         raise PermissionDenied
     if role is Role.CITIZEN or target.deleted_at is not None:
         raise ValueError("this role cannot be granted to this account")
-    held = session.scalar(
-        select(RoleGrant).where(
-            RoleGrant.user_id == target.id,
-            RoleGrant.role == role.value,
-            RoleGrant.call_id.is_(None) if call_id is None else RoleGrant.call_id == call_id,
-        )
-    )
-    if held is not None:
+    if _find_grant(session, target, role, call_id) is not None:
         return False
     before = _grants_snapshot(session, target.id)
-    session.add(
-        RoleGrant(
-            user_id=target.id,
-            role=role.value,
-            call_id=call_id,
-            granted_by_id=actor.id,
-            granted_at=now,
-        )
+    grant = RoleGrant(
+        user_id=target.id, role=role.value, call_id=call_id, granted_by_id=actor.id, granted_at=now
     )
-    session.flush()
+    if not add_once(session, grant):
+        return False  # granted a moment ago by a concurrent request
     audit.record(
         session,
         actor_id=actor.id,
@@ -86,13 +88,7 @@ def revoke_role(
     """Take a role away; False if the person did not hold it."""
     if not can_revoke_role(actor, target, role):
         raise PermissionDenied
-    grant = session.scalar(
-        select(RoleGrant).where(
-            RoleGrant.user_id == target.id,
-            RoleGrant.role == role.value,
-            RoleGrant.call_id.is_(None) if call_id is None else RoleGrant.call_id == call_id,
-        )
-    )
+    grant = _find_grant(session, target, role, call_id)
     if grant is None:
         return False
     before = _grants_snapshot(session, target.id)

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ...accounts.models import User
 from ...accounts.services import PermissionDenied
 from ...core import audit
+from ...core.db import add_once
 from ...core.mail import queue_email
 from .. import permissions
 from ..domain import HIDEABLE, Status, comment_editable, move
@@ -75,21 +75,17 @@ def flag(
     """Report a proposal or comment; once per person and target."""
     if not permissions.can_flag(user):
         raise PermissionDenied
-    try:
-        with session.begin_nested():
-            session.add(
-                Flag(
-                    target_type=target_type,
-                    target_id=target_id,
-                    reporter_id=user.id,
-                    reason=reason.strip(),
-                    created_at=now,
-                    status="open",
-                )
-            )
-    except IntegrityError:
-        return False
-    return True
+    return add_once(
+        session,
+        Flag(
+            target_type=target_type,
+            target_id=target_id,
+            reporter_id=user.id,
+            reason=reason.strip(),
+            created_at=now,
+            status="open",
+        ),
+    )
 
 
 def _target(session: Session, target_type: str, target_id: int) -> tuple[Proposal, Comment | None]:
@@ -193,20 +189,18 @@ def appeal(
         raise PermissionDenied
     if not hidden:
         raise NotAllowed("not_hidden")
-    try:
-        with session.begin_nested():
-            session.add(
-                Appeal(
-                    target_type=target_type,
-                    target_id=target_id,
-                    author_id=author.id,
-                    text=text.strip(),
-                    created_at=now,
-                    status="open",
-                )
-            )
-    except IntegrityError:
-        raise NotAllowed("already_appealed") from None
+    if not add_once(
+        session,
+        Appeal(
+            target_type=target_type,
+            target_id=target_id,
+            author_id=author.id,
+            text=text.strip(),
+            created_at=now,
+            status="open",
+        ),
+    ):
+        raise NotAllowed("already_appealed")
 
 
 def decide_appeal(

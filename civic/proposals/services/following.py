@@ -6,11 +6,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ...accounts.models import User
 from ...accounts.services import PermissionDenied
+from ...core.db import add_once
 from ...core.mail import queue_email
 from .. import permissions
 from ..models import Follow, Notification, Proposal
@@ -19,11 +19,8 @@ from ..models import Follow, Notification, Proposal
 def follow(session: Session, user: User, proposal: Proposal, *, now: datetime) -> None:
     if not permissions.can_follow(user):
         raise PermissionDenied
-    try:
-        with session.begin_nested():
-            session.add(Follow(user_id=user.id, proposal_id=proposal.id, created_at=now))
-    except IntegrityError:
-        pass
+    # Following twice is following: a clash with the existing row changes nothing.
+    add_once(session, Follow(user_id=user.id, proposal_id=proposal.id, created_at=now))
 
 
 def unfollow(session: Session, user: User, proposal: Proposal) -> None:

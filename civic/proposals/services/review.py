@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ...accounts.models import User
 from ...accounts.services import PermissionDenied
 from ...core import audit
+from ...core.db import add_once
 from .. import permissions
 from ..domain import Status
 from ..models import FeasibilityReview, Proposal, ReviewAssignment
@@ -31,17 +31,15 @@ def assign_reviewer(
     """Staff give a proposal to a staff member to check."""
     if not permissions.can_assign_reviewers(actor) or not permissions.is_staff(reviewer):
         raise PermissionDenied
-    try:
-        with session.begin_nested():
-            session.add(
-                ReviewAssignment(
-                    proposal_id=proposal.id,
-                    reviewer_id=reviewer.id,
-                    assigned_by_id=actor.id,
-                    assigned_at=now,
-                )
-            )
-    except IntegrityError:
+    if not add_once(
+        session,
+        ReviewAssignment(
+            proposal_id=proposal.id,
+            reviewer_id=reviewer.id,
+            assigned_by_id=actor.id,
+            assigned_at=now,
+        ),
+    ):
         return False
     audit.record(
         session,

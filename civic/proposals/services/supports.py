@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ...accounts.models import User
 from ...accounts.services import PermissionDenied
 from ...calls.domain import PhaseKind
 from ...calls.models import Call
+from ...core.db import add_once
 from .. import permissions
 from ..domain import Status, reaches_threshold
 from ..models import Proposal, Support
@@ -32,10 +32,7 @@ def support_proposal(
     proposal = _locked(session, proposal.id)
     if Status(proposal.status) not in (Status.SUBMITTED, Status.IN_REVIEW):
         raise NotAllowed("not_supportable")
-    try:
-        with session.begin_nested():
-            session.add(Support(proposal_id=proposal.id, user_id=user.id, created_at=now))
-    except IntegrityError:
+    if not add_once(session, Support(proposal_id=proposal.id, user_id=user.id, created_at=now)):
         return False  # already supported (perhaps by a double click)
     if Status(proposal.status) is Status.SUBMITTED and reaches_threshold(
         count_supports(session, proposal.id), call.support_threshold

@@ -6,13 +6,13 @@ import secrets
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ...accounts.models import User
 from ...accounts.services import PermissionDenied
 from ...calls.models import Call
 from ...core import audit
+from ...core.db import add_once
 from ...proposals.permissions import is_staff
 from .. import domain
 from ..models import Ballot, VoterRoll, VoteSettings
@@ -36,21 +36,19 @@ def _take_vote(
     settings = settings_of(session, call)
     _check_eligible(session, settings, call, voter, area_id)
     _check_ballot(session, settings, call, area_id, choices)
-    try:
-        with session.begin_nested():
-            session.add(
-                VoterRoll(
-                    call_id=call.id,
-                    area_id=area_id,
-                    user_id=voter.id,
-                    channel=channel,
-                    desk=desk,
-                    operator_id=operator_id,
-                    voted_on=domain.coarse(now),
-                )
-            )
-    except IntegrityError:
-        raise VoteRefused("already_voted") from None
+    if not add_once(
+        session,
+        VoterRoll(
+            call_id=call.id,
+            area_id=area_id,
+            user_id=voter.id,
+            channel=channel,
+            desk=desk,
+            operator_id=operator_id,
+            voted_on=domain.coarse(now),
+        ),
+    ):
+        raise VoteRefused("already_voted")
     session.add(
         Ballot(
             id=secrets.token_hex(16),
