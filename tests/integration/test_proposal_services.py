@@ -199,6 +199,10 @@ def test_hiding_needs_a_reason_and_is_logged_and_appealable_once(
     assert "Pubblicità commerciale" in Mailbox.body(mailbox.last_to("autore@example.org"))
     assert db.scalar(select(AuditEntry).where(AuditEntry.action == "moderation.hide")) is not None
     services.appeal(db, author, "proposal", proposal.id, "Non è pubblicità", now=utcnow())
+    actions = list(
+        db.scalars(select(AuditEntry.action).where(AuditEntry.target_id == str(proposal.id)))
+    )
+    assert {"moderation.flag", "moderation.hide", "moderation.appeal"} <= set(actions)
     with pytest.raises(services.NotAllowed, match="already_appealed"):
         services.appeal(db, author, "proposal", proposal.id, "Ancora", now=utcnow())
 

@@ -75,7 +75,7 @@ def flag(
     """Report a proposal or comment; once per person and target."""
     if not permissions.can_flag(user):
         raise PermissionDenied
-    return add_once(
+    if not add_once(
         session,
         Flag(
             target_type=target_type,
@@ -85,7 +85,19 @@ def flag(
             created_at=now,
             status="open",
         ),
+    ):
+        return False
+    # Every step of moderation is in the log: the report as well as what staff did with it.
+    audit.record(
+        session,
+        actor_id=user.id,
+        action="moderation.flag",
+        target_type=target_type,
+        target_id=target_id,
+        reason=reason.strip(),
+        now=now,
     )
+    return True
 
 
 def _target(session: Session, target_type: str, target_id: int) -> tuple[Proposal, Comment | None]:
@@ -201,6 +213,15 @@ def appeal(
         ),
     ):
         raise NotAllowed("already_appealed")
+    audit.record(
+        session,
+        actor_id=author.id,
+        action="moderation.appeal",
+        target_type=target_type,
+        target_id=target_id,
+        reason=text.strip(),
+        now=now,
+    )
 
 
 def decide_appeal(
