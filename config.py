@@ -110,6 +110,8 @@ def base() -> dict[str, Any]:
         # Who runs this instance (header, footer, legal pages).
         "CITY_NAME": _env("CIVIC_CITY_NAME", "Comune di Milano"),
         "CONTACT_EMAIL": _env("CIVIC_CONTACT_EMAIL", "partecipazione@civic.localhost"),
+        # Where people reach this instance: links in e-mails sent by jobs, outside a request.
+        "PUBLIC_URL": _env("CIVIC_PUBLIC_URL", "http://127.0.0.1:5000"),
         "HUEY_SQLITE_PATH": _env("HUEY_SQLITE_PATH", str(INSTANCE / "huey.sqlite3")),
         # Uploaded files live here, outside static/, and are served through permission checks.
         "UPLOAD_DIR": _env("UPLOAD_DIR", str(INSTANCE / "uploads")),

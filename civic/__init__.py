@@ -41,6 +41,7 @@ def register_blueprints(app: Flask) -> None:
     from .accounts.views import bp as accounts_bp
     from .admin.views import bp as admin_bp
     from .calls.views import bp as calls_bp
+    from .meetings.views import bp as meetings_bp
     from .pages.views import bp as pages_bp
     from .proposals.views import bp as proposals_bp
     from .residency.views import bp as residency_bp
@@ -53,3 +54,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(proposals_bp)
     app.register_blueprint(voting_bp)
     app.register_blueprint(residency_bp)
+    app.register_blueprint(meetings_bp)

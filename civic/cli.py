@@ -34,7 +34,8 @@ def seed_demo() -> None:
     session.commit()
     click.echo(
         f"demo data: {added['municipi']} Municipi, {added['people']} people, "
-        f"{added['calls']} calls and {added['proposals']} proposals added"
+        f"{added['calls']} calls, {added['proposals']} proposals and "
+        f"{added.get('meetings', 0)} meetings added"
     )
     click.echo("demo accounts (e-mail / password):")
     for email, _name, role, password, _m in DEMO_PEOPLE:

@@ -4,6 +4,16 @@ from .accounts.models import RoleGrant, SignInThrottle, User
 from .calls.models import Call, CallArea, CallDocument, CallPhase, CallTheme, Theme
 from .core.audit import AuditEntry
 from .core.db import Base
+from .meetings.models import (
+    AgendaItem,
+    Contribution,
+    Meeting,
+    MeetingGroup,
+    MeetingProposal,
+    MinutesRevision,
+    Registration,
+    SpeakerRequest,
+)
 from .places.models import Area
 from .proposals.models import (
     Appeal,
@@ -24,6 +34,7 @@ from .voting.models import Ballot, VoteResult, VoterRoll, VoteSettings
 metadata = Base.metadata
 
 __all__ = [
+    "AgendaItem",
     "Appeal",
     "Area",
     "AuditEntry",
@@ -34,17 +45,24 @@ __all__ = [
     "CallPhase",
     "CallTheme",
     "Comment",
+    "Contribution",
     "FeasibilityReview",
     "Flag",
     "Follow",
+    "Meeting",
+    "MeetingGroup",
+    "MeetingProposal",
+    "MinutesRevision",
     "Notification",
     "Proposal",
     "ProposalFile",
     "ProposalRevision",
+    "Registration",
     "Residency",
     "ReviewAssignment",
     "RoleGrant",
     "SignInThrottle",
+    "SpeakerRequest",
     "Support",
     "Theme",
     "User",

@@ -97,7 +97,15 @@ def show_call(slug: str) -> str:
         latest=_latest_proposals(db, call),
         voting_open=is_phase_open(windows, PhaseKind.VOTING, now) and _has_vote(db, call.id),
         has_vote=_has_vote(db, call.id),
+        meetings=_meetings(db, call.id, now),
     )
+
+
+def _meetings(db: Any, call_id: int, now: datetime) -> Any:
+    """The call's presentation meetings and hearings, in date order."""
+    from ..meetings.queries import list_meetings
+
+    return list_meetings(db, now=now, when="all", call_id=call_id)
 
 
 def _has_vote(db: Any, call_id: int) -> bool:

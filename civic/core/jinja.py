@@ -8,8 +8,10 @@ from typing import Any
 
 from flask import Flask, has_request_context, request
 from flask_babel import format_date, format_datetime, format_percent, get_locale
+from markupsafe import Markup
 
 from .money import format_eur
+from .text import render_markdown
 
 
 def _locale() -> str:
@@ -40,6 +42,13 @@ def rome_datetime(moment: datetime | None, style: str = "medium") -> str:
     return "" if moment is None else format_datetime(moment, style)
 
 
+def rome_day_time(moment: datetime | None) -> str:
+    """'mercoledì 2 dicembre 2026, 10:00': the day in full and the time, in Milan."""
+    if moment is None:
+        return ""
+    return f"{format_date(moment, 'full')}, {format_datetime(moment, 'HH:mm')}"
+
+
 def rome_date(moment: datetime | None, style: str = "long") -> str:
     """The date in Milan of a UTC instant."""
     return "" if moment is None else format_date(moment, style)
@@ -58,6 +67,11 @@ def aria_attributes(field: Any, help_text: str | None = None) -> dict[str, str]:
     return attrs
 
 
+def markdown_html(text: str | None) -> Markup:
+    """People's Markdown as sanitised HTML (see core.text)."""
+    return Markup(render_markdown(text or ""))  # noqa: S704 - nh3 has cleaned it
+
+
 def _context() -> dict[str, Any]:
     path = request.full_path.rstrip("?") if has_request_context() else "/"
     return {"current_language": _locale(), "current_path": path}
@@ -71,6 +85,8 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["percent"] = percent
     app.jinja_env.filters["rome_datetime"] = rome_datetime
     app.jinja_env.filters["rome_date"] = rome_date
+    app.jinja_env.filters["rome_day_time"] = rome_day_time
+    app.jinja_env.filters["markdown"] = markdown_html
     app.context_processor(_context)
     app.jinja_env.globals["city_name"] = app.config["CITY_NAME"]
     app.jinja_env.globals["contact_email"] = app.config["CONTACT_EMAIL"]

@@ -34,7 +34,12 @@ class OutgoingEmail:
 
 
 def queue_email(
-    session: Session, to: str, template: str, language: str = "it", **context: Any
+    session: Session,
+    to: str,
+    template: str,
+    language: str = "it",
+    attachments: tuple[tuple[str, str, bytes], ...] = (),
+    **context: Any,
 ) -> OutgoingEmail:
     """Render ``templates/emails/<template>.txt`` in the recipient's language and queue it.
 
@@ -46,7 +51,10 @@ def queue_email(
     if not first.startswith("Subject:"):
         raise ValueError(f"emails/{template}.txt must start with a 'Subject:' line")
     message = OutgoingEmail(
-        to=to, subject=first.removeprefix("Subject:").strip(), body=body.strip()
+        to=to,
+        subject=first.removeprefix("Subject:").strip(),
+        body=body.strip(),
+        attachments=attachments,
     )
     if not session.in_transaction():
         session.begin()  # so that a rollback, not only a commit, settles the message's fate

@@ -107,15 +107,16 @@ def test_production_without_secrets_stops_gunicorn_with_one_line(tmp_path: Path)
 
 
 def test_the_demo_data_loads_once(app: Flask, db: Session) -> None:
+    from civic.meetings.models import Meeting, MeetingGroup, Registration
     from civic.proposals.models import Proposal
 
     runner = app.test_cli_runner()
     first = runner.invoke(args=["seed-demo"])
     assert first.exit_code == 0, first.output
-    assert "9 Municipi, 6 people, 2 calls and 40 proposals added" in first.output
+    assert "9 Municipi, 6 people, 2 calls, 40 proposals and 4 meetings added" in first.output
     assert "admin@demo.example.org" in first.output
     second = runner.invoke(args=["seed-demo"])
-    assert "0 Municipi, 0 people, 0 calls and 0 proposals added" in second.output
+    assert "0 Municipi, 0 people, 0 calls, 0 proposals and 0 meetings added" in second.output
     assert db.scalar(select(func.count()).select_from(Area)) == 9
     demo_2026 = (
         select(Proposal).join(Call).where(Call.slug == "bilancio-partecipativo-2026").subquery()
@@ -135,6 +136,17 @@ def test_the_demo_data_loads_once(app: Flask, db: Session) -> None:
     assert len(areas) == 8  # every Municipio the call covers
     roles = set(db.scalars(select(RoleGrant.role)))
     assert roles == {Role.ADMIN.value, Role.STAFF.value, Role.JUROR.value}
+    meetings = db.scalars(select(Meeting).order_by(Meeting.starts_at)).all()
+    presentations = [m for m in meetings if m.kind == "presentation"]
+    assert len({m.area_id for m in presentations}) == 3
+    assert all(m.call_id is not None and m.status == "published" for m in presentations)
+    hearing = next(m for m in meetings if m.kind == "hearing")
+    groups = db.scalars(select(MeetingGroup.title).where(MeetingGroup.meeting_id == hearing.id))
+    assert len(groups.all()) == 3
+    waiting = db.scalar(
+        select(func.count()).select_from(Registration).where(Registration.status == "waiting")
+    )
+    assert waiting == 2  # the first presentation is full, with people waiting
     published = db.scalars(select(VoteResult.published_at)).all()
     assert published
     assert all(published)  # the 2025 vote is counted and public

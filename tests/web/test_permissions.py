@@ -11,9 +11,11 @@ from sqlalchemy.orm import Session
 
 from civic.accounts.domain import Role
 from civic.core.time import utcnow
+from civic.meetings import services as meeting_services
 from civic.proposals import services
 from tests.factories.accounts import log_in, make_user
 from tests.factories.calls import make_proposal, make_voting_call
+from tests.factories.meetings import make_meeting, register
 
 ANONYMOUS = "anonymous"
 PERSONAS = [ANONYMOUS, Role.CITIZEN, Role.ORGANISATION_MEMBER, Role.JUROR, Role.STAFF, Role.ADMIN]
@@ -91,6 +93,30 @@ ROUTES: list[tuple[str, str, dict[str, Any] | None, set[object]]] = [
     ("GET", "/gestione/bandi/{call}/risultati", None, STAFF),
     ("POST", "/gestione/bandi/{call}/pubblica-risultati", {}, STAFF),
     ("GET", "/gestione/residenza", None, STAFF),
+    ("GET", "/incontri", None, PUBLIC),
+    ("GET", "/incontri/calendario.ics", None, PUBLIC),
+    ("GET", "/incontri/{meeting_slug}", None, PUBLIC),
+    ("GET", "/incontri/{meeting_slug}/verbale", None, PUBLIC),
+    ("GET", "/incontri/{meeting_slug}/calendario.ics", None, PUBLIC),
+    ("GET", "/bandi/{slug}/incontri.ics", None, PUBLIC),
+    ("GET", "/incontri/{meeting_slug}/iscrizione", None, SIGNED_IN),
+    ("POST", "/incontri/{meeting_slug}/iscrizione/annulla", {}, SIGNED_IN),
+    ("POST", "/incontri/{meeting_slug}/interventi", {}, SIGNED_IN),
+    ("POST", "/incontri/{meeting_slug}/contributi", {"body": "Un'idea"}, SIGNED_IN),
+    ("GET", "/gestione/incontri", None, STAFF),
+    ("GET", "/gestione/incontri/nuovo", None, STAFF),
+    ("GET", "/gestione/incontri/{meeting}", None, STAFF),
+    ("GET", "/gestione/incontri/{meeting}/modifica", None, STAFF),
+    ("POST", "/gestione/incontri/{meeting}/pubblica", {}, STAFF),
+    ("POST", "/gestione/incontri/{meeting}/annulla", {}, STAFF),
+    ("POST", "/gestione/incontri/{meeting}/gruppi", {}, STAFF),
+    ("POST", "/gestione/incontri/{meeting}/agenda", {}, STAFF),
+    ("POST", "/gestione/incontri/{meeting}/ospiti", {}, STAFF),
+    ("POST", "/gestione/incontri/{meeting}/interventi/{speaker_request}", {}, STAFF),
+    ("POST", "/gestione/incontri/{meeting}/verbale", {}, STAFF),
+    ("POST", "/gestione/incontri/{meeting}/resoconto", {}, STAFF),
+    ("GET", "/gestione/incontri/{meeting}/accoglienza", None, STAFF),
+    ("POST", "/gestione/incontri/{meeting}/accoglienza", {"code": "NOPE"}, STAFF),
 ]
 
 # Reached only with a token, a stored file or an existing appeal: covered by their own tests.
@@ -106,12 +132,23 @@ ELSEWHERE = {
     "proposals.decide_appeal",
     "voting.download_pb",
     "voting.results_csv",
+    "meetings.registration_qr",
 }
 
 
 def test_every_view_is_in_the_matrix(app: Flask) -> None:
     adapter = app.url_map.bind("localhost")
-    ids = {"target": 1, "slug": "x", "call": 1, "proposal": 1, "comment": 1, "area": 1}
+    ids = {
+        "target": 1,
+        "slug": "x",
+        "call": 1,
+        "proposal": 1,
+        "comment": 1,
+        "area": 1,
+        "meeting": 1,
+        "meeting_slug": "y",
+        "speaker_request": 1,
+    }
     covered = {
         adapter.match(path.format(**ids), method=method)[0] for method, path, _d, _w in ROUTES
     }
@@ -129,8 +166,18 @@ def objects(db: Session, app: Flask) -> dict[str, Any]:
             db, make_user(db), proposal, "Ciao", parent_id=None, now=utcnow()
         )
         db.commit()
+        meeting = make_meeting(db, agenda=True, call_id=call.id)
+        speaker = make_user(db)
+        register(db, meeting, speaker)
+        request = meeting_services.request_to_speak(
+            db, speaker, meeting, meeting.agenda[0].id, "Due parole", now=utcnow()
+        )
+        db.commit()
     target = make_user(db, email="target@example.org", roles=(Role.STAFF,))
     return {
+        "meeting": meeting.id,
+        "meeting_slug": meeting.slug,
+        "speaker_request": request.id,
         "slug": call.slug,
         "call": call.id,
         "proposal": proposal.id,

@@ -1,0 +1,1 @@
+"""Public hearings and presentation meetings: registration, agenda, speakers, minutes, calendars."""
