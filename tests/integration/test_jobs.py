@@ -87,3 +87,16 @@ def test_the_worker_entry_point_exposes_the_queue_with_the_email_job() -> None:
 
     assert civic.worker.huey is extensions.huey
     assert any(name.endswith("send_email") for name in extensions.huey._registry._registry)
+
+
+def test_the_worker_knows_every_job_and_the_periodic_ones() -> None:
+    import civic.worker
+
+    registered = set(civic.worker.huey._registry._registry)
+    assert {
+        "civic.voting.tasks.tally_call_job",
+        "civic.meetings.tasks.meeting_reminders",
+        "civic.meetings.tasks.meeting_retention",
+    } <= registered
+    periodic = {task.name for task in civic.worker.huey._registry.periodic_tasks}
+    assert periodic == {"meeting_reminders", "meeting_retention"}
