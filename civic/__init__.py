@@ -41,6 +41,7 @@ def register_blueprints(app: Flask) -> None:
     from .accounts.views import bp as accounts_bp
     from .admin.views import bp as admin_bp
     from .calls.views import bp as calls_bp
+    from .crowdfunding.views import bp as crowdfunding_bp
     from .meetings.views import bp as meetings_bp
     from .pages.views import bp as pages_bp
     from .proposals.views import bp as proposals_bp
@@ -55,3 +56,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(voting_bp)
     app.register_blueprint(residency_bp)
     app.register_blueprint(meetings_bp)
+    app.register_blueprint(crowdfunding_bp)

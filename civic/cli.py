@@ -47,6 +47,8 @@ def register(app: Flask) -> None:
     app.cli.add_command(db_cli)
     app.cli.add_command(seed_demo)
 
+    from .crowdfunding.cli import crowdfunding_cli
     from .voting.cli import voting_cli
 
     app.cli.add_command(voting_cli)
+    app.cli.add_command(crowdfunding_cli)

@@ -158,3 +158,12 @@ def csrf_from(html: str) -> str:
     match = CSRF_RE.search(html)
     assert match, "no CSRF token in the page"
     return match.group(1)
+
+
+@pytest.fixture(scope="session")
+def localstripe() -> Iterator[str]:
+    """A real localstripe server for the whole run (stripe-python talks to it over HTTP)."""
+    from tests.stripe_support import localstripe_server
+
+    with localstripe_server() as url:
+        yield url

@@ -98,7 +98,21 @@ def show_call(slug: str) -> str:
         voting_open=is_phase_open(windows, PhaseKind.VOTING, now) and _has_vote(db, call.id),
         has_vote=_has_vote(db, call.id),
         meetings=_meetings(db, call.id, now),
+        crowdfunding=_crowdfunding(db, call),
     )
+
+
+def _crowdfunding(db: Any, call: Any) -> dict[str, Any] | None:
+    """A crowdfunding call's rules and campaigns, for its page."""
+    if call.kind != CallKind.CROWDFUNDING.value:
+        return None
+    from ..crowdfunding.models import CrowdfundingSettings
+    from ..crowdfunding.queries import campaigns_of_call
+
+    return {
+        "settings": db.get(CrowdfundingSettings, call.id),
+        "campaigns": campaigns_of_call(db, call.id),
+    }
 
 
 def _meetings(db: Any, call_id: int, now: datetime) -> Any:

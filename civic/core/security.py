@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, abort, current_app, request
+from flask import Flask, Response, abort, current_app, g, request
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
@@ -43,10 +43,31 @@ HEADERS = {
 }
 
 
+def allow_sources(directive: str, *sources: str) -> None:
+    """Let this response's policy allow more origins for one directive (e.g. Stripe.js on the
+    pledge page only); every other page keeps the strict policy."""
+    extra: dict[str, list[str]] = g.setdefault("csp_extra", {})
+    extra.setdefault(directive, []).extend(sources)
+
+
+def _policy() -> str:
+    policy = str(current_app.config["CIVIC_CSP"])
+    extra: dict[str, list[str]] = g.get("csp_extra") or {}
+    parts = policy.split("; ")
+    for directive, sources in extra.items():
+        for n, part in enumerate(parts):
+            if part.split(" ", 1)[0] == directive:
+                parts[n] = " ".join([part, *sources])
+                break
+        else:
+            parts.append(" ".join([directive, *sources]))
+    return "; ".join(parts)
+
+
 def _add_headers(response: Response) -> Response:
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
-    response.headers["Content-Security-Policy"] = current_app.config["CIVIC_CSP"]
+    response.headers["Content-Security-Policy"] = _policy()
     if request.is_secure:
         response.headers.setdefault(
             "Strict-Transport-Security", "max-age=31536000; includeSubDomains"

@@ -47,8 +47,12 @@ def browser_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def live_server(browser_database: str, smtp: tuple[int, Mailbox]) -> Iterator[LiveServer]:
-    app = make_test_app(browser_database, smtp[0], RATELIMIT_ENABLED=False)
+def live_server(
+    browser_database: str, smtp: tuple[int, Mailbox], localstripe: str
+) -> Iterator[LiveServer]:
+    app = make_test_app(
+        browser_database, smtp[0], RATELIMIT_ENABLED=False, STRIPE_API_BASE=localstripe
+    )
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -10,11 +10,13 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from civic.accounts.domain import Role
+from civic.calls.models import Call
 from civic.core.time import utcnow
 from civic.meetings import services as meeting_services
 from civic.proposals import services
 from tests.factories.accounts import log_in, make_user
 from tests.factories.calls import make_proposal, make_voting_call
+from tests.factories.crowdfunding import make_campaign
 from tests.factories.meetings import make_meeting, register
 
 ANONYMOUS = "anonymous"
@@ -117,6 +119,21 @@ ROUTES: list[tuple[str, str, dict[str, Any] | None, set[object]]] = [
     ("POST", "/gestione/incontri/{meeting}/resoconto", {}, STAFF),
     ("GET", "/gestione/incontri/{meeting}/accoglienza", None, STAFF),
     ("POST", "/gestione/incontri/{meeting}/accoglienza", {"code": "NOPE"}, STAFF),
+    ("GET", "/crowdfunding", None, PUBLIC),
+    ("GET", "/crowdfunding/{campaign_slug}", None, PUBLIC),
+    ("GET", "/crowdfunding/{campaign_slug}/sostieni", None, SIGNED_IN),
+    ("GET", "/bandi/{cf_slug}/candidatura", None, SIGNED_IN),
+    ("POST", "/crowdfunding/{campaign_slug}/premi", {}, STAFF),  # and the lead partner
+    ("POST", "/crowdfunding/{campaign_slug}/aggiornamenti", {}, STAFF),  # and the lead partner
+    ("GET", "/gestione/bandi/{cf_call}/crowdfunding", None, STAFF),
+    ("POST", "/gestione/bandi/{cf_call}/crowdfunding", {}, STAFF),
+    ("POST", "/gestione/crowdfunding/candidature/{application}/valuta", {}, STAFF),
+    ("POST", "/gestione/crowdfunding/candidature/{application}/seleziona", {}, STAFF),
+    ("POST", "/gestione/crowdfunding/candidature/{application}/respingi", {}, STAFF),
+    ("GET", "/gestione/crowdfunding/campagne/{campaign}", None, STAFF),
+    ("POST", "/gestione/crowdfunding/campagne/{campaign}/apri", {}, STAFF),
+    ("POST", "/gestione/crowdfunding/campagne/{campaign}/chiudi", {}, STAFF),
+    ("POST", "/gestione/crowdfunding/campagne/{campaign}/erogazione", {}, STAFF),
 ]
 
 # Reached only with a token, a stored file or an existing appeal: covered by their own tests.
@@ -133,6 +150,12 @@ ELSEWHERE = {
     "voting.download_pb",
     "voting.results_csv",
     "meetings.registration_qr",
+    "crowdfunding.show_pledge",
+    "crowdfunding.confirm_pledge",
+    "crowdfunding.cancel_pledge",
+    "crowdfunding.pay_pledge",
+    "crowdfunding.stripe_webhook",
+    "crowdfunding.application_document",
 }
 
 
@@ -148,6 +171,11 @@ def test_every_view_is_in_the_matrix(app: Flask) -> None:
         "meeting": 1,
         "meeting_slug": "y",
         "speaker_request": 1,
+        "campaign": 1,
+        "campaign_slug": "z",
+        "cf_slug": "w",
+        "cf_call": 1,
+        "application": 1,
     }
     covered = {
         adapter.match(path.format(**ids), method=method)[0] for method, path, _d, _w in ROUTES
@@ -173,8 +201,16 @@ def objects(db: Session, app: Flask) -> dict[str, Any]:
             db, speaker, meeting, meeting.agenda[0].id, "Due parole", now=utcnow()
         )
         db.commit()
+    campaign = make_campaign(db)
+    cf_call = db.get(Call, campaign.call_id)
+    assert cf_call is not None
     target = make_user(db, email="target@example.org", roles=(Role.STAFF,))
     return {
+        "campaign": campaign.id,
+        "campaign_slug": campaign.slug,
+        "cf_slug": cf_call.slug,
+        "cf_call": cf_call.id,
+        "application": campaign.application_id,
         "meeting": meeting.id,
         "meeting_slug": meeting.slug,
         "speaker_request": request.id,

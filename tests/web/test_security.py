@@ -294,3 +294,10 @@ def test_a_configured_tile_server_is_the_only_extra_image_origin(
     csp = tiled.test_client().get("/healthz").headers["Content-Security-Policy"]
     assert "img-src 'self' data: https://*.tiles.example.org;" in csp
     assert "script-src 'self';" in csp
+
+
+def test_only_stripes_webhook_is_exempt_from_csrf(app: Flask) -> None:
+    from civic.extensions import csrf
+
+    assert csrf._exempt_views == {"civic.crowdfunding.views.stripe_webhook"}
+    assert csrf._exempt_blueprints == set()

@@ -1,0 +1,1 @@
+"""Neighbourhood-alliance civic crowdfunding with the city's match funding, paid through Stripe."""

@@ -1,0 +1,196 @@
+"""Crowdfunding through the web: applying, selecting, pledging with Stripe (localstripe)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from civic.accounts.domain import Role
+from civic.core.time import utcnow
+from civic.crowdfunding import ledger
+from civic.crowdfunding.closing import close_campaign
+from civic.crowdfunding.models import Application, Campaign, Pledge
+from tests.factories.accounts import log_in, make_user
+from tests.factories.crowdfunding import make_campaign, make_crowdfunding_call, pledge
+from tests.stripe_support import CARD_DECLINED_LATER, confirm_card_setup, flush
+from tests.support import Mailbox
+from tests.web.helpers import post_with_token, submit, text
+
+
+@pytest.fixture
+def app_overrides(localstripe: str) -> dict[str, Any]:
+    flush(localstripe)
+    return {"STRIPE_API_BASE": localstripe}
+
+
+APPLICATION = {
+    "organisation": "Cooperativa Sociale Il Ponte",
+    "legal_form": "social_cooperative",
+    "tax_code": "12345678901",
+    "milan_office": "Via Padova 36, Milano",
+    "partners": "Associazione Genitori Giacosa | partner\nBar Sport | sponsor",
+    "title": "Cortili aperti",
+    "summary": "Apriamo i cortili delle case popolari al quartiere.",
+    "description": "Laboratori, cinema all'aperto e orti.",
+    "budget": "Arredi | 15.000,00\nAttività | 25.000,50",
+}
+
+
+def test_an_organisation_applies_and_staff_select_the_project(
+    client: FlaskClient, db: Session
+) -> None:
+    staff = make_user(db, roles=(Role.STAFF,))
+    call, _settings = make_crowdfunding_call(db, staff)
+    applicant = make_user(db)
+    log_in(client, applicant)
+    assert "Candidati con un progetto" in text(client.get(f"/bandi/{call.slug}"))
+    url = f"/bandi/{call.slug}/candidatura"
+    too_cheap = submit(client, url, APPLICATION | {"budget": "Arredi | 1.000,00"})
+    assert "Il progetto costa meno del minimo del bando." in text(too_cheap)
+    malformed = submit(client, url, APPLICATION | {"budget": "Arredi | tanti"})
+    assert "Ogni riga ha bisogno di un importo" in text(malformed)
+    assert db.scalar(select(func.count()).select_from(Application)) == 0
+    done = submit(client, url, APPLICATION)
+    assert done.status_code == 302
+    application = db.scalar(select(Application))
+    assert application is not None
+    assert application.total_cost_cents == 40_000_50
+    assert application.partners == [
+        {"name": "Associazione Genitori Giacosa", "role": "partner"},
+        {"name": "Bar Sport", "role": "sponsor"},
+    ]
+
+    desk = client.application.test_client()
+    log_in(desk, staff)
+    manage = f"/gestione/bandi/{call.id}/crowdfunding"
+    assert "Cortili aperti" in text(desk.get(manage))
+    scored = submit(
+        desk,
+        f"/gestione/crowdfunding/candidature/{application.id}/valuta",
+        {"score": "82", "note": "Forte radicamento"},
+        form_page=manage,
+    )
+    assert scored.status_code == 302
+    short = submit(
+        desk,
+        f"/gestione/crowdfunding/candidature/{application.id}/seleziona",
+        {
+            "approved_cost": "40.000,00",
+            "starts_on": "2027-03-01",
+            "ends_on": "2027-03-10",
+            "area_id": "0",
+        },
+        form_page=manage,
+    )
+    assert short.status_code == 302
+    assert "fuori dall&#39;intervallo" in text(desk.get(manage))
+    selected = submit(
+        desk,
+        f"/gestione/crowdfunding/candidature/{application.id}/seleziona",
+        {
+            "approved_cost": "40.000,00",
+            "starts_on": "2027-03-01",
+            "ends_on": "2027-04-14",
+            "area_id": "0",
+        },
+        form_page=manage,
+    )
+    assert selected.status_code == 302
+    campaign = db.scalar(select(Campaign))
+    assert campaign is not None
+    assert (campaign.goal_cents, campaign.city_match_cents) == (20_000_00, 20_000_00)
+    assert campaign.state == "draft"
+    assert client.get(f"/crowdfunding/{campaign.slug}").status_code == 200  # the lead sees it
+    assert client.application.test_client().get(f"/crowdfunding/{campaign.slug}").status_code == 404
+
+
+def test_backing_a_project_on_the_web(
+    client: FlaskClient, db: Session, localstripe: str, mailbox: Mailbox
+) -> None:
+    with client.application.test_request_context("/"):
+        campaign = make_campaign(db)
+    backer = make_user(db, email="backer@example.org", full_name="Bruna Bianchi")
+    log_in(client, backer)
+    page = f"/crowdfunding/{campaign.slug}"
+    assert "Sostieni questo progetto" in text(client.get(page))
+    small = submit(client, f"{page}/sostieni", {"amount": "2,00", "tier": "0"})
+    assert "L&#39;impegno minimo è di € 5,00." in text(small)
+    started = submit(client, f"{page}/sostieni", {"amount": "25,00", "tier": "0", "anonymous": "y"})
+    assert started.status_code == 302
+    made = db.scalar(select(Pledge))
+    assert made is not None
+    assert made.state == "pending"
+    card_page = client.get(started.headers["Location"])
+    csp = card_page.headers["Content-Security-Policy"]
+    assert localstripe in csp.split("script-src", 1)[1].split(";", 1)[0]
+    assert "/js.stripe.com/v3/" in text(card_page)
+    assert localstripe not in client.get(page).headers["Content-Security-Policy"]
+    # The browser confirms the card with Stripe.js, then tells the server, which checks.
+    confirm_card_setup(localstripe, str(made.stripe_setup_intent_id))
+    confirmed = post_with_token(client, f"/crowdfunding/impegni/{made.reference}/conferma")
+    assert confirmed.status_code == 302
+    db.refresh(made)
+    assert made.state == "active"
+    public = text(client.application.test_client().get(page))
+    assert "€ 25,00" in public
+    assert "Bruna Bianchi" not in public  # anonymous in public
+    assert "Anonimo" in public
+    cancelled = post_with_token(client, f"/crowdfunding/impegni/{made.reference}/annulla")
+    assert cancelled.status_code == 302
+    db.refresh(made)
+    assert made.state == "cancelled"
+    assert ledger.totals(db, campaign.id).raised == 0
+    stranger = client.application.test_client()
+    log_in(stranger, make_user(db))
+    assert stranger.get(f"/crowdfunding/impegni/{made.reference}").status_code == 404
+
+
+def test_a_declined_backer_pays_with_another_card_on_the_web(
+    client: FlaskClient, db: Session, localstripe: str, mailbox: Mailbox
+) -> None:
+    backer = make_user(db, email="declined@example.org")
+    with client.application.test_request_context("/"):
+        campaign = make_campaign(db, cost_cents=20_000_00)
+        pledge(db, localstripe, campaign, 10_000_00)
+        made = pledge(db, localstripe, campaign, 50_00, backer=backer, card=CARD_DECLINED_LATER)
+        assert close_campaign(db, campaign.id, now=campaign.ends_at) == "grace"
+    db.refresh(made)
+    assert made.state == "action_needed"
+    log_in(client, backer)
+    pay = client.get(f"/crowdfunding/impegni/{made.reference}/paga")
+    html = text(pay)
+    assert pay.status_code == 200
+    setup_id = html.split('name="setup_intent" value="', 1)[1].split('"', 1)[0]
+    confirm_card_setup(localstripe, setup_id)  # Stripe.js with a new card
+    paid = post_with_token(
+        client, f"/crowdfunding/impegni/{made.reference}/paga", {"setup_intent": setup_id}
+    )
+    assert paid.status_code == 302
+    db.refresh(made)
+    assert made.state == "charged"
+    assert ledger.totals(db, campaign.id).charged == 10_050_00
+    assert ledger.unbalanced(db) == []
+
+
+def test_the_campaign_page_shows_the_match_as_a_second_segment(
+    client: FlaskClient, db: Session, localstripe: str
+) -> None:
+    with client.application.test_request_context("/"):
+        campaign = make_campaign(db, cost_cents=20_000_00)
+        pledge(db, localstripe, campaign, 10_000_00)
+    html = text(client.get(f"/crowdfunding/{campaign.slug}"))
+    assert "civic-funding-crowd civic-pct-50" in html
+    assert "civic-funding-city civic-pct-50" in html  # the goal is reached: the match shows
+    assert "€ 10.000,00" in html
+    listing = text(client.get("/crowdfunding"))
+    assert campaign.title in listing
+    staff = make_user(db, roles=(Role.STAFF,))
+    log_in(client, staff)
+    manage = text(client.get(f"/gestione/crowdfunding/campagne/{campaign.id}"))
+    assert "ogni movimento torna al centesimo" in manage
+    assert "pledge_committed:" in manage
+    assert utcnow() < campaign.ends_at
