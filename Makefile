@@ -13,9 +13,12 @@ PORT ?= 5000
 .PHONY: run test setup python-deps assets translations db demo lint format typecheck worker prod-check clean
 
 run: setup db demo
-	@echo "civic is served at http://$(HOST):$(PORT) with a job worker beside it (Ctrl-C stops both)"
-	$(BIN)/huey_consumer civic.worker.huey --workers 1 --logfile instance/worker.log & \
-	  worker=$$!; trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
+	@echo "civic is served at http://$(HOST):$(PORT) with a job worker beside it (Ctrl-C stops all)"
+	@if [ -z "$$STRIPE_SECRET_KEY" ]; then echo "no Stripe keys: payments go to localstripe on 127.0.0.1:8420 (test card 4242 4242 4242 4242)"; fi
+	stripe=""; if [ -z "$$STRIPE_SECRET_KEY" ]; then \
+	  $(BIN)/localstripe --port 8420 >instance/localstripe.log 2>&1 & stripe=$$!; fi; \
+	  $(BIN)/huey_consumer civic.worker.huey --workers 1 --logfile instance/worker.log & \
+	  worker=$$!; trap "kill $$worker $$stripe 2>/dev/null" EXIT INT TERM; \
 	  $(FLASK) run --host $(HOST) --port $(PORT)
 
 test: setup lint

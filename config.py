@@ -124,9 +124,17 @@ def base() -> dict[str, Any]:
     }
 
 
+LOCALSTRIPE_URL = "http://127.0.0.1:8420"
+
+
 def development() -> dict[str, Any]:
-    """The laptop profile: SQLite, local SMTP on port 1025, in-memory rate limits."""
-    return base()
+    """The laptop profile: SQLite, local SMTP on port 1025, in-memory rate limits. Without
+    Stripe keys, payments go to the localstripe server that ``make run`` starts (test cards,
+    no internet); with real test keys (``STRIPE_SECRET_KEY``), to Stripe."""
+    settings = base()
+    if _env("STRIPE_SECRET_KEY") is None and settings["STRIPE_API_BASE"] is None:
+        settings["STRIPE_API_BASE"] = LOCALSTRIPE_URL
+    return settings
 
 
 def test() -> dict[str, Any]:

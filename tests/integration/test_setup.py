@@ -107,16 +107,24 @@ def test_production_without_secrets_stops_gunicorn_with_one_line(tmp_path: Path)
 
 
 def test_the_demo_data_loads_once(app: Flask, db: Session) -> None:
+    from civic.crowdfunding import ledger
+    from civic.crowdfunding.models import Campaign, CrowdfundingSettings
     from civic.meetings.models import Meeting, MeetingGroup, Registration
     from civic.proposals.models import Proposal
 
     runner = app.test_cli_runner()
     first = runner.invoke(args=["seed-demo"])
     assert first.exit_code == 0, first.output
-    assert "9 Municipi, 6 people, 2 calls, 40 proposals and 4 meetings added" in first.output
+    assert (
+        "9 Municipi, 6 people, 2 calls, 40 proposals and 4 meetings and 6 crowdfunding "
+        "campaigns added" in first.output
+    )
     assert "admin@demo.example.org" in first.output
     second = runner.invoke(args=["seed-demo"])
-    assert "0 Municipi, 0 people, 0 calls, 0 proposals and 0 meetings added" in second.output
+    assert (
+        "0 Municipi, 0 people, 0 calls, 0 proposals and 0 meetings and 0 crowdfunding "
+        "campaigns added" in second.output
+    )
     assert db.scalar(select(func.count()).select_from(Area)) == 9
     demo_2026 = (
         select(Proposal).join(Call).where(Call.slug == "bilancio-partecipativo-2026").subquery()
@@ -147,6 +155,16 @@ def test_the_demo_data_loads_once(app: Flask, db: Session) -> None:
         select(func.count()).select_from(Registration).where(Registration.status == "waiting")
     )
     assert waiting == 2  # the first presentation is full, with people waiting
+    campaigns = db.scalars(select(Campaign)).all()
+    assert len(campaigns) == 6
+    assert {c.state for c in campaigns} == {"live", "succeeded", "failed", "grace"}
+    call = db.scalar(select(Call).where(Call.slug == "alleanze-di-quartiere-2024-25"))
+    assert call is not None
+    assert call.kind == "crowdfunding"
+    rules = db.get(CrowdfundingSettings, call.id)
+    assert rules is not None
+    assert (rules.crowd_share_pct, rules.city_cap_cents, rules.max_days) == (50, 50_000_00, 60)
+    assert ledger.unbalanced(db) == []
     published = db.scalars(select(VoteResult.published_at)).all()
     assert published
     assert all(published)  # the 2025 vote is counted and public

@@ -91,3 +91,25 @@ def test_a_malformed_number_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) ->
 def test_an_unknown_profile_is_refused() -> None:
     with pytest.raises(config.ConfigError, match="unknown CIVIC_ENV"):
         config.load("staging")
+
+
+def test_without_stripe_keys_development_uses_the_local_stripe(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("STRIPE_SECRET_KEY", raising=False)
+    monkeypatch.delenv("STRIPE_API_BASE", raising=False)
+    assert config.load("development")["STRIPE_API_BASE"] == "http://127.0.0.1:8420"
+    monkeypatch.setenv("STRIPE_SECRET_KEY", "sk_test_real_test_mode_key")
+    assert config.load("development")["STRIPE_API_BASE"] is None  # real Stripe, test mode
+    monkeypatch.delenv("STRIPE_SECRET_KEY")
+    assert config.load("test")["STRIPE_API_BASE"] is None
+
+
+def test_make_run_starts_localstripe_only_without_stripe_keys() -> None:
+    from pathlib import Path
+
+    recipe = (Path(__file__).resolve().parents[2] / "Makefile").read_text()
+    run = recipe.split("\nrun:", 1)[1].split("\n\n", 1)[0]
+    assert 'if [ -z "$$STRIPE_SECRET_KEY" ]; then' in run
+    assert "$(BIN)/localstripe --port 8420" in run
+    assert "kill $$worker $$stripe" in run

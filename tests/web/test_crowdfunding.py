@@ -194,3 +194,19 @@ def test_the_campaign_page_shows_the_match_as_a_second_segment(
     assert "ogni movimento torna al centesimo" in manage
     assert "pledge_committed:" in manage
     assert utcnow() < campaign.ends_at
+
+
+def test_a_pledge_while_stripe_is_down_gets_a_clear_message_and_saves_nothing(
+    client: FlaskClient, db: Session
+) -> None:
+    with client.application.test_request_context("/"):
+        campaign = make_campaign(db)
+    client.application.config["STRIPE_API_BASE"] = "http://127.0.0.1:9"  # nothing listens
+    log_in(client, make_user(db))
+    response = submit(
+        client, f"/crowdfunding/{campaign.slug}/sostieni", {"amount": "20,00", "tier": "0"}
+    )
+    assert response.status_code == 200
+    assert "Il servizio di pagamento non è raggiungibile" in text(response)
+    assert db.scalar(select(func.count()).select_from(Pledge)) == 0
+    assert ledger.totals(db, campaign.id).raised == 0
