@@ -110,6 +110,12 @@ def base() -> dict[str, Any]:
         # Who runs this instance (header, footer, legal pages).
         "CITY_NAME": _env("CIVIC_CITY_NAME", "Comune di Milano"),
         "CONTACT_EMAIL": _env("CIVIC_CONTACT_EMAIL", "partecipazione@civic.localhost"),
+        # Citizen sign-in with SPID/CIE through the city's OpenID Connect broker (off if no issuer).
+        "OIDC_ISSUER": _env("OIDC_ISSUER"),
+        "OIDC_CLIENT_ID": _env("OIDC_CLIENT_ID"),
+        "OIDC_CLIENT_SECRET": _env("OIDC_CLIENT_SECRET"),
+        "OIDC_SCOPES": _env("OIDC_SCOPES", "openid profile email"),
+        "OIDC_TIMEOUT": _int("OIDC_TIMEOUT", 10),
         # Where people reach this instance: links in e-mails sent by jobs, outside a request.
         "PUBLIC_URL": _env("CIVIC_PUBLIC_URL", "http://127.0.0.1:5000"),
         "HUEY_SQLITE_PATH": _env("HUEY_SQLITE_PATH", str(INSTANCE / "huey.sqlite3")),

@@ -61,6 +61,10 @@ def register(app: Flask) -> None:
         huey.immediate = True
     app.extensions["huey"] = huey
 
+    from .accounts import oidc
+
+    oidc.register(app)
+
     from .accounts.services import load_user_by_session_id
 
     login_manager.user_loader(load_user_by_session_id)

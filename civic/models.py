@@ -38,7 +38,7 @@ from .proposals.models import (
     ReviewAssignment,
     Support,
 )
-from .residency.models import Residency
+from .residency.models import CensusRecord, Residency, SiteSetting
 from .voting.models import Ballot, VoteResult, VoterRoll, VoteSettings
 
 metadata = Base.metadata
@@ -57,6 +57,7 @@ __all__ = [
     "CallTheme",
     "Campaign",
     "CampaignUpdate",
+    "CensusRecord",
     "Comment",
     "Contribution",
     "CrowdfundingSettings",
@@ -79,6 +80,7 @@ __all__ = [
     "RewardTier",
     "RoleGrant",
     "SignInThrottle",
+    "SiteSetting",
     "SpeakerRequest",
     "StripeEvent",
     "Support",

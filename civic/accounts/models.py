@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -39,6 +39,12 @@ class User(Base):
     email_verified_at: Mapped[datetime | None]
     last_sign_in_at: Mapped[datetime | None]
     deleted_at: Mapped[datetime | None]
+    # From SPID/CIE sign-in. Personal data: shown to the person, and to admins who give a
+    # reason (logged); never in exports; erased with the account. The keyed hash matches the
+    # person on later sign-ins and against the census without comparing the number itself.
+    fiscal_number: Mapped[str | None] = mapped_column(String(16))
+    fiscal_number_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    birth_date: Mapped[date | None]
 
     grants: Mapped[list[RoleGrant]] = relationship(
         foreign_keys="RoleGrant.user_id",

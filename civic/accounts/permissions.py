@@ -47,3 +47,15 @@ def can_revoke_role(actor: Any, target: Any, role: Role) -> bool:
     if not can_manage_roles(actor):
         return False
     return not (role is Role.ADMIN and actor.id == target.id)
+
+
+def may_sign_in_with_password(user: Any, oidc_required: bool) -> bool:
+    """When the city requires SPID/CIE for citizens, only staff and admins use passwords."""
+    return not oidc_required or has_role(user, Role.STAFF) or has_role(user, Role.ADMIN)
+
+
+def can_see_identity(viewer: Any, person: Any) -> bool:
+    """Fiscal number and date of birth: the person, and admins (who must give a reason)."""
+    return bool(getattr(viewer, "is_authenticated", False)) and (
+        viewer.id == person.id or has_role(viewer, Role.ADMIN)
+    )

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
+import requests
 from flask import (
     Blueprint,
     Response,
+    abort,
     flash,
     has_request_context,
     redirect,
@@ -25,7 +28,7 @@ from ..core.time import utcnow
 from ..core.web import require, safe_next, signed_in
 from ..extensions import limiter
 from ..places.queries import list_municipi
-from . import forms, permissions, services
+from . import forms, oidc, permissions, services
 from .domain import Role
 from .services import ResetOutcome, SignInOutcome, VerifyOutcome
 
@@ -131,12 +134,100 @@ def sign_in() -> str | BaseResponse:
             now=utcnow(),
         )
         db.commit()
-        if result.outcome is SignInOutcome.OK and result.user is not None:
+        if (
+            result.outcome is SignInOutcome.OK
+            and result.user is not None
+            and not permissions.may_sign_in_with_password(result.user, _oidc_required(db))
+        ):
+            form.password.errors.append(
+                _("Citizens sign in with SPID or CIE: use the button below.")
+            )
+        elif result.outcome is SignInOutcome.OK and result.user is not None:
             login_user(result.user, remember=form.remember.data)
             session["lang"] = result.user.language
             return redirect(safe_next(request.args.get("next"), url_for("accounts.account")))
-        form.password.errors.append(_sign_in_message(result))
-    return render_template("accounts/sign_in.html", form=form)
+        else:
+            form.password.errors.append(_sign_in_message(result))
+    return render_template("accounts/sign_in.html", form=form, oidc=oidc.enabled())
+
+
+def _oidc_required(db: Any) -> bool:
+    from .site import REQUIRE_OIDC, get_flag
+
+    return oidc.enabled() and get_flag(db, REQUIRE_OIDC)
+
+
+@bp.route("/accedi/spid")
+def oidc_start() -> BaseResponse:
+    """Off to the city's SPID/CIE broker, with state, nonce and a PKCE challenge."""
+    if not oidc.enabled():
+        abort(404)
+    if current_user.is_authenticated:
+        return redirect(url_for("accounts.account"))
+    session["oidc_next"] = safe_next(request.args.get("next"), url_for("accounts.account"))
+    try:
+        return oidc.client().authorize_redirect(  # type: ignore[no-any-return]
+            url_for("accounts.oidc_callback", _external=True)
+        )
+    except (requests.RequestException, OSError, ValueError, KeyError):
+        flash(_oidc_message("down"), "danger")
+        return redirect(url_for("accounts.sign_in"))
+
+
+def _oidc_message(code: str) -> str:
+    messages = {
+        "state": _("The sign-in expired or was not started here: please try again."),
+        "refused": _("The identity provider did not confirm who you are."),
+        "invalid": _("Your identity could not be verified: please try again."),
+        "down": _("The SPID/CIE sign-in service cannot be reached right now: please try later."),
+        "no_fiscal_number": _("The identity provider did not send a valid fiscal number."),
+        "no_email": _("The identity provider did not send an e-mail address."),
+        "email_taken": _("This e-mail address belongs to another person's account."),
+        "account_deleted": _("This account has been deleted."),
+    }
+    return str(messages.get(code, messages["invalid"]))
+
+
+@bp.route("/accedi/spid/ritorno")
+def oidc_callback() -> BaseResponse:
+    """Back from the broker: the state, the code (with the PKCE verifier), then the ID token's
+    signature, issuer, audience, expiry and nonce are checked before anyone is signed in."""
+    from authlib.common.errors import AuthlibBaseError
+    from authlib.integrations.base_client.errors import MismatchingStateError, OAuthError
+    from joserfc.errors import JoseError
+
+    from ..residency.census import verify_from_census
+
+    if not oidc.enabled():
+        abort(404)
+    back = redirect(url_for("accounts.sign_in"))
+    try:
+        token = oidc.client().authorize_access_token()
+        claims = dict(token.get("userinfo") or {})
+    except MismatchingStateError:
+        flash(_oidc_message("state"), "danger")
+        return back
+    except OAuthError:
+        flash(_oidc_message("refused"), "danger")
+        return back
+    except (JoseError, AuthlibBaseError, ValueError, KeyError):
+        flash(_oidc_message("invalid"), "danger")
+        return back
+    except (requests.RequestException, OSError):
+        flash(_oidc_message("down"), "danger")
+        return back
+    db = get_session()
+    try:
+        person = oidc.account_from_claims(db, claims, now=utcnow())
+    except oidc.SignInRefused as refused:
+        db.rollback()
+        flash(_oidc_message(refused.code), "danger")
+        return back
+    verify_from_census(db, person, now=utcnow())
+    db.commit()
+    login_user(person)
+    session["lang"] = person.language
+    return redirect(session.pop("oidc_next", None) or url_for("accounts.account"))
 
 
 def _sign_in_message(result: services.SignInResult) -> str:

@@ -11,6 +11,7 @@ from wtforms import SelectChoice
 from ..accounts import permissions, queries, services
 from ..accounts.domain import GRANTABLE_ROLES, Role
 from ..accounts.forms import RoleForm
+from ..core import audit
 from ..core.db import get_session
 from ..core.time import utcnow
 from ..core.web import client_ip, page_arg, require
@@ -38,7 +39,57 @@ def user(user_id: int) -> str:
     person = queries.get_user(get_session(), user_id) or abort(404)
     form = RoleForm()
     form.role.choices = [SelectChoice(role.value) for role in GRANTABLE_ROLES]
-    return render_template("admin/user.html", person=person, form=form, grantable=GRANTABLE_ROLES)
+    return render_template(
+        "admin/user.html", person=person, form=form, grantable=GRANTABLE_ROLES, identity=None
+    )
+
+
+@bp.route("/utenti/<int:user_id>/identita", methods=["POST"])
+@require(permissions.can_manage_roles)
+def reveal_identity(user_id: int) -> str | BaseResponse:
+    """An admin sees a person's fiscal number and date of birth, after giving a reason."""
+    db = get_session()
+    person = queries.get_user(db, user_id) or abort(404)
+    reason = request.form.get("reason", "").strip()[:300]
+    if len(reason) < 10 or not permissions.can_see_identity(current_user, person):
+        flash(_("Give a reason of at least ten characters."), "warning")
+        return redirect(url_for("admin.user", user_id=user_id))
+    audit.record(
+        db,
+        actor_id=current_user.id,
+        action="user.identity_viewed",
+        target_type="user",
+        target_id=person.id,
+        now=utcnow(),
+        reason=reason,
+        ip=client_ip(),
+    )
+    db.commit()
+    form = RoleForm()
+    form.role.choices = [SelectChoice(role.value) for role in GRANTABLE_ROLES]
+    identity = {
+        "fiscal_number": person.fiscal_number,
+        "birth_date": person.birth_date.isoformat() if person.birth_date else None,
+    }
+    return render_template(
+        "admin/user.html", person=person, form=form, grantable=GRANTABLE_ROLES, identity=identity
+    )
+
+
+@bp.route("/impostazioni", methods=["GET", "POST"])
+@require(permissions.can_manage_roles)
+def site_settings() -> str | BaseResponse:
+    """Switches for the whole site: for now, whether citizens must use SPID/CIE."""
+    from ..accounts.site import REQUIRE_OIDC, get_flag, set_flag
+
+    db = get_session()
+    if request.method == "POST":
+        on = request.form.get("require_oidc") == "y"
+        set_flag(db, current_user, REQUIRE_OIDC, on, now=utcnow())
+        db.commit()
+        flash(_("Settings saved."), "success")
+        return redirect(url_for("admin.site_settings"))
+    return render_template("admin/settings.html", require_oidc=get_flag(db, REQUIRE_OIDC))
 
 
 @bp.route("/utenti/<int:user_id>/ruoli/<action>", methods=["POST"])

@@ -25,3 +25,27 @@ class Residency(Base):
     document_type: Mapped[str | None] = mapped_column(String(40))
     verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     verified_at: Mapped[datetime]
+
+
+class CensusRecord(Base):
+    """One resident from the census file the city imports: only a keyed hash of the fiscal
+    number is kept, with the Municipio and the date of birth."""
+
+    __tablename__ = "census_records"
+
+    fiscal_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    municipio_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
+    birth_date: Mapped[date]
+    batch: Mapped[str] = mapped_column(String(40))
+    imported_at: Mapped[datetime]
+
+
+class SiteSetting(Base):
+    """A switch admins set at run time (for example: citizens must sign in with SPID/CIE)."""
+
+    __tablename__ = "site_settings"
+
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime]

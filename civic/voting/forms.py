@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange
 
 BALLOT_LABELS = {
@@ -53,6 +61,9 @@ class VoteSettingsForm(FlaskForm):
     )
     min_age = IntegerField(
         _l("Minimum age"), default=16, validators=[InputRequired(), NumberRange(0, 120)]
+    )
+    allow_self_declared = BooleanField(
+        _l("Residents may declare their Municipio and age themselves (marked in the results)")
     )
     rule = SelectField(
         _l("Rule that picks the winners"),

@@ -11,7 +11,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.db import Base
@@ -48,6 +57,8 @@ class VoteSettings(Base):
     max_ranked: Mapped[int] = mapped_column(default=3)
     extra_areas: Mapped[int] = mapped_column(default=0)  # "own Municipio plus N others"
     min_age: Mapped[int] = mapped_column(default=16)
+    # Residents may declare their Municipio and date of birth themselves (marked in results).
+    allow_self_declared: Mapped[bool] = mapped_column(default=False, server_default=false())
     rule: Mapped[str] = mapped_column(String(20), default="greedy")
 
 
@@ -72,6 +83,8 @@ class VoterRoll(Base):
     desk: Mapped[str | None] = mapped_column(String(80))
     operator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     voted_on: Mapped[datetime]  # the day only
+    # How the voter's residency was known: desk, census or self (declared; shown in results).
+    residency_method: Mapped[str | None] = mapped_column(String(10))
 
 
 class Ballot(Base):

@@ -47,7 +47,10 @@ def refusal(exc: services.VoteRefused) -> list[str]:
     codes = {
         "voting_closed": _("Voting is not open now."),
         "already_voted": _("This person has already voted in this Municipio."),
-        "not_verified": _("To vote, have your residency verified at a city desk first."),
+        "not_verified": _(
+            "To vote, sign in with SPID or CIE (residents in the census are verified at once) "
+            "or have your residency verified at a city desk."
+        ),
         "too_young": _("You are younger than the minimum age this vote sets."),
         "area_not_open": _(
             "You cannot vote in this Municipio: check the Municipio in your profile."
@@ -127,21 +130,32 @@ def choose_area(slug: str) -> str:
         )
     )
     municipi = {a.id: a for a in list_municipi(db)}
+    settings = db.get(VoteSettings, call.id)
+    residency = _residency(db)
+    self_ok = bool(settings and settings.allow_self_declared)
+    own = residency.municipio_id if residency and (residency.method != "self" or self_ok) else None
     return render_template(
         "voting/choose_area.html",
         call=call,
         municipi=municipi,
         voted=voted,
         open=is_phase_open(call_queries.windows_of(call), PhaseKind.VOTING, utcnow()),
-        own=_verified_municipio(db),
+        own=own,
+        may_declare=self_ok and own is None,
+        eligible_municipi=[municipi[a.area_id] for a in call.areas],
     )
 
 
-def _verified_municipio(db: Any) -> int | None:
+def _residency(db: Any) -> Any:
+    """The person's residency, verified against the census now if it was not yet."""
+    from ..residency.census import verify_from_census
     from ..residency.models import Residency
 
     residency = db.get(Residency, current_user.id)
-    return residency.municipio_id if residency else None
+    if residency is None:
+        residency = verify_from_census(db, current_user, now=utcnow())
+        db.commit()
+    return residency
 
 
 @bp.route("/bandi/<slug>/voto/<int:area_id>", methods=["GET", "POST"])
@@ -337,6 +351,12 @@ def _results(call: Call) -> dict[str, Any]:
         .group_by(VoterRoll.area_id, VoterRoll.channel)
     ):
         turnout.setdefault(area_id, {})[channel] = voters
+    for area_id, declared in db.execute(
+        select(VoterRoll.area_id, func.count())
+        .where(VoterRoll.call_id == call.id, VoterRoll.residency_method == "self")
+        .group_by(VoterRoll.area_id)
+    ):
+        turnout.setdefault(area_id, {})["declared"] = declared
     from ..residency.models import Residency
 
     for area_id, residents in db.execute(

@@ -119,6 +119,10 @@ ROUTES: list[tuple[str, str, dict[str, Any] | None, set[object]]] = [
     ("POST", "/gestione/incontri/{meeting}/resoconto", {}, STAFF),
     ("GET", "/gestione/incontri/{meeting}/accoglienza", None, STAFF),
     ("POST", "/gestione/incontri/{meeting}/accoglienza", {"code": "NOPE"}, STAFF),
+    ("GET", "/gestione/residenza/anagrafe", None, STAFF),
+    ("GET", "/admin/impostazioni", None, ADMIN_ONLY),
+    ("POST", "/admin/impostazioni", {}, ADMIN_ONLY),
+    ("POST", "/admin/utenti/{target}/identita", {"reason": "Controllo richiesto"}, ADMIN_ONLY),
     ("GET", "/crowdfunding", None, PUBLIC),
     ("GET", "/crowdfunding/{campaign_slug}", None, PUBLIC),
     ("GET", "/crowdfunding/{campaign_slug}/sostieni", None, SIGNED_IN),
@@ -150,6 +154,9 @@ ELSEWHERE = {
     "voting.download_pb",
     "voting.results_csv",
     "meetings.registration_qr",
+    "accounts.oidc_start",  # off unless an issuer is configured: tests/integration/test_identity
+    "accounts.oidc_callback",
+    "residency.declare",  # only for calls that accept declarations: test_identity
     "crowdfunding.show_pledge",
     "crowdfunding.confirm_pledge",
     "crowdfunding.cancel_pledge",

@@ -252,9 +252,11 @@ def test_equal_shares_results_explain_the_round_and_the_price_per_supporter(
     assert "turno 1 · ogni sostenitore ha pagato al massimo € 10.000,00" in page
 
 
-def test_an_unverified_person_is_told_to_visit_a_residency_desk(
+def test_an_unverified_person_is_told_how_to_get_verified(
     client: FlaskClient, db: Session
 ) -> None:
     call, _projects = make_voting_call(db)
     log_in(client, make_user(db))
-    assert "fai prima verificare la tua residenza" in text(client.get(f"/bandi/{call.slug}/voto"))
+    page = text(client.get(f"/bandi/{call.slug}/voto"))
+    assert "accedi con SPID o CIE" in page
+    assert "fai verificare la tua residenza a uno sportello del Comune" in page

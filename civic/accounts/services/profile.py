@@ -52,7 +52,11 @@ def export_personal_data(session: Session, user: User, *, now: datetime) -> dict
 
 def delete_account(session: Session, user: User, *, password: str, now: datetime) -> bool:
     """Erase a person's data after checking the password; contributions stay, anonymised."""
-    if user.password_hash is None or not _verify_quietly(user.password_hash, password):
+    if user.password_hash is None:
+        # SPID/CIE accounts have no password: the person confirms by typing their address.
+        if not user.email or password.strip().lower() != user.email.lower():
+            return False
+    elif not _verify_quietly(user.password_hash, password):
         return False
     for eraser in personal_data.erasers.values():
         eraser(session, user, now)
@@ -77,6 +81,8 @@ def _export_account(session: Session, user: User) -> dict[str, Any]:
         "full_name": user.full_name,
         "municipio_id": municipio,
         "language": user.language,
+        "fiscal_number": user.fiscal_number,
+        "birth_date": user.birth_date.isoformat() if user.birth_date else None,
         "created_at": _iso(user.created_at),
         "email_verified_at": _iso(user.email_verified_at),
         "last_sign_in_at": _iso(user.last_sign_in_at),
@@ -114,6 +120,8 @@ def _erase_account(session: Session, user: User, now: datetime) -> None:
     user.password_hash = None
     user.full_name = None
     user.municipio_id = None
+    user.fiscal_number = user.fiscal_number_hash = None
+    user.birth_date = None
     user.email_verified_at = None
     user.last_sign_in_at = None
     user.security_stamp = _new_stamp()

@@ -34,7 +34,7 @@ def _take_vote(
 ) -> None:
     """Check and write one vote: the roll entry (once per voter) and, apart, the ballot."""
     settings = settings_of(session, call)
-    _check_eligible(session, settings, call, voter, area_id)
+    method = _check_eligible(session, settings, call, voter, area_id)
     _check_ballot(session, settings, call, area_id, choices)
     if not add_once(
         session,
@@ -46,6 +46,7 @@ def _take_vote(
             desk=desk,
             operator_id=operator_id,
             voted_on=domain.coarse(now),
+            residency_method=method,
         ),
     ):
         raise VoteRefused("already_voted")
@@ -176,6 +177,7 @@ def audit_settings(
             "rule": settings.rule,
             "extra_areas": settings.extra_areas,
             "min_age": settings.min_age,
+            "allow_self_declared": settings.allow_self_declared,
         },
         now=now,
     )

@@ -68,7 +68,7 @@ def _check_open(call: Call, now: datetime) -> None:
 
 def _check_eligible(
     session: Session, settings: VoteSettings, call: Call, voter: User, area_id: int
-) -> None:
+) -> str:
     """A verified resident of the call's areas, of the call's minimum age on the first day of the
     vote, voting in their own Municipio plus as many others as the call allows."""
     from ...calls.domain import Window
@@ -78,7 +78,14 @@ def _check_eligible(
 
     residency = session.get(Residency, voter.id)
     if residency is None:
+        from ...core.time import utcnow
+        from ...residency.census import verify_from_census
+
+        residency = verify_from_census(session, voter, now=utcnow())
+    if residency is None:
         raise VoteRefused("not_verified")
+    if residency.method == "self" and not settings.allow_self_declared:
+        raise VoteRefused("not_verified")  # a declaration counts only where the call accepts it
     voting: list[Window] = [w for w in windows_of(call) if w.kind is PhaseKind.VOTING]
     first_day = to_rome(voting[0].starts_at).date() if voting else None
     if first_day is not None and age_on(residency.birth_date, first_day) < settings.min_age:
@@ -95,6 +102,7 @@ def _check_eligible(
         residency.municipio_id, eligible, settings.extra_areas, [*voted, area_id]
     ):
         raise VoteRefused("area_not_open")
+    return residency.method
 
 
 def _check_ballot(

@@ -1,0 +1,174 @@
+"""The census file: fiscal number, Municipio, date of birth. Only keyed hashes are kept."""
+
+from __future__ import annotations
+
+import csv
+import io
+import secrets
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from flask import current_app
+from sqlalchemy import delete
+from sqlalchemy.orm import Session
+from stdnum.it import codicefiscale
+
+from ..accounts.models import User
+from ..accounts.services import PermissionDenied
+from ..core import audit
+from ..core.identity import keyed_hash
+from ..places.queries import list_municipi
+from ..proposals.permissions import is_staff
+from .domain import Method
+from .models import CensusRecord, Residency
+
+MAX_ROWS = 2_000_000
+
+
+def normalise_fiscal_number(text: str) -> str | None:
+    """'TINIT-rssmra85t10a562s' (as SPID sends it) or 'RSSMRA85T10A562S' -> the number, if
+    valid; None otherwise."""
+    value = text.strip().upper()
+    if value.startswith("TINIT-"):
+        value = value[6:]
+    value = codicefiscale.compact(value)
+    return value if codicefiscale.is_valid(value) else None
+
+
+def fiscal_hash(fiscal_number: str) -> str:
+    return keyed_hash(current_app.config["IDENTITY_HASH_KEY"], "fiscal_number", fiscal_number)
+
+
+@dataclass
+class ImportReport:
+    imported: int = 0
+    problems: list[tuple[int, str]] = field(default_factory=list)  # (line, reason code)
+
+
+def import_census(session: Session, operator: User, text: str, *, now: datetime) -> ImportReport:
+    """Replace the census with a CSV of ``fiscal_number,municipio,birth_date`` (YYYY-MM-DD).
+    Nothing is imported if any line is wrong: the report lists every wrong line."""
+    if not is_staff(operator):
+        raise PermissionDenied
+    municipi = {area.number: area.id for area in list_municipi(session)}
+    report = ImportReport()
+    rows: dict[str, tuple[int, date]] = {}
+    reader = csv.reader(io.StringIO(text))
+    for line, row in enumerate(reader, start=1):
+        if not row or (line == 1 and row[0].strip().lower() in ("fiscal_number", "codice_fiscale")):
+            continue
+        if line > MAX_ROWS:
+            report.problems.append((line, "too_many_rows"))
+            break
+        if len(row) != 3:
+            report.problems.append((line, "columns"))
+            continue
+        number = normalise_fiscal_number(row[0])
+        if number is None:
+            report.problems.append((line, "fiscal_number"))
+            continue
+        try:
+            municipio = municipi[int(row[1].strip())]
+        except (ValueError, KeyError):
+            report.problems.append((line, "municipio"))
+            continue
+        try:
+            born = date.fromisoformat(row[2].strip())
+        except ValueError:
+            report.problems.append((line, "birth_date"))
+            continue
+        key = fiscal_hash(number)
+        if key in rows:
+            report.problems.append((line, "duplicate"))
+            continue
+        rows[key] = (municipio, born)
+    if report.problems or not rows:
+        if not rows and not report.problems:
+            report.problems.append((0, "empty"))
+        return report
+    batch = f"{now:%Y%m%d%H%M}-{secrets.token_hex(3)}"
+    session.execute(delete(CensusRecord))
+    session.add_all(
+        CensusRecord(
+            fiscal_hash=key, municipio_id=municipio, birth_date=born, batch=batch, imported_at=now
+        )
+        for key, (municipio, born) in rows.items()
+    )
+    session.flush()
+    report.imported = len(rows)
+    audit.record(
+        session,
+        actor_id=operator.id,
+        action="residency.census_import",
+        target_type="census",
+        target_id=batch,
+        now=now,
+        after={"rows": len(rows)},
+    )
+    return report
+
+
+def verify_from_census(session: Session, person: User, *, now: datetime) -> Residency | None:
+    """A signed-in person whose fiscal number is in the census is verified for its Municipio.
+    A desk verification is kept (staff saw a document)."""
+    if not person.fiscal_number_hash:
+        return None
+    record = session.get(CensusRecord, person.fiscal_number_hash)
+    if record is None:
+        return None
+    residency = session.get(Residency, person.id)
+    if residency is not None and residency.method == Method.DESK.value:
+        return residency
+    residency = residency or Residency(user_id=person.id)
+    residency.municipio_id = record.municipio_id
+    residency.birth_date = record.birth_date
+    residency.method = Method.CENSUS.value
+    residency.document_type = None
+    residency.verified_by_id = None
+    residency.verified_at = now
+    session.add(residency)
+    person.municipio_id = record.municipio_id
+    session.flush()
+    audit.record(
+        session,
+        actor_id=None,
+        action="residency.census",
+        target_type="user",
+        target_id=person.id,
+        now=now,
+        after={"municipio_id": record.municipio_id, "batch": record.batch},
+    )
+    return residency
+
+
+def declare(
+    session: Session, person: User, *, municipio_id: int, birth_date: date, now: datetime
+) -> Residency:
+    """Self-declared residency, for calls that accept it; never replaces a verified one."""
+    residency = session.get(Residency, person.id)
+    if residency is not None and residency.method != Method.SELF.value:
+        return residency
+    if birth_date >= now.date() or birth_date.year < 1900:
+        from .services import ResidencyRefused
+
+        raise ResidencyRefused("bad_birth_date")
+    residency = residency or Residency(user_id=person.id)
+    residency.municipio_id = municipio_id
+    residency.birth_date = birth_date
+    residency.method = Method.SELF.value
+    residency.document_type = None
+    residency.verified_by_id = None
+    residency.verified_at = now
+    session.add(residency)
+    person.municipio_id = municipio_id
+    session.flush()
+    audit.record(
+        session,
+        actor_id=person.id,
+        action="residency.declared",
+        target_type="user",
+        target_id=person.id,
+        now=now,
+        after={"municipio_id": municipio_id},
+    )
+    return residency
