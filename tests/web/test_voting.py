@@ -252,9 +252,7 @@ def test_equal_shares_results_explain_the_round_and_the_price_per_supporter(
     assert "turno 1 · ogni sostenitore ha pagato al massimo € 10.000,00" in page
 
 
-def test_an_unverified_person_is_told_how_to_get_verified(
-    client: FlaskClient, db: Session
-) -> None:
+def test_an_unverified_person_is_told_how_to_get_verified(client: FlaskClient, db: Session) -> None:
     call, _projects = make_voting_call(db)
     log_in(client, make_user(db))
     page = text(client.get(f"/bandi/{call.slug}/voto"))
