@@ -181,3 +181,55 @@ def test_exhaustive_add_one_keeps_raising_past_an_outcome_that_does_not_fit() ->
     assert (sorted(plain.winners), plain.spent) == (["p0", "p1", "p3", "p4"], 75)
     assert (sorted(exhaustive.winners), exhaustive.spent) == (["p0", "p2", "p3", "p4"], 78)
     assert all(p.cost > 82 - 78 for pid, p in e.projects.items() if pid not in exhaustive.winners)
+
+
+def test_the_float_pass_agrees_with_the_exact_pass_or_hands_over() -> None:
+    """The fast pass of add-one completion either takes the exact pass's decisions or says a
+    decision is too close to call in floats (the exact pass then decides)."""
+    from civic.voting.rules.mes import _Run
+    from civic.voting.rules.mes_float import Ambiguous, FloatRun
+
+    rng = random.Random(2024)
+    agreed = handed_over = 0
+    for _trial in range(400):
+        e = _random_election(rng)
+        exact, fast = _Run(e), FloatRun(e)
+        per_voter = Fraction(e.budget, e.voters) + rng.randrange(0, 30)
+        try:
+            found = fast(float(per_voter))
+        except Ambiguous:
+            handed_over += 1
+            continue
+        assert found == exact(per_voter)[0]
+        agreed += 1
+    assert agreed > 300  # the fast pass decides nearly always
+
+
+def test_the_float_pass_breaks_exact_ties_as_the_exact_pass_does() -> None:
+    from civic.voting.rules.mes import _Run
+    from civic.voting.rules.mes_float import FloatRun
+
+    # B and C have the same supporters' weight and nobody is capped: an exact tie on price,
+    # broken by cost (C is cheaper), then votes, then the published order.
+    tied = election(100, {"A": 50, "B": 30, "C": 20, "D": 20}, [(("A", "B", "C", "D"), 10)])
+    for per_voter in (Fraction(10), Fraction(11), Fraction(25, 2)):
+        assert FloatRun(tied)(float(per_voter)) == _Run(tied)(per_voter)[0]
+
+
+def test_a_budget_exactly_equal_to_a_cost_is_left_to_the_exact_pass() -> None:
+    from civic.voting.rules.mes_float import Ambiguous, FloatRun
+
+    # With 12 each, after C, D and B the ten voters hold exactly the 50 that A costs.
+    tied = election(100, {"A": 50, "B": 30, "C": 20, "D": 20}, [(("A", "B", "C", "D"), 10)])
+    with pytest.raises(Ambiguous):
+        FloatRun(tied)(12.0)
+    outcome = equal_shares(tied, completion="add1")
+    assert outcome.details["exact_passes"] >= 1
+    assert outcome.winners == ["C", "D", "B"]  # with A the outcome no longer fits: stop
+
+
+def test_add_one_explains_each_winner_with_exact_prices() -> None:
+    outcome = equal_shares(MAJORITY_MINORITY, completion="add1")
+    prices = {p: r.price_per_supporter for p, r in outcome.results.items() if r.selected}
+    assert prices
+    assert all(isinstance(price, Fraction) and price > 0 for price in prices.values())

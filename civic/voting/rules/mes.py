@@ -5,8 +5,11 @@ supporters can pay for it with the lowest price per unit of utility (rho); with 
 a supporter's utility is the project's cost, so each supporter pays at most rho x cost. Ties:
 cheaper first, then more votes, then the published order (equalshares.net's default).
 
-Speed without floats: identical ballots are one group with a weight, and a project's rho can only
-rise as budgets fall, so projects whose last rho already exceeds the best are not recomputed.
+Speed: identical ballots are one group with a weight, and a project's rho can only rise as
+budgets fall, so projects whose last rho already exceeds the best are not recomputed. Passes run
+first in floating point (``mes_float``), which takes a decision only when its margin is far
+above any rounding error and otherwise hands the pass to the exact one (fractions); the prices
+that explain the final outcome are then computed exactly.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from fractions import Fraction
 
 from .election import Election, supporters
 from .greedy import greedy
+from .mes_float import Ambiguous, FloatRun
 from .outcome import Outcome, ProjectResult
 
 
@@ -53,6 +57,45 @@ class _Run:
             remaining -= budgets[g] * self.weights[g]
             weight -= self.weights[g]
         return None
+
+    def replay(self, per_voter: Fraction, winners: list[str]) -> dict[str, tuple[int, Fraction]]:
+        """The exact price each winner's supporters paid, buying ``winners`` in this order (the
+        order a float pass found); it explains an outcome without searching for it again.
+
+        Who is capped is read from float copies of the budgets when they are clearly on one side
+        of the price, and decided exactly otherwise; sums and budgets are exact fractions."""
+        budgets = [per_voter] * len(self.weights)
+        rough = [float(per_voter)] * len(self.weights)
+        bought: dict[str, tuple[int, Fraction]] = {}
+        for position, project in enumerate(winners, start=1):
+            price = self._replay_price(project, budgets, rough)
+            for g in self.groups[project]:
+                budgets[g] -= min(budgets[g], price)
+                rough[g] = float(budgets[g])
+            bought[project] = (position, price)
+        return bought
+
+    def _replay_price(self, project: str, budgets: list[Fraction], rough: list[float]) -> Fraction:
+        members = self.groups[project]
+        cost = self.cost[project]
+        weight = self.support[project]
+        guess = Fraction(cost, weight)
+        while True:  # the capped set grows until it is stable; the price only rises
+            capped = [g for g in members if rough[g] < float(guess) * (1 - 1e-9)]
+            near = [g for g in members if abs(rough[g] - float(guess)) <= float(guess) * 1e-9]
+            capped += [g for g in near if budgets[g] < guess]
+            capped_weight = sum(self.weights[g] for g in capped)
+            if capped_weight >= weight:
+                break
+            paid = sum((budgets[g] * self.weights[g] for g in capped), Fraction(0))
+            price = (cost - paid) / (weight - capped_weight)
+            if price == guess:
+                return price
+            guess = price
+        found = self._price(project, budgets)  # the general case, by sorting
+        if found is None:
+            raise ValueError(f"{project} is not affordable in this order")
+        return found
 
     def __call__(self, per_voter: Fraction) -> tuple[list[str], dict[str, tuple[int, Fraction]]]:
         budgets = [per_voter] * len(self.weights)
@@ -104,10 +147,21 @@ def equal_shares(
     to the projects they voted for).
     """
     run = _Run(election)
+    fast = FloatRun(election)
     voters = election.voters
     base = Fraction(election.budget, voters) if voters else Fraction(0)
-    winners, bought = run(base)
-    steps = 0
+    steps = exact_passes = 0
+
+    def one_pass(per_voter: Fraction, limit: int | None) -> list[str]:
+        nonlocal exact_passes
+        try:
+            return fast(float(per_voter), limit)
+        except Ambiguous:  # a decision too close for floats: the exact pass takes it
+            exact_passes += 1
+            return run(per_voter)[0]
+
+    winners = one_pass(base, None)
+    chosen = base
     if completion in ("add1", "add1-greedy", "add1-exhaustive") and voters:
         supported = {p for p, groups in run.groups.items() if groups}
         exhaustive = completion == "add1-exhaustive"
@@ -117,14 +171,16 @@ def equal_shares(
             if exhaustive and _is_exhaustive(election, winners):
                 break
             steps += 1
-            if base + steps * increment > ceiling:
+            per_voter = base + steps * increment
+            if per_voter > ceiling:
                 break
-            more, more_bought = run(base + steps * increment)
+            more = one_pass(per_voter, None if exhaustive else election.budget)
             if sum(run.cost[p] for p in more) > election.budget:
                 if exhaustive:
                     continue  # keep raising: a later step may fit again and spend more
                 break
-            winners, bought = more, more_bought
+            winners, chosen = more, per_voter
+    bought = run.replay(chosen, winners)
     results: dict[str, ProjectResult] = {}
     for project in election.projects:
         if project in bought:
@@ -146,7 +202,7 @@ def equal_shares(
         list(winners),
         results,
         sum(run.cost[p] for p in winners),
-        {"completion": completion, "add1_steps": steps},
+        {"completion": completion, "add1_steps": steps, "exact_passes": exact_passes},
     )
     if completion == "add1-greedy":
         filled = greedy(election, already=list(winners))
