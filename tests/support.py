@@ -129,3 +129,38 @@ def throwaway_database(base_url: str, tmp_dir: str) -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def run_in_parallel(
+    app: Any, count: int, work: Any, refused: type[Exception], *, request_context: bool = False
+) -> list[str]:
+    """Run ``work(session, i)`` in ``count`` threads released together, each with its own
+    session; a refusal becomes ``"refused:<code>"``, anything else ``"error:..."``."""
+    from civic.core.db import get_database
+
+    barrier = threading.Barrier(count)
+    outcomes = [""] * count
+
+    def run(i: int) -> None:
+        context = app.test_request_context("/") if request_context else app.app_context()
+        with context:
+            session = get_database(app).session_factory()
+            barrier.wait()
+            try:
+                outcomes[i] = work(session, i)
+                session.commit()
+            except refused as exc:
+                session.rollback()
+                outcomes[i] = f"refused:{getattr(exc, 'code', exc)}"
+            except Exception as exc:  # anything else is a failure the test must see
+                session.rollback()
+                outcomes[i] = f"error:{exc!r}"
+            finally:
+                session.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return outcomes

@@ -93,6 +93,14 @@ def retry_with_new_card(
             if record_charge(session, pledge, result.payment_intent_id, now=now)
             else "declined"
         )
+    _record_failure(session, pledge, result, now)
+    return result.outcome
+
+
+def _record_failure(
+    session: Session, pledge: Pledge, result: gateway.Charge, now: datetime
+) -> None:
+    """A charge that did not go through: no money moves, but the attempt is on the ledger."""
     pledge.last_error = (result.message or result.outcome)[:300]
     ledger.post(
         session,
@@ -104,7 +112,6 @@ def retry_with_new_card(
         reference=result.payment_intent_id or "",
         now=now,
     )
-    return result.outcome
 
 
 def _charge_one(session: Session, pledge_id: int, grace_days: int, now: datetime) -> None:
@@ -125,18 +132,8 @@ def _charge_one(session: Session, pledge_id: int, grace_days: int, now: datetime
     pledge.state = move_pledge(pledge.state, PledgeState.ACTION_NEEDED)
     pledge.stripe_payment_intent_id = result.payment_intent_id
     pledge.action_deadline = now + timedelta(days=grace_days)
-    pledge.last_error = (result.message or result.outcome)[:300]
     pledge.updated_at = now
-    ledger.post(
-        session,
-        movement=f"charge_failed:{pledge.id}:{pledge.charge_attempts}",
-        campaign_id=pledge.campaign_id,
-        pledge_id=pledge.id,
-        kind="charge_failed",
-        lines={"stripe": 0},
-        reference=result.payment_intent_id or "",
-        now=now,
-    )
+    _record_failure(session, pledge, result, now)
     backer = session.get(User, pledge.backer_id) if pledge.backer_id else None
     campaign = session.get(Campaign, pledge.campaign_id)
     _email(

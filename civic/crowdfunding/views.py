@@ -400,64 +400,61 @@ def stripe_webhook() -> Any:
 # The project's lead partner -------------------------------------------------------------------
 
 
-@bp.route("/crowdfunding/<slug>/premi", methods=["POST"])
-@require(signed_in)
-def add_tier(slug: str) -> BaseResponse:
+def _lead_action(slug: str, form: Any, action: Any, done: str, anchor: str) -> BaseResponse:
+    """A lead partner's (or staff's) change to a campaign page, in one transaction."""
     db = get_session()
     campaign = _campaign_or_404(slug)
     if not permissions.can_post_on_campaign(current_user, campaign):
         abort(403)
-    form = TierForm()
-    if form.validate_on_submit():
+    if not form.validate_on_submit():
+        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "warning")
+    else:
         try:
-            services.add_reward_tier(
-                db,
-                current_user,
-                campaign,
-                title=form.title.data or "",
-                description=form.description.data or "",
-                min_amount_cents=cents(form.min_amount.data),
-                quantity=form.quantity.data,
-                now=utcnow(),
-            )
+            action(db, campaign)
         except services.Refused as refused:
             db.rollback()
             flash(refusal_message(refused.code), "warning")
         else:
             db.commit()
-            flash(_("Reward added."), "success")
-    else:
-        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "warning")
-    return redirect(url_for("crowdfunding.show_campaign", slug=slug, _anchor="rewards"))
+            flash(done, "success")
+    return redirect(url_for("crowdfunding.show_campaign", slug=slug, _anchor=anchor))
+
+
+@bp.route("/crowdfunding/<slug>/premi", methods=["POST"])
+@require(signed_in)
+def add_tier(slug: str) -> BaseResponse:
+    form = TierForm()
+    return _lead_action(
+        slug,
+        form,
+        lambda db, campaign: services.add_reward_tier(
+            db,
+            current_user,
+            campaign,
+            title=form.title.data or "",
+            description=form.description.data or "",
+            min_amount_cents=cents(form.min_amount.data),
+            quantity=form.quantity.data,
+            now=utcnow(),
+        ),
+        _("Reward added."),
+        "rewards",
+    )
 
 
 @bp.route("/crowdfunding/<slug>/aggiornamenti", methods=["POST"])
 @require(signed_in)
 def post_update(slug: str) -> BaseResponse:
-    db = get_session()
-    campaign = _campaign_or_404(slug)
-    if not permissions.can_post_on_campaign(current_user, campaign):
-        abort(403)
     form = UpdateForm()
-    if form.validate_on_submit():
-        try:
-            services.post_update(
-                db,
-                current_user,
-                campaign,
-                form.title.data or "",
-                form.body.data or "",
-                now=utcnow(),
-            )
-        except services.Refused as refused:
-            db.rollback()
-            flash(refusal_message(refused.code), "warning")
-        else:
-            db.commit()
-            flash(_("News published."), "success")
-    else:
-        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "warning")
-    return redirect(url_for("crowdfunding.show_campaign", slug=slug, _anchor="updates"))
+    return _lead_action(
+        slug,
+        form,
+        lambda db, campaign: services.post_update(
+            db, current_user, campaign, form.title.data or "", form.body.data or "", now=utcnow()
+        ),
+        _("News published."),
+        "news",
+    )
 
 
 # Applying -------------------------------------------------------------------------------------

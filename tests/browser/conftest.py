@@ -114,3 +114,21 @@ def check_accessibility(page: Any) -> None:
         if v["impact"] in ("serious", "critical")
     ]
     assert bad == [], f"{page.url}: {bad}"
+
+
+def sign_in(browser: Any, base: str, email: str, **context: Any) -> Any:
+    """A new browser context signed in with the test password; console errors are collected
+    on ``page.console_errors``."""
+    from tests.factories.accounts import PASSWORD
+
+    page = browser.new_context(locale="it-IT", **context).new_page()
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.console_errors = errors
+    page.goto(base + "/accedi")
+    page.get_by_label("Indirizzo e-mail").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("main").get_by_role("button", name="Accedi").click()
+    page.wait_for_url("**/account")
+    return page

@@ -11,28 +11,14 @@ from civic.core.db import get_database
 from civic.crowdfunding import ledger
 from civic.crowdfunding.closing import close_campaign
 from civic.crowdfunding.models import Pledge
-from tests.browser.conftest import LiveServer, check_accessibility
-from tests.factories.accounts import PASSWORD, make_user
+from tests.browser.conftest import LiveServer, check_accessibility, sign_in
+from tests.factories.accounts import make_user
 from tests.factories.crowdfunding import make_campaign
 from tests.support import Mailbox
 
 pytestmark = pytest.mark.browser
 
 SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-
-
-def _sign_in(browser: Any, base: str, email: str) -> Any:
-    page = browser.new_context(locale="it-IT").new_page()
-    errors: list[str] = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.console_errors = errors
-    page.goto(base + "/accedi")
-    page.get_by_label("Indirizzo e-mail").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("main").get_by_role("button", name="Accedi").click()
-    page.wait_for_url("**/account")
-    return page
 
 
 def test_back_a_project_and_get_charged_when_it_succeeds(
@@ -48,7 +34,7 @@ def test_back_a_project_and_get_charged_when_it_succeeds(
         finally:
             session.close()
 
-    page = _sign_in(browser, base, email)
+    page = sign_in(browser, base, email)
     page.goto(f"{base}/crowdfunding")
     check_accessibility(page)
     page.get_by_role("link", name="Un orto condiviso in via Padova").click()

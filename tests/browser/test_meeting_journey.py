@@ -8,28 +8,14 @@ from typing import Any
 import pytest
 
 from civic.core.db import get_database
-from tests.browser.conftest import LiveServer, check_accessibility
-from tests.factories.accounts import PASSWORD, make_user
+from tests.browser.conftest import LiveServer, check_accessibility, sign_in
+from tests.factories.accounts import make_user
 from tests.factories.meetings import make_meeting, make_staff
 from tests.support import Mailbox
 
 pytestmark = pytest.mark.browser
 
 SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-
-
-def _sign_in(browser: Any, base: str, email: str, **context: Any) -> Any:
-    page = browser.new_context(locale="it-IT", **context).new_page()
-    errors: list[str] = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.console_errors = errors
-    page.goto(base + "/accedi")
-    page.get_by_label("Indirizzo e-mail").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("main").get_by_role("button", name="Accedi").click()
-    page.wait_for_url("**/account")
-    return page
 
 
 def test_register_wait_get_promoted_and_check_in(
@@ -56,7 +42,7 @@ def test_register_wait_get_promoted_and_check_in(
         finally:
             session.close()
 
-    one = _sign_in(browser, base, emails[1])
+    one = sign_in(browser, base, emails[1])
     one.goto(f"{base}/incontri")
     check_accessibility(one)
     one.get_by_role("link", name="Presentazione del bando nel Municipio 2").click()
@@ -72,7 +58,7 @@ def test_register_wait_get_promoted_and_check_in(
     assert one.locator("img.civic-qr").evaluate("img => img.naturalWidth") > 0
     check_accessibility(one)
 
-    two = _sign_in(browser, base, emails[2])
+    two = sign_in(browser, base, emails[2])
     two.goto(f"{base}/incontri/{slug}")
     two.get_by_role("link", name="Entra in lista d'attesa").click()
     two.locator("label[for=consent]").click()
@@ -90,9 +76,7 @@ def test_register_wait_get_promoted_and_check_in(
     assert new_code in Mailbox.body(promoted)
 
     # At the door, on a phone.
-    door = _sign_in(
-        browser, base, emails[0], viewport={"width": 390, "height": 844}, is_mobile=True
-    )
+    door = sign_in(browser, base, emails[0], viewport={"width": 390, "height": 844}, is_mobile=True)
     door.goto(f"{base}/gestione/incontri/{meeting_id}/accoglienza")
     check_accessibility(door)
     door.get_by_label("Codice di iscrizione").fill(code)  # the one who cancelled

@@ -10,8 +10,8 @@ from PIL import Image
 
 from civic.accounts.domain import Role
 from civic.core.db import get_database
-from tests.browser.conftest import LiveServer, check_accessibility
-from tests.factories.accounts import PASSWORD, make_user
+from tests.browser.conftest import LiveServer, check_accessibility, sign_in
+from tests.factories.accounts import make_user
 from tests.factories.calls import make_call
 from tests.support import Mailbox
 
@@ -41,28 +41,13 @@ def _people_and_call(live_server: LiveServer) -> tuple[str, dict[str, str]]:
             session.close()
 
 
-def _sign_in(browser: Any, base: str, email: str) -> Any:
-    context = browser.new_context(locale="it-IT")
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.console_errors = errors
-    page.goto(base + "/accedi")
-    page.get_by_label("Indirizzo e-mail").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("main").get_by_role("button", name="Accedi").click()
-    page.wait_for_url("**/account")
-    return page
-
-
 def test_submit_support_review_and_notify(
     browser: Any, live_server: LiveServer, mailbox: Mailbox, tmp_path: Path
 ) -> None:
     base = live_server.url
     slug, emails = _people_and_call(live_server)
 
-    author = _sign_in(browser, base, emails["author"])
+    author = sign_in(browser, base, emails["author"])
     author.goto(f"{base}/bandi/{slug}")
     check_accessibility(author)
     author.get_by_role("link", name="Presenta una proposta").click()
@@ -89,13 +74,13 @@ def test_submit_support_review_and_notify(
     proposal_url = author.url
     check_accessibility(author)
 
-    fan = _sign_in(browser, base, emails["fan"])
+    fan = sign_in(browser, base, emails["fan"])
     fan.goto(proposal_url)
     fan.get_by_role("button", name="Sostieni questa proposta").click()
     fan.get_by_text("Grazie per il tuo sostegno.").wait_for()
     assert fan.locator("#proposal-status").inner_text() == "In revisione"  # threshold of 1 reached
 
-    staff = _sign_in(browser, base, emails["staff"])
+    staff = sign_in(browser, base, emails["staff"])
     staff.goto(proposal_url)
     staff.get_by_label("Revisore").select_option(label="Ufficio Verde")
     staff.get_by_role("button", name="Assegna").click()

@@ -11,8 +11,7 @@ from civic.accounts.domain import Role
 from civic.calls.models import CallPhase
 from civic.core.db import get_database
 from civic.core.time import utcnow
-from tests.browser.conftest import LiveServer, check_accessibility
-from tests.browser.test_proposal_journey import _sign_in
+from tests.browser.conftest import LiveServer, check_accessibility, sign_in
 from tests.factories.accounts import make_user
 from tests.factories.calls import DAY, make_voter, make_voting_call
 
@@ -32,7 +31,7 @@ def test_vote_change_count_publish_and_read(browser: Any, live_server: LiveServe
         finally:
             session.close()
 
-    page = _sign_in(browser, base, voter_email)
+    page = sign_in(browser, base, voter_email)
     page.goto(f"{base}/bandi/{slug}")
     page.get_by_role("main").get_by_role("link", name="Vota", exact=True).click()
     page.get_by_role("link", name="Vota in questo Municipio").first.click()
@@ -66,7 +65,7 @@ def test_vote_change_count_publish_and_read(browser: Any, live_server: LiveServe
     page.goto(f"{base}/bandi/{slug}/risultati")
     assert page.get_by_text("nessuno, personale del Comune compreso").is_visible()
 
-    staff = _sign_in(browser, base, "scrutatore@example.org")
+    staff = sign_in(browser, base, "scrutatore@example.org")
     staff.goto(f"{base}/gestione/bandi/{call_id}/risultati")
     staff.get_by_role("button", name="Avvia lo scrutinio").click()
     staff.get_by_text("Lo scrutinio è iniziato").wait_for()

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from civic.accounts.queries import get_user
 from civic.core.db import get_database
@@ -20,7 +20,7 @@ from tests.conftest import make_test_app
 from tests.factories.accounts import make_user
 from tests.factories.crowdfunding import make_campaign
 from tests.stripe_support import flush
-from tests.support import Mailbox, postgres_url_or_skip, throwaway_database
+from tests.support import Mailbox, postgres_url_or_skip, run_in_parallel, throwaway_database
 
 CLIENTS = 50
 STOCK = 10
@@ -60,39 +60,20 @@ def test_fifty_pledges_for_a_limited_reward_never_oversell(live_app: Flask) -> N
         campaign_id, tier_id = campaign.id, tier.id
         setup.close()
 
-    barrier = threading.Barrier(CLIENTS)
-    outcomes = [""] * CLIENTS
+    def pledge(session: Session, i: int) -> str:
+        services.start_pledge(
+            session,
+            get_user(session, backers[i]),  # type: ignore[arg-type]
+            session.get(Campaign, campaign_id),  # type: ignore[arg-type]
+            amount_cents=50_00,
+            tier_id=tier_id,
+            anonymous=False,
+            now=utcnow(),
+        )
+        return "pledged"
 
-    def run(i: int) -> None:
-        with live_app.test_request_context("/"):
-            session = get_database(live_app).session_factory()
-            barrier.wait()
-            try:
-                _made, _secret = services.start_pledge(
-                    session,
-                    get_user(session, backers[i]),  # type: ignore[arg-type]
-                    session.get(Campaign, campaign_id),  # type: ignore[arg-type]
-                    amount_cents=50_00,
-                    tier_id=tier_id,
-                    anonymous=False,
-                    now=utcnow(),
-                )
-                session.commit()
-                outcomes[i] = "pledged"
-            except services.Refused as refused:
-                session.rollback()
-                outcomes[i] = refused.code
-            except Exception as exc:  # anything else is a failure the test must see
-                session.rollback()
-                outcomes[i] = f"error:{exc!r}"
-            finally:
-                session.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(CLIENTS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    found = run_in_parallel(live_app, CLIENTS, pledge, services.Refused, request_context=True)
+    outcomes = [o.removeprefix("refused:") for o in found]
 
     assert [o for o in outcomes if o.startswith("error")] == []
     assert outcomes.count("pledged") == STOCK

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from civic.meetings.models import Registration
 from tests.conftest import make_test_app
 from tests.factories.accounts import make_user
 from tests.factories.meetings import make_meeting
-from tests.support import Mailbox, postgres_url_or_skip, throwaway_database
+from tests.support import Mailbox, postgres_url_or_skip, run_in_parallel, throwaway_database
 
 CLIENTS = 50
 CAPACITY = 10
@@ -40,32 +39,7 @@ def live_app(
 
 
 def _in_parallel(app: Flask, count: int, work: Callable[[Session, int], str]) -> list[str]:
-    """Run ``work(session, i)`` in ``count`` threads at once, each with its own session."""
-    barrier = threading.Barrier(count)
-    outcomes = [""] * count
-
-    def run(i: int) -> None:
-        with app.test_request_context("/"):
-            session = get_database(app).session_factory()
-            barrier.wait()
-            try:
-                outcomes[i] = work(session, i)
-                session.commit()
-            except services.MeetingRefused as refused:
-                session.rollback()
-                outcomes[i] = f"refused:{refused.code}"
-            except Exception as exc:  # anything else is a failure the test must see
-                session.rollback()
-                outcomes[i] = f"error:{exc!r}"
-            finally:
-                session.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return outcomes
+    return run_in_parallel(app, count, work, services.MeetingRefused, request_context=True)
 
 
 def test_fifty_registrations_for_the_last_places(live_app: Flask) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from civic.voting import services
 from civic.voting.models import Ballot, VoterRoll
 from tests.conftest import make_test_app
 from tests.factories.calls import make_voter, make_voting_call
-from tests.support import Mailbox, postgres_url_or_skip, throwaway_database
+from tests.support import Mailbox, postgres_url_or_skip, run_in_parallel, throwaway_database
 
 CLIENTS = 50
 VOTERS = CLIENTS // 2
@@ -37,32 +36,7 @@ def live_app(
 
 
 def _in_parallel(app: Flask, work: Callable[[object, int], str]) -> list[str]:
-    """Run ``work(session, i)`` in CLIENTS threads released together, each with its own session."""
-    barrier = threading.Barrier(CLIENTS)
-    outcomes: list[str] = [""] * CLIENTS
-
-    def run(i: int) -> None:
-        with app.app_context():
-            session = get_database(app).session_factory()
-            barrier.wait()
-            try:
-                outcomes[i] = work(session, i)
-                session.commit()
-            except services.VoteRefused as refused:
-                session.rollback()
-                outcomes[i] = f"refused:{refused.code}"
-            except Exception as exc:  # anything else is a failure the test must see
-                session.rollback()
-                outcomes[i] = f"error:{exc!r}"
-            finally:
-                session.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(CLIENTS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return outcomes
+    return run_in_parallel(app, CLIENTS, work, services.VoteRefused)
 
 
 def test_fifty_clients_casting_and_changing_end_with_one_ballot_per_voter(live_app: Flask) -> None:
