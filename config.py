@@ -125,6 +125,9 @@ def base() -> dict[str, Any]:
         # empty for a map without tiles (the map still works: points are picked on a blank map).
         "MAP_TILE_URL": _env("MAP_TILE_URL", ""),
         "MAP_CENTER": (45.4642, 9.19),
+        # Logs: "text" on a laptop, one JSON object a line in production (with the request id).
+        "LOG_FORMAT": _env("LOG_FORMAT", "text"),
+        "LOG_LEVEL": _env("LOG_LEVEL", "INFO"),
         "TESTING": False,
         "DEBUG": False,
     }
@@ -153,6 +156,7 @@ def test() -> dict[str, Any]:
         DATABASE_URL=_env("CIVIC_TEST_DATABASE_URL", "sqlite://"),
         HUEY_IMMEDIATE=True,
         RATELIMIT_STORAGE_URI="memory://",
+        LOG_LEVEL=_env("LOG_LEVEL", "WARNING"),
     )
     return settings
 
@@ -175,6 +179,7 @@ def production() -> dict[str, Any]:
     secure = _bool("SESSION_COOKIE_SECURE", True)
     settings.update(
         ENV_NAME="production",
+        LOG_FORMAT=_env("LOG_FORMAT", "json"),
         SESSION_COOKIE_SECURE=secure,
         REMEMBER_COOKIE_SECURE=secure,
         PREFERRED_URL_SCHEME="https",

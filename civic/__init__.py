@@ -24,11 +24,12 @@ def create_app(profile: str | None = None, overrides: dict[str, Any] | None = No
         app.config.from_mapping(overrides)
 
     from . import cli, extensions
-    from .core import db, errors, jinja, security
+    from .core import db, errors, jinja, observability, security
 
     db.register(app)
     extensions.register(app)
     security.register(app)
+    observability.register(app)
     jinja.register(app)
     errors.register(app)
     register_blueprints(app)

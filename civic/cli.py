@@ -53,3 +53,7 @@ def register(app: Flask) -> None:
 
     app.cli.add_command(voting_cli)
     app.cli.add_command(crowdfunding_cli)
+
+    from .checks import civic_cli
+
+    app.cli.add_command(civic_cli)

@@ -42,6 +42,7 @@ ROUTES: list[tuple[str, str, dict[str, Any] | None, set[object]]] = [
     ("GET", "/privacy", None, PUBLIC),
     ("GET", "/dichiarazione-accessibilita", None, PUBLIC),
     ("GET", "/healthz", None, PUBLIC),
+    ("GET", "/readyz", None, PUBLIC),
     ("GET", "/accedi", None, PUBLIC),
     ("GET", "/registrati", None, PUBLIC),
     ("GET", "/password-dimenticata", None, PUBLIC),
