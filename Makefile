@@ -10,7 +10,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test setup python-deps assets translations db demo lint format typecheck worker prod-check clean
+.PHONY: run prod test setup python-deps assets translations db demo lint format typecheck worker prod-check clean
 
 run: setup db demo
 	@echo "civic is served at http://$(HOST):$(PORT) with a job worker beside it (Ctrl-C stops all)"
@@ -20,6 +20,18 @@ run: setup db demo
 	  $(BIN)/huey_consumer civic.worker.huey --workers 1 --logfile instance/worker.log & \
 	  worker=$$!; trap "kill $$worker $$stripe 2>/dev/null" EXIT INT TERM; \
 	  $(FLASK) run --host $(HOST) --port $(PORT)
+
+# Production on one machine: settings from the environment (see docs/deployment.md), checked
+# first; gunicorn with several workers, job workers beside it.
+WORKERS ?= 4
+prod: setup
+	CIVIC_ENV=production $(FLASK) civic check
+	CIVIC_ENV=production $(FLASK) db upgrade
+	@echo "civic (production) at http://$(HOST):$(PORT): $(WORKERS) web workers, 2 job workers"
+	CIVIC_ENV=production $(BIN)/huey_consumer civic.worker.huey --workers 2 & \
+	  worker=$$!; trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
+	  CIVIC_ENV=production $(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) \
+	    --graceful-timeout 20 wsgi:app
 
 test: setup lint
 	$(BIN)/pytest

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import click
+from flask.cli import with_appcontext
 
 import config as settings
 
@@ -56,3 +57,43 @@ def check_command() -> None:
     if errors:
         raise SystemExit(1)
     click.echo("the production configuration is complete")
+
+
+@civic_cli.command("backup")
+@click.argument("target", type=click.Path(dir_okay=False))
+@with_appcontext
+def backup_command(target: str) -> None:
+    """Write a backup of the PostgreSQL database (pg_dump, custom format)."""
+    from pathlib import Path
+
+    from flask import current_app
+
+    from .backups import BackupError, backup
+
+    try:
+        backup(current_app.config["DATABASE_URL"], Path(target))
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"backup written to {target}")
+
+
+@civic_cli.command("restore-check")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def restore_check_command(source: str) -> None:
+    """Restore a backup into an empty database and compare every table's row count."""
+    from pathlib import Path
+
+    from flask import current_app
+
+    from .backups import BackupError, restore_check
+
+    try:
+        differences = restore_check(current_app.config["DATABASE_URL"], Path(source))
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    for table, (live, restored) in differences.items():
+        click.echo(f"{table}: {live} rows live, {restored} restored")
+    if differences:
+        raise SystemExit(1)
+    click.echo("the backup restores with the same number of rows in every table")

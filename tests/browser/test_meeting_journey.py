@@ -55,7 +55,7 @@ def test_register_wait_get_promoted_and_check_in(
     one.get_by_text("Hai un posto.").wait_for()
     code = one.locator(".civic-code").inner_text().strip()
     assert len(code) == 8
-    assert one.locator("img.civic-qr").evaluate("img => img.naturalWidth") > 0
+    one.wait_for_function("document.querySelector('img.civic-qr').naturalWidth > 0")
     check_accessibility(one)
 
     two = sign_in(browser, base, emails[2])
