@@ -16,16 +16,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..core import audit
+from ..core.refusals import Refused
 from .models import User
 from .services.common import _new_stamp as new_stamp
 
 NAME = "broker"
 
 
-class SignInRefused(Exception):
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
+class SignInRefused(Refused):
+    """A SPID/CIE sign-in the claims do not allow (no fiscal number, ...)."""
 
 
 def register(app: Flask) -> None:

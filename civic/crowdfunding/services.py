@@ -23,6 +23,7 @@ from ..calls.models import Call
 from ..calls.services import slugify
 from ..core import audit
 from ..core.mail import queue_email
+from ..core.refusals import Refused as BaseRefused
 from . import domain, gateway, ledger
 from .models import (
     LEGAL_FORMS,
@@ -37,12 +38,8 @@ from .permissions import can_manage_crowdfunding, can_post_on_campaign, owns_ple
 from .states import ApplicationState, CampaignState, PledgeState, move_campaign, move_pledge
 
 
-class Refused(Exception):
-    """A request the rules do not allow; ``code`` names the reason for the message."""
-
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
+class Refused(BaseRefused):
+    """A crowdfunding request the rules do not allow; ``code`` names the reason."""
 
 
 def _staff(actor: Any) -> None:

@@ -22,6 +22,7 @@ from ..calls.services import slugify
 from ..core import audit, personal_data
 from ..core.db import add_once
 from ..core.mail import queue_email
+from ..core.refusals import Refused
 from ..core.time import ROME, to_rome
 from ..proposals.models import Proposal
 from . import calendar, queries
@@ -52,12 +53,8 @@ from .models import (
 from .permissions import can_manage_meetings, can_take_part
 
 
-class MeetingRefused(Exception):
-    """A request the rules do not allow; ``code`` names the reason for the message."""
-
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
+class MeetingRefused(Refused):
+    """A meeting request the rules do not allow; ``code`` names the reason."""
 
 
 @dataclass

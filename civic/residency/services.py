@@ -11,15 +11,14 @@ from sqlalchemy.orm import Session
 from ..accounts.models import User
 from ..accounts.services import PermissionDenied
 from ..core import audit, personal_data
+from ..core.refusals import Refused
 from ..proposals.permissions import is_staff
 from .domain import DOCUMENTS, Method
 from .models import Residency
 
 
-class ResidencyRefused(Exception):
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
+class ResidencyRefused(Refused):
+    """A residency the rules do not allow (an impossible date of birth, ...)."""
 
 
 def verify_at_desk(

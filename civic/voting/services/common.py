@@ -12,17 +12,17 @@ from ...accounts.models import User
 from ...calls.domain import PhaseKind, is_phase_open
 from ...calls.models import Call
 from ...calls.queries import windows_of
+from ...core.refusals import Refused
 from ...proposals.models import Proposal
 from .. import domain
 from ..models import VoterRoll, VoteSettings
 
 
-class VoteRefused(Exception):
+class VoteRefused(Refused):
     """The vote cannot be taken; ``code`` says why, ``problems`` lists what is wrong with it."""
 
     def __init__(self, code: str, problems: list[domain.Problem] | None = None) -> None:
         super().__init__(code)
-        self.code = code
         self.problems = problems or []
 
 
