@@ -1,0 +1,1 @@
+"""Grants for La Scuola dei Quartieri: applications, formal check, jury scoring, ranking."""
