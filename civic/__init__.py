@@ -43,6 +43,7 @@ def register_blueprints(app: Flask) -> None:
     from .admin.views import bp as admin_bp
     from .calls.views import bp as calls_bp
     from .crowdfunding.views import bp as crowdfunding_bp
+    from .grants.views import bp as grants_bp
     from .meetings.views import bp as meetings_bp
     from .pages.views import bp as pages_bp
     from .proposals.views import bp as proposals_bp
@@ -58,3 +59,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(residency_bp)
     app.register_blueprint(meetings_bp)
     app.register_blueprint(crowdfunding_bp)
+    app.register_blueprint(grants_bp)

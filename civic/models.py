@@ -14,6 +14,16 @@ from .crowdfunding.models import (
     RewardTier,
     StripeEvent,
 )
+from .grants.models import (
+    GrantApplication,
+    GrantFile,
+    GrantInstalment,
+    GrantMember,
+    GrantRanking,
+    GrantSettings,
+    JuryAssignment,
+    JuryScore,
+)
 from .meetings.models import (
     AgendaItem,
     Contribution,
@@ -64,6 +74,14 @@ __all__ = [
     "FeasibilityReview",
     "Flag",
     "Follow",
+    "GrantApplication",
+    "GrantFile",
+    "GrantInstalment",
+    "GrantMember",
+    "GrantRanking",
+    "GrantSettings",
+    "JuryAssignment",
+    "JuryScore",
     "LedgerEntry",
     "Meeting",
     "MeetingGroup",

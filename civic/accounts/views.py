@@ -45,6 +45,7 @@ def _what_the_user_may_do() -> dict[str, object]:
             "view_audit_log": permissions.can_view_audit_log(user),
             "moderate": permissions.has_role(user, Role.STAFF)
             or permissions.has_role(user, Role.ADMIN),
+            "judge": permissions.has_role(user, Role.JUROR),
         },
     }
 

@@ -99,7 +99,27 @@ def show_call(slug: str) -> str:
         has_vote=_has_vote(db, call.id),
         meetings=_meetings(db, call.id, now),
         crowdfunding=_crowdfunding(db, call),
+        grants=_grants(db, call),
     )
+
+
+def _grants(db: Any, call: Any) -> dict[str, Any] | None:
+    """A grants call's rules and the signed-in person's own applications."""
+    if call.kind != CallKind.GRANTS.value:
+        return None
+    from sqlalchemy import select
+
+    from ..grants.models import GrantApplication, GrantSettings
+
+    mine = []
+    if current_user.is_authenticated:
+        mine = db.scalars(
+            select(GrantApplication).where(
+                GrantApplication.call_id == call.id,
+                GrantApplication.lead_user_id == current_user.id,
+            )
+        ).all()
+    return {"settings": db.get(GrantSettings, call.id), "mine": mine}
 
 
 def _crowdfunding(db: Any, call: Any) -> dict[str, Any] | None:

@@ -17,6 +17,7 @@ from civic.proposals import services
 from tests.factories.accounts import log_in, make_user
 from tests.factories.calls import make_proposal, make_voting_call
 from tests.factories.crowdfunding import make_campaign
+from tests.factories.grants import make_application, make_grant_call
 from tests.factories.meetings import make_meeting, register
 
 ANONYMOUS = "anonymous"
@@ -124,6 +125,18 @@ ROUTES: list[tuple[str, str, dict[str, Any] | None, set[object]]] = [
     ("GET", "/admin/impostazioni", None, ADMIN_ONLY),
     ("POST", "/admin/impostazioni", {}, ADMIN_ONLY),
     ("POST", "/admin/utenti/{target}/identita", {"reason": "Controllo richiesto"}, ADMIN_ONLY),
+    ("GET", "/bandi/{grant_slug}/graduatoria", None, PUBLIC),
+    ("GET", "/contributi/trasparenza", None, PUBLIC),
+    ("POST", "/bandi/{grant_slug}/domande/nuova", {"kind": "group"}, SIGNED_IN),
+    ("GET", "/gestione/bandi/{grant_call}/contributi", None, STAFF),
+    ("POST", "/gestione/bandi/{grant_call}/contributi", {}, STAFF),
+    ("POST", "/gestione/domande/{grant_app}/verifica", {}, STAFF),
+    ("POST", "/gestione/bandi/{grant_call}/giuria", {}, STAFF),
+    ("POST", "/gestione/domande/{grant_app}/giurati", {}, STAFF),
+    ("POST", "/gestione/domande/{grant_app}/resoconto", {}, STAFF),
+    ("POST", "/gestione/bandi/{grant_call}/graduatoria", {}, STAFF),
+    ("POST", "/gestione/domande/{grant_app}/esito", {}, STAFF),
+    ("GET", "/giuria", None, {Role.JUROR}),
     ("GET", "/crowdfunding", None, PUBLIC),
     ("GET", "/crowdfunding/{campaign_slug}", None, PUBLIC),
     ("GET", "/crowdfunding/{campaign_slug}/sostieni", None, SIGNED_IN),
@@ -158,6 +171,17 @@ ELSEWHERE = {
     "accounts.oidc_start",  # off unless an issuer is configured: tests/integration/test_identity
     "accounts.oidc_callback",
     "residency.declare",  # only for calls that accept declarations: test_identity
+    # Grants: the applicant's own pages and the juror's desk answer 404 to others (own tests).
+    "grants.show_application",
+    "grants.invite",
+    "grants.confirm_member",
+    "grants.send_integration",
+    "grants.add_file",
+    "grants.download_file",
+    "grants.receipt",
+    "grants.jury_application",
+    "grants.ranking_csv",
+    "grants.ranking_pdf_view",
     "crowdfunding.show_pledge",
     "crowdfunding.confirm_pledge",
     "crowdfunding.cancel_pledge",
@@ -184,6 +208,9 @@ def test_every_view_is_in_the_matrix(app: Flask) -> None:
         "cf_slug": "w",
         "cf_call": 1,
         "application": 1,
+        "grant_slug": "v",
+        "grant_call": 1,
+        "grant_app": 1,
     }
     covered = {
         adapter.match(path.format(**ids), method=method)[0] for method, path, _d, _w in ROUTES
@@ -209,6 +236,8 @@ def objects(db: Session, app: Flask) -> dict[str, Any]:
             db, speaker, meeting, meeting.agenda[0].id, "Due parole", now=utcnow()
         )
         db.commit()
+        grant_call, grant_settings = make_grant_call(db)
+        grant_app = make_application(db, grant_call, grant_settings)
     campaign = make_campaign(db)
     cf_call = db.get(Call, campaign.call_id)
     assert cf_call is not None
@@ -219,6 +248,9 @@ def objects(db: Session, app: Flask) -> dict[str, Any]:
         "cf_slug": cf_call.slug,
         "cf_call": cf_call.id,
         "application": campaign.application_id,
+        "grant_slug": grant_call.slug,
+        "grant_call": grant_call.id,
+        "grant_app": grant_app.id,
         "meeting": meeting.id,
         "meeting_slug": meeting.slug,
         "speaker_request": request.id,

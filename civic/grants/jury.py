@@ -1,0 +1,295 @@
+"""The jury at work: assignments, declarations of conflict of interest, scores.
+
+A juror sees an application only after declaring no conflict; a declared conflict recuses them
+and the application goes to the least-loaded eligible juror. Scores are kept per criterion in
+half points (None: not applicable) with a required comment, and are final once submitted;
+only then does the juror see the others' scores."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..accounts.domain import Role
+from ..accounts.models import RoleGrant, User
+from ..accounts.services import PermissionDenied
+from ..core import audit
+from ..core.mail import queue_email
+from . import assignment as plan
+from . import scoring
+from .models import GrantApplication, GrantSettings, JuryAssignment, JuryScore
+from .permissions import can_manage_grants, may_read_as_juror
+from .services import GrantRefused
+from .states import State
+
+SCORED_STATES = (State.UNDER_REVIEW.value, State.INTERVIEW.value)
+
+
+def jurors_of(session: Session, call_id: int) -> list[User]:
+    """People holding the juror role, across the platform or for this call."""
+    ids = session.scalars(
+        select(RoleGrant.user_id).where(
+            RoleGrant.role == Role.JUROR.value,
+            (RoleGrant.call_id.is_(None)) | (RoleGrant.call_id == call_id),
+        )
+    ).all()
+    return list(
+        session.scalars(
+            select(User).where(User.id.in_(set(ids)), User.deleted_at.is_(None)).order_by(User.id)
+        )
+    )
+
+
+def _assignments(session: Session, call_id: int) -> list[JuryAssignment]:
+    return list(
+        session.scalars(
+            select(JuryAssignment)
+            .join(GrantApplication, GrantApplication.id == JuryAssignment.application_id)
+            .where(GrantApplication.call_id == call_id)
+            .order_by(JuryAssignment.id)
+        )
+    )
+
+
+def _log(
+    session: Session,
+    actor: User,
+    action: str,
+    target: JuryAssignment,
+    now: datetime,
+    **after: object,
+) -> None:
+    audit.record(
+        session,
+        actor_id=actor.id,
+        action=f"grant.jury.{action}",
+        target_type="grant_application",
+        target_id=target.application_id,
+        now=now,
+        after={"juror_id": target.juror_id, **after},
+    )
+
+
+def auto_assign(
+    session: Session, actor: User, call_id: int, settings: GrantSettings, *, now: datetime
+) -> int:
+    """Give every application under review its jurors, balancing loads; manual assignments
+    and recusals stay. Returns how many assignments were added."""
+    if not can_manage_grants(actor):
+        raise PermissionDenied()
+    applications = [
+        str(a)
+        for a in session.scalars(
+            select(GrantApplication.id).where(
+                GrantApplication.call_id == call_id, GrantApplication.state.in_(SCORED_STATES)
+            )
+        )
+    ]
+    jurors = [str(j.id) for j in jurors_of(session, call_id)]
+    existing: dict[str, list[str]] = {}
+    conflicts: dict[str, set[str]] = {}
+    for a in _assignments(session, call_id):
+        if a.recused_at is not None:
+            conflicts.setdefault(str(a.juror_id), set()).add(str(a.application_id))
+        else:
+            existing.setdefault(str(a.application_id), []).append(str(a.juror_id))
+    try:
+        result = plan.assign(
+            applications,
+            jurors,
+            settings.jurors_per_application,
+            conflicts,
+            {k: v for k, v in existing.items() if k in applications},
+        )
+    except plan.NotEnoughJurors as error:
+        raise GrantRefused("not_enough_jurors") from error
+    added = 0
+    for application_id, given in result.jurors.items():
+        for juror_id in given:
+            if juror_id in existing.get(application_id, []):
+                continue
+            made = JuryAssignment(
+                application_id=int(application_id), juror_id=int(juror_id), assigned_at=now
+            )
+            session.add(made)
+            session.flush()
+            _log(session, actor, "assign", made, now)
+            added += 1
+    return added
+
+
+def add_juror(
+    session: Session, actor: User, application: GrantApplication, juror: User, *, now: datetime
+) -> JuryAssignment:
+    """A manual change: staff put a juror on an application."""
+    if not can_manage_grants(actor):
+        raise PermissionDenied()
+    if juror.id not in {j.id for j in jurors_of(session, application.call_id)}:
+        raise GrantRefused("not_a_juror")
+    found = session.scalar(
+        select(JuryAssignment).where(
+            JuryAssignment.application_id == application.id, JuryAssignment.juror_id == juror.id
+        )
+    )
+    if found is not None:
+        raise GrantRefused("already_assigned")
+    made = JuryAssignment(application_id=application.id, juror_id=juror.id, assigned_at=now)
+    session.add(made)
+    session.flush()
+    _log(session, actor, "assign_manual", made, now)
+    return made
+
+
+def declare(
+    session: Session,
+    juror: User,
+    assignment: JuryAssignment,
+    *,
+    conflict: bool,
+    reason: str,
+    now: datetime,
+) -> JuryAssignment | None:
+    """No conflict: the juror may now read and score. A conflict: they are recused and the
+    application is reassigned; returns the new assignment, if one was made."""
+    if assignment.juror_id != juror.id or assignment.recused_at is not None:
+        raise PermissionDenied()
+    if assignment.declared_at is not None:
+        raise GrantRefused("already_declared")
+    if not conflict:
+        assignment.declared_at = now
+        _log(session, juror, "no_conflict", assignment, now)
+        session.flush()
+        return None
+    if not reason.strip():
+        raise GrantRefused("reason_needed")
+    assignment.recused_at = now
+    assignment.conflict_reason = reason.strip()[:500]
+    _log(session, juror, "conflict", assignment, now)
+    application = session.get(GrantApplication, assignment.application_id)
+    assert application is not None
+    every = _assignments(session, application.call_id)
+    load: dict[int, int] = {}
+    for a in every:
+        if a.recused_at is None:
+            load[a.juror_id] = load.get(a.juror_id, 0) + 1
+    # Everyone who was ever on this application (recused ones too) is out.
+    taken = {a.juror_id for a in every if a.application_id == assignment.application_id}
+    candidates = sorted(
+        (j.id for j in jurors_of(session, application.call_id) if j.id not in taken),
+        key=lambda j: (load.get(j, 0), j),
+    )
+    if not candidates:
+        session.flush()
+        return None  # staff see the application short of a juror and add one by hand
+    replacement = candidates[0]
+    made = JuryAssignment(
+        application_id=assignment.application_id, juror_id=replacement, assigned_at=now
+    )
+    session.add(made)
+    session.flush()
+    audit.record(
+        session,
+        actor_id=juror.id,
+        action="grant.jury.reassign",
+        target_type="grant_application",
+        target_id=assignment.application_id,
+        now=now,
+        after={"from": juror.id, "to": replacement},
+    )
+    newcomer = session.get(User, replacement)
+    if newcomer is not None and newcomer.email:
+        from flask import url_for
+
+        queue_email(
+            session,
+            newcomer.email,
+            "grant_jury_assigned",
+            newcomer.language,
+            user=newcomer,
+            jury_url=url_for("grants.jury_home", _external=True),
+        )
+    return made
+
+
+def criteria_of(settings: GrantSettings) -> list[scoring.Criterion]:
+    from fractions import Fraction
+
+    return [
+        scoring.Criterion(
+            str(c["code"]), int(c["weight"]), Fraction(int(c.get("threshold_half", 0)), 2)
+        )
+        for c in settings.criteria
+    ]
+
+
+def save_scores(
+    session: Session,
+    juror: User,
+    assignment: JuryAssignment,
+    settings: GrantSettings,
+    given: Mapping[str, tuple[int | None, str]],
+    *,
+    submit: bool,
+    now: datetime,
+) -> None:
+    """Scores per criterion (half points, or None for not applicable) each with a comment;
+    ``submit`` makes them final (every criterion needs its comment)."""
+    if assignment.juror_id != juror.id or not may_read_as_juror(assignment):
+        raise PermissionDenied()
+    if assignment.submitted_at is not None:
+        raise GrantRefused("scores_final")
+    application = session.get(GrantApplication, assignment.application_id)
+    if application is None or application.state not in SCORED_STATES:
+        raise GrantRefused("not_under_review")
+    codes = [c.code for c in criteria_of(settings)]
+    if set(given) - set(codes):
+        raise GrantRefused("unknown_criterion")
+    for code, (half, comment) in given.items():
+        try:
+            scoring.check_score(half)
+        except ValueError:
+            raise GrantRefused("score_range") from None
+        row = session.get(JuryScore, (assignment.id, code)) or JuryScore(
+            assignment_id=assignment.id, criterion=code
+        )
+        row.half_points, row.comment = half, comment.strip()[:5000]
+        session.add(row)
+    session.flush()
+    if submit:
+        stored = {
+            s.criterion: s
+            for s in session.scalars(
+                select(JuryScore).where(JuryScore.assignment_id == assignment.id)
+            )
+        }
+        if any(code not in stored or not stored[code].comment for code in codes):
+            raise GrantRefused("comment_needed")
+        assignment.submitted_at = now
+        _log(session, juror, "scores_submitted", assignment, now)
+        session.flush()
+
+
+def submitted_scores(session: Session, call_id: int) -> dict[int, dict[int, dict[str, int | None]]]:
+    """application -> juror -> criterion -> half points, for submitted scores only."""
+    rows = session.execute(
+        select(
+            JuryAssignment.application_id,
+            JuryAssignment.juror_id,
+            JuryScore.criterion,
+            JuryScore.half_points,
+        )
+        .join(JuryScore, JuryScore.assignment_id == JuryAssignment.id)
+        .join(GrantApplication, GrantApplication.id == JuryAssignment.application_id)
+        .where(
+            GrantApplication.call_id == call_id,
+            JuryAssignment.submitted_at.is_not(None),
+            JuryAssignment.recused_at.is_(None),
+        )
+    ).all()
+    found: dict[int, dict[int, dict[str, int | None]]] = {}
+    for application_id, juror_id, criterion, half in rows:
+        found.setdefault(application_id, {}).setdefault(juror_id, {})[criterion] = half
+    return found
