@@ -244,25 +244,32 @@ def show_application(application_id: int) -> str | BaseResponse:
             budget_lines=[(w, cents(a)) for w, a in parse_lines(form.budget.data, True)],
             cofunding_cents=cents(form.cofunding.data),
         )
+        here = url_for("grants.show_application", application_id=application.id)
         try:
             services.save_draft(db, current_user, application, call, settings, draft, now=now)
-            if request.form.get("action") == "submit":
-                number = services.submit(db, current_user, application, call, settings, now=now)
-                db.commit()
-                flash(
-                    _("Submitted: protocol %(n)s. The receipt is in your e-mail.", n=number),
-                    "success",
-                )
-                return redirect(url_for("grants.show_application", application_id=application.id))
         except services.GrantRefused as refused:
             db.rollback()
             flash(refusal_message(refused.code), "warning")
         except PermissionDenied:
             abort(403)
         else:
+            db.commit()  # the draft is kept whatever happens to the submission
+            if request.form.get("action") != "submit":
+                flash(_("Saved."), "success")
+                return redirect(here)
+            try:
+                number = services.submit(db, current_user, application, call, settings, now=now)
+            except services.GrantRefused as refused:
+                db.rollback()
+                flash(
+                    _("Saved, but not submitted:") + " " + refusal_message(refused.code), "warning"
+                )
+                return redirect(here)
             db.commit()
-            flash(_("Saved."), "success")
-            return redirect(url_for("grants.show_application", application_id=application.id))
+            flash(
+                _("Submitted: protocol %(n)s. The receipt is in your e-mail.", n=number), "success"
+            )
+            return redirect(here)
     members = db.scalars(
         select(GrantMember)
         .where(GrantMember.application_id == application.id)
