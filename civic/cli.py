@@ -35,8 +35,8 @@ def seed_demo() -> None:
     click.echo(
         f"demo data: {added['municipi']} Municipi, {added['people']} people, "
         f"{added['calls']} calls, {added['proposals']} proposals and "
-        f"{added.get('meetings', 0)} meetings and {added.get('campaigns', 0)} crowdfunding "
-        "campaigns added"
+        f"{added.get('meetings', 0)} meetings, {added.get('campaigns', 0)} crowdfunding "
+        f"campaigns and {added.get('grant_applications', 0)} grant applications added"
     )
     click.echo("demo accounts (e-mail / password):")
     for email, _name, role, password, _m in DEMO_PEOPLE:

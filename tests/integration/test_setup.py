@@ -109,6 +109,7 @@ def test_production_without_secrets_stops_gunicorn_with_one_line(tmp_path: Path)
 def test_the_demo_data_loads_once(app: Flask, db: Session) -> None:
     from civic.crowdfunding import ledger
     from civic.crowdfunding.models import Campaign, CrowdfundingSettings
+    from civic.grants.models import GrantApplication, GrantRanking
     from civic.meetings.models import Meeting, MeetingGroup, Registration
     from civic.proposals.models import Proposal
 
@@ -116,14 +117,14 @@ def test_the_demo_data_loads_once(app: Flask, db: Session) -> None:
     first = runner.invoke(args=["seed-demo"])
     assert first.exit_code == 0, first.output
     assert (
-        "9 Municipi, 6 people, 2 calls, 40 proposals and 4 meetings and 6 crowdfunding "
-        "campaigns added" in first.output
+        "9 Municipi, 6 people, 2 calls, 40 proposals and 4 meetings, 6 crowdfunding "
+        "campaigns and 30 grant applications added" in first.output
     )
     assert "admin@demo.example.org" in first.output
     second = runner.invoke(args=["seed-demo"])
     assert (
-        "0 Municipi, 0 people, 0 calls, 0 proposals and 0 meetings and 0 crowdfunding "
-        "campaigns added" in second.output
+        "0 Municipi, 0 people, 0 calls, 0 proposals and 0 meetings, 0 crowdfunding "
+        "campaigns and 0 grant applications added" in second.output
     )
     assert db.scalar(select(func.count()).select_from(Area)) == 9
     demo_2026 = (
@@ -165,6 +166,16 @@ def test_the_demo_data_loads_once(app: Flask, db: Session) -> None:
     assert rules is not None
     assert (rules.crowd_share_pct, rules.city_cap_cents, rules.max_days) == (50, 50_000_00, 60)
     assert ledger.unbalanced(db) == []
+    funnel = dict(
+        db.execute(
+            select(GrantApplication.state, func.count()).group_by(GrantApplication.state)
+        ).all()
+    )
+    assert sum(funnel.values()) == 30
+    assert {"submitted", "inadmissible", "integration_requested", "under_review", "funded"} <= set(
+        funnel
+    )
+    assert db.scalar(select(func.count()).select_from(GrantRanking)) == 1
     published = db.scalars(select(VoteResult.published_at)).all()
     assert published
     assert all(published)  # the 2025 vote is counted and public
