@@ -50,7 +50,7 @@ from .forms import (
     parse_lines,
 )
 from .models import Application, Campaign, CrowdfundingSettings, Pledge
-from .states import CampaignState, PledgeState
+from .states import CampaignState, IllegalMove, PledgeState
 
 bp = Blueprint("crowdfunding", __name__)
 
@@ -720,11 +720,7 @@ def open_campaign(campaign_id: int) -> BaseResponse:
     campaign = _campaign(campaign_id)
     try:
         services.open_campaign(db, current_user, campaign, now=utcnow())
-    except Exception as error:  # IllegalMove: not a draft any more
-        from .states import IllegalMove
-
-        if not isinstance(error, IllegalMove):
-            raise
+    except IllegalMove:  # not a draft any more
         db.rollback()
         flash(_("The campaign is already open or closed."), "warning")
     else:

@@ -59,7 +59,7 @@ from .models import (
     JuryScore,
 )
 from .pdf import ranking_pdf, receipt_pdf
-from .states import State
+from .states import IllegalMove, State
 
 bp = Blueprint("grants", __name__)
 
@@ -662,11 +662,7 @@ def formal_check(application_id: int) -> BaseResponse:
     except services.GrantRefused as refused:
         db.rollback()
         return _back(application, refusal_message(refused.code), ok=False)
-    except Exception as error:
-        from .states import IllegalMove
-
-        if not isinstance(error, IllegalMove):
-            raise
+    except IllegalMove:
         db.rollback()
         return _back(
             application, _("This step is not possible in the application's state."), ok=False
@@ -784,11 +780,7 @@ def award_step(application_id: int) -> BaseResponse:
     except services.GrantRefused as refused:
         db.rollback()
         return _back(application, refusal_message(refused.code), ok=False)
-    except Exception as error:
-        from .states import IllegalMove
-
-        if not isinstance(error, IllegalMove):
-            raise
+    except IllegalMove:
         db.rollback()
         return _back(
             application, _("This step is not possible in the application's state."), ok=False

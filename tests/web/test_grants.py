@@ -187,3 +187,21 @@ def test_staff_run_the_formal_check_and_the_jury_from_their_page(
     assert "In valutazione" in mailbox.last_to("x@example.org")["Subject"]
     frozen = text(client.get(manage))
     assert "Le regole sono bloccate" in frozen
+
+
+def test_a_step_the_state_does_not_allow_is_a_message_and_changes_nothing(
+    client: FlaskClient, db: Session
+) -> None:
+    staff = make_user(db, roles=(Role.STAFF,))
+    with client.application.test_request_context("/"):
+        call, settings = make_grant_call(db, staff)
+        application = make_application(db, call, settings)
+    log_in(client, staff)
+    manage = f"/gestione/bandi/{call.id}/contributi"
+    done = submit(
+        client, f"/gestione/domande/{application.id}/esito", {"step": "closed"}, form_page=manage
+    )
+    assert done.status_code == 302
+    assert "non è possibile nello stato della domanda" in text(client.get(manage))
+    db.refresh(application)
+    assert application.state == "submitted"
