@@ -119,7 +119,7 @@ def _people(session: Session, now: datetime) -> tuple[int, int, list[User]]:
             create_user(
                 session,
                 email=email,
-                password="Demo-citizen-2026",
+                password="Demo-citizen-2026",  # the published demo password  # nosec B106
                 full_name=name,
                 verified=True,
                 now=now,
@@ -182,7 +182,7 @@ def load_demo(session: Session, now: datetime) -> dict[str, int]:
     loaded = get_call(session, call.id)
     assert loaded is not None
     call = loaded
-    rng = random.Random(2026)  # the same demo every time  # noqa: S311 (not for security)
+    rng = random.Random(2026)  # the same demo every time  # noqa: S311 (not for security)  # nosec B311
     for n in range(40):
         title, theme = IDEAS[n % len(IDEAS)]
         area = areas[n % len(areas)]
@@ -327,7 +327,7 @@ def _demo_grants(session: Session, staff_id: int, citizens: list[User], now: dat
         ),
         now=now - 130 * day,
     )
-    rng = random.Random(2425)  # noqa: S311 (a repeatable demo, not security)
+    rng = random.Random(2425)  # noqa: S311 (a repeatable demo)  # nosec B311
     number = 0
     for state, count in FUNNEL:
         for _ in range(count):
@@ -433,6 +433,30 @@ def _demo_grants(session: Session, staff_id: int, citizens: list[User], now: dat
             )
     for application in waiting:
         application.state = "under_review"
+    # The first funded group has signed its agreement: two instalments, the first one paid.
+    from .grants.models import GrantInstalment
+
+    first_funded = next((a for a in ranked if a.state == "funded"), None)
+    if first_funded is not None:
+        first_funded.state = "reporting"
+        advance = first_funded.total_cents * 6 // 10
+        session.add_all(
+            [
+                GrantInstalment(
+                    application_id=first_funded.id,
+                    number=1,
+                    amount_cents=advance,
+                    due_on=(now - 10 * day).date(),
+                    paid_at=now - 9 * day,
+                ),
+                GrantInstalment(
+                    application_id=first_funded.id,
+                    number=2,
+                    amount_cents=first_funded.total_cents - advance,
+                    due_on=(now + 170 * day).date(),
+                ),
+            ]
+        )
     session.flush()
     return number
 
@@ -501,7 +525,7 @@ def _demo_crowdfunding(session: Session, staff_id: int, citizens: list[User], no
     )
     settings = cf_services.save_settings(session, staff, call, rules, now=now - 210 * day)
     municipi = {area.number: area.id for area in list_municipi(session)}
-    rng = random.Random(2425)  # noqa: S311 (a repeatable demo, not security)
+    rng = random.Random(2425)  # noqa: S311 (a repeatable demo)  # nosec B311
     for n, (title, organisation, number, euros, state, share) in enumerate(ALLIANCES):
         lead = citizens[n % len(citizens)]
         application = cf_services.submit_application(
@@ -818,7 +842,7 @@ def _past_vote(
             call_id=call.id, ballot_kind="approval", min_choices=1, max_choices=3, rule="mes-add1"
         )
     )
-    rng = random.Random(2025)  # noqa: S311 (a repeatable demo, not security)
+    rng = random.Random(2025)  # noqa: S311 (a repeatable demo)  # nosec B311
     ideas = list(IDEAS)
     projects: dict[int, list[int]] = {}
     for area_id in voted_areas:

@@ -87,6 +87,17 @@ class SettingsForm(FlaskForm):
             SelectChoice("normalised", _l("Normalised (z-scores)")),
         ],
     )
+    mode = SelectField(
+        _l("Evaluation"),
+        choices=[
+            SelectChoice("single", _l("One deadline, one evaluation")),
+            SelectChoice("rolling", _l("Rolling: evaluation sessions at cut-off dates")),
+        ],
+    )
+    cutoffs = TextAreaField(
+        _l("Cut-off dates of a rolling call, one per line (YYYY-MM-DD)"),
+        validators=[Optional(), Length(max=1000)],
+    )
     blind = BooleanField(_l("Blind review: jurors do not see applicants' names"))
     allow_organisations = BooleanField(_l("Organisations may apply, not only groups"))
 
@@ -129,3 +140,10 @@ class DeclarationForm(FlaskForm):
 
 class ReasonForm(FlaskForm):
     reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=2000)])
+
+
+class InstalmentsForm(FlaskForm):
+    plan = TextAreaField(
+        _l("Instalments, one per line: amount in euros | due date (YYYY-MM-DD)"),
+        validators=[DataRequired(), Length(max=2000)],
+    )

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from ..accounts.domain import Role
@@ -141,6 +141,23 @@ def add_juror(
     session.flush()
     _log(session, actor, "assign_manual", made, now)
     return made
+
+
+def remove_juror(
+    session: Session, actor: User, assignment: JuryAssignment, *, now: datetime
+) -> None:
+    """A manual change: staff take a juror off an application they have not scored yet. A
+    recusal stays on record; submitted scores are final and stay too."""
+    if not can_manage_grants(actor):
+        raise PermissionDenied()
+    if assignment.recused_at is not None:
+        raise GrantRefused("juror_recused")
+    if assignment.submitted_at is not None:
+        raise GrantRefused("scores_final")
+    _log(session, actor, "remove", assignment, now)
+    session.execute(delete(JuryScore).where(JuryScore.assignment_id == assignment.id))
+    session.delete(assignment)
+    session.flush()
 
 
 def declare(

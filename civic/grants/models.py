@@ -157,6 +157,7 @@ class GrantRanking(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     call_id: Mapped[int] = mapped_column(ForeignKey("calls.id"), index=True)
     kind: Mapped[str] = mapped_column(String(12))
+    session_on: Mapped[date | None]  # rolling calls: the cut-off of the session ranked
     rows: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     agreement: Mapped[float | None]  # Krippendorff's alpha at publication
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -4,7 +4,7 @@ the ranking by the call's published rules, its publication, and the transparency
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from fractions import Fraction
 from typing import Any
 
@@ -16,7 +16,7 @@ from ..accounts.models import User
 from ..accounts.services import PermissionDenied
 from ..core import audit
 from ..core.mail import queue_email
-from . import scoring
+from . import scoring, sessions
 from .jury import criteria_of, submitted_scores
 from .models import GrantApplication, GrantRanking, GrantSettings
 from .permissions import can_manage_grants
@@ -41,8 +41,48 @@ class Board:
     juror_z: dict[int, dict[int, float]]  # juror -> application -> z
 
 
-def board(session: Session, call_id: int, settings: GrantSettings) -> Board:
-    """Everything the ranking page shows, from submitted scores only."""
+AWARDED = (State.FUNDED.value, State.AGREEMENT.value, State.REPORTING.value, State.CLOSED.value)
+
+
+def session_of_application(application: GrantApplication, settings: GrantSettings) -> date | None:
+    if application.submitted_at is None:
+        return None
+    return sessions.session_of(application.submitted_at, settings.cutoffs)
+
+
+def default_session(session: Session, call_id: int, settings: GrantSettings) -> date | None:
+    """For a rolling call, the session staff work on: the earliest one with applications still
+    with the jury, otherwise the latest one that has any application."""
+    if settings.mode != "rolling" or not settings.cutoffs:
+        return None
+    rows = session.execute(
+        select(GrantApplication.submitted_at, GrantApplication.state).where(
+            GrantApplication.call_id == call_id, GrantApplication.submitted_at.is_not(None)
+        )
+    ).all()
+    found = [
+        (day, state)
+        for at, state in rows
+        if at is not None and (day := sessions.session_of(at, settings.cutoffs)) is not None
+    ]
+    pending = sorted(
+        day for day, state in found if state in (State.UNDER_REVIEW.value, State.INTERVIEW.value)
+    )
+    if pending:
+        return pending[0]
+    used = sorted(day for day, _state in found)
+    return used[-1] if used else date.fromisoformat(settings.cutoffs[0])
+
+
+def board(
+    session: Session, call_id: int, settings: GrantSettings, cutoff: date | None = None
+) -> Board:
+    """Everything the ranking page shows, from submitted scores only. In a rolling call it
+    covers one session (``cutoff``; by default the one in progress) and the budget left by the
+    grants awarded in earlier sessions."""
+    rolling = settings.mode == "rolling"
+    if rolling and cutoff is None:
+        cutoff = default_session(session, call_id, settings)
     criteria = criteria_of(settings)
     scores = submitted_scores(session, call_id)
     applications = list(
@@ -64,6 +104,8 @@ def board(session: Session, call_id: int, settings: GrantSettings) -> Board:
             .order_by(GrantApplication.submitted_at, GrantApplication.id)
         )
     )
+    if rolling:
+        applications = [a for a in applications if session_of_application(a, settings) == cutoff]
     spread = Fraction(settings.disagreement_half, 2)
     summaries = {
         a.id: scoring.summarise(
@@ -104,6 +146,18 @@ def board(session: Session, call_id: int, settings: GrantSettings) -> Board:
 
     call = session.get(Call, call_id)
     budget = call.total_budget_cents if call else 0
+    if rolling and cutoff is not None:
+        earlier = session.scalars(
+            select(GrantApplication).where(
+                GrantApplication.call_id == call_id, GrantApplication.state.in_(AWARDED)
+            )
+        )
+        budget -= sum(
+            a.total_cents
+            for a in earlier
+            if (found := session_of_application(a, settings)) is not None and found < cutoff
+        )
+        budget = max(0, budget)
     ranking = scoring.rank(
         candidates, criteria, Fraction(settings.overall_threshold_half, 2), budget
     )
@@ -145,15 +199,22 @@ def publish(
     settings: GrantSettings,
     *,
     kind: str,
+    cutoff: date | None = None,
     now: datetime,
 ) -> GrantRanking:
-    """Publish the provisional or the final ranking. The final one decides: funded, reserve or
-    not admitted, and every applicant is told which side of the line they are."""
+    """Publish the provisional or the final ranking (of one session, in a rolling call). The
+    final one decides: funded, reserve or not admitted, and every applicant is told which side
+    of the line they are; the provisional one tells them they are ranked."""
     if not can_manage_grants(actor):
         raise PermissionDenied()
     if kind not in ("provisional", "final"):
         raise GrantRefused("kind_unknown")
-    result = board(session, call_id, settings)
+    if settings.mode == "rolling":
+        if cutoff is None or cutoff.isoformat() not in settings.cutoffs:
+            raise GrantRefused("session_unknown")
+    else:
+        cutoff = None
+    result = board(session, call_id, settings, cutoff)
     pending = [
         r.application
         for r in result.rows
@@ -168,6 +229,7 @@ def publish(
     published = GrantRanking(
         call_id=call_id,
         kind=kind,
+        session_on=cutoff,
         rows=rows,
         agreement=result.agreement,
         published_by_id=actor.id,
@@ -178,6 +240,9 @@ def publish(
         application = row.application
         if application.state in (State.UNDER_REVIEW.value, State.INTERVIEW.value):
             application.state = move(application.state, State.RANKED)
+            application.updated_at = now
+            if kind == "provisional":
+                _notify_ranked(session, application)
         if kind == "final" and application.state == State.RANKED.value:
             key = str(application.id)
             target = (
@@ -198,7 +263,11 @@ def publish(
         target_type="call",
         target_id=call_id,
         now=now,
-        after={"rows": len(rows), "funded": len(result.ranking.funded)},
+        after={
+            "rows": len(rows),
+            "funded": len(result.ranking.funded),
+            "session": cutoff.isoformat() if cutoff else None,
+        },
     )
     return published
 
@@ -221,10 +290,29 @@ def _tell(session: Session, application: GrantApplication, outcome: State) -> No
     )
 
 
-def latest(session: Session, call_id: int) -> GrantRanking | None:
+def _notify_ranked(session: Session, application: GrantApplication) -> None:
+    from .services import notify_applicant
+
+    notify_applicant(session, application, "grant_state", state=application.state)
+
+
+def published_sessions(session: Session, call_id: int) -> list[date]:
+    """The sessions of a rolling call that have a published ranking, earliest first."""
+    found = session.scalars(
+        select(GrantRanking.session_on)
+        .where(GrantRanking.call_id == call_id, GrantRanking.session_on.is_not(None))
+        .distinct()
+    ).all()
+    return sorted(d for d in found if d is not None)
+
+
+def latest(session: Session, call_id: int, cutoff: date | None = None) -> GrantRanking | None:
     return session.scalar(
         select(GrantRanking)
-        .where(GrantRanking.call_id == call_id)
+        .where(
+            GrantRanking.call_id == call_id,
+            *([GrantRanking.session_on == cutoff] if cutoff is not None else []),
+        )
         .order_by(GrantRanking.published_at.desc(), GrantRanking.id.desc())
         .limit(1)
     )

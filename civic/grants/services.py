@@ -24,7 +24,8 @@ from ..core.db import add_once
 from ..core.mail import queue_email
 from ..core.refusals import Refused
 from . import application as rules
-from .models import GrantApplication, GrantInstalment, GrantMember, GrantSettings
+from . import sessions
+from .models import GrantApplication, GrantFile, GrantInstalment, GrantMember, GrantSettings
 from .permissions import can_manage_grants, is_applicant
 from .states import EDITABLE, State, move
 
@@ -57,7 +58,9 @@ def _log(
     )
 
 
-def _notify(session: Session, application: GrantApplication, template: str, **context: Any) -> None:
+def notify_applicant(
+    session: Session, application: GrantApplication, template: str, **context: Any
+) -> None:
     lead = session.get(User, application.lead_user_id) if application.lead_user_id else None
     if lead is None or not lead.email:
         return
@@ -126,6 +129,7 @@ def save_settings(
         or not 0 <= data.overall_threshold_half <= 10
         or data.jurors_per_application < 1
         or data.mode not in ("single", "rolling")
+        or (data.mode == "rolling" and not sessions.valid(data.cutoffs or []))
         or data.ranking_basis not in ("raw", "normalised")
     ):
         raise GrantRefused("rules_invalid")
@@ -353,6 +357,8 @@ def submission_problems(
     )
     if end is None or (windows_of(call) and now < min(w.starts_at for w in windows_of(call))):
         found.insert(0, "not_open")
+    if settings.mode == "rolling" and sessions.session_of(now, settings.cutoffs) is None:
+        found.insert(0, "after_last_cutoff")
     if not application.title.strip():
         found.append("title_missing")
     if application.area_id is None:
@@ -393,7 +399,7 @@ def submit(
     session.flush()
     _log(session, applicant, "submit", application, now, protocol=number)
     pdf = receipt_pdf(application, call, applicant)
-    _notify(
+    notify_applicant(
         session,
         application,
         "grant_submitted",
@@ -412,7 +418,7 @@ def start_formal_check(
     application.state = move(application.state, State.FORMAL_CHECK)
     application.updated_at = now
     _log(session, actor, "formal_check", application, now)
-    _notify(session, application, "grant_state", state=application.state)
+    notify_applicant(session, application, "grant_state", state=application.state)
 
 
 def decide_formal_check(
@@ -448,7 +454,7 @@ def decide_formal_check(
         raise GrantRefused("outcome_unknown")
     application.updated_at = now
     _log(session, actor, f"formal.{outcome}", application, now, reason=reason.strip() or None)
-    _notify(session, application, "grant_state", state=application.state)
+    notify_applicant(session, application, "grant_state", state=application.state)
 
 
 def send_integration(
@@ -462,6 +468,7 @@ def send_integration(
     application.state = move(application.state, State.FORMAL_CHECK)
     application.updated_at = now
     _log(session, applicant, "integration_sent", application, now)
+    notify_applicant(session, application, "grant_state", state=application.state)
 
 
 # After the award ------------------------------------------------------------------------------
@@ -480,12 +487,17 @@ def award_step(
     _staff(actor)
     if target in (State.REVOKED, State.RENOUNCED) and not reason.strip():
         raise GrantRefused("reason_needed")
-    application.state = move(application.state, target)
+    moved = move(application.state, target)
+    if target is State.CLOSED:
+        problem = closing_problem(session, application)
+        if problem:
+            raise GrantRefused(problem)
+    application.state = moved
     if reason.strip():
         application.decision_reason = reason.strip()
     application.updated_at = now
     _log(session, actor, f"award.{target.value}", application, now, reason=reason.strip() or None)
-    _notify(session, application, "grant_state", state=application.state)
+    notify_applicant(session, application, "grant_state", state=application.state)
 
 
 def plan_instalments(
@@ -519,6 +531,123 @@ def plan_instalments(
         )
     session.flush()
     _log(session, actor, "instalments", application, now, count=len(plan))
+
+
+def instalments_of(session: Session, application_id: int) -> list[GrantInstalment]:
+    return list(
+        session.scalars(
+            select(GrantInstalment)
+            .where(GrantInstalment.application_id == application_id)
+            .order_by(GrantInstalment.number)
+        )
+    )
+
+
+def reports_of(session: Session, application_id: int) -> list[GrantFile]:
+    return list(
+        session.scalars(
+            select(GrantFile)
+            .where(GrantFile.application_id == application_id, GrantFile.kind == "report")
+            .order_by(GrantFile.uploaded_at, GrantFile.id)
+        )
+    )
+
+
+def mark_paid(
+    session: Session,
+    actor: User,
+    application: GrantApplication,
+    instalment: GrantInstalment,
+    *,
+    now: datetime,
+) -> None:
+    """Record that the city paid an instalment; the grantee is told. Instalments are paid in
+    order, each once."""
+    _staff(actor)
+    if instalment.application_id != application.id:
+        raise GrantRefused("instalment_unknown")
+    if application.state not in (State.AGREEMENT.value, State.REPORTING.value):
+        raise GrantRefused("no_agreement")
+    if instalment.paid_at is not None:
+        raise GrantRefused("instalment_paid")
+    earlier = [
+        i
+        for i in instalments_of(session, application.id)
+        if i.number < instalment.number and i.paid_at is None
+    ]
+    if earlier:
+        raise GrantRefused("instalment_order")
+    instalment.paid_at = now
+    session.flush()
+    _log(
+        session,
+        actor,
+        "instalment_paid",
+        application,
+        now,
+        number=instalment.number,
+        cents=instalment.amount_cents,
+    )
+    notify_applicant(session, application, "grant_instalment_paid", instalment=instalment)
+
+
+def add_report(
+    session: Session,
+    applicant: User,
+    application: GrantApplication,
+    *,
+    title: str,
+    stored_name: str,
+    size_bytes: int,
+    now: datetime,
+) -> GrantFile:
+    """The grantee uploads a periodic report (a PDF already stored) while the grant runs."""
+    if not is_applicant(applicant, application):
+        raise PermissionDenied()
+    if application.state not in (State.AGREEMENT.value, State.REPORTING.value):
+        raise GrantRefused("reports_closed")
+    report = GrantFile(
+        application_id=application.id,
+        kind="report",
+        title=title.strip()[:200] or "Relazione",
+        stored_name=stored_name,
+        size_bytes=size_bytes,
+        uploaded_at=now,
+    )
+    session.add(report)
+    session.flush()
+    _log(session, applicant, "report_uploaded", application, now, file_id=report.id)
+    return report
+
+
+def accept_report(
+    session: Session,
+    actor: User,
+    application: GrantApplication,
+    report: GrantFile,
+    *,
+    now: datetime,
+) -> None:
+    _staff(actor)
+    if report.application_id != application.id or report.kind != "report":
+        raise GrantRefused("report_unknown")
+    if report.accepted_at is not None:
+        raise GrantRefused("report_accepted")
+    report.accepted_at = now
+    session.flush()
+    _log(session, actor, "report_accepted", application, now, file_id=report.id)
+    notify_applicant(session, application, "grant_report_accepted", report=report)
+
+
+def closing_problem(session: Session, application: GrantApplication) -> str | None:
+    """A grant closes once every instalment is paid and its reports are accepted."""
+    instalments = instalments_of(session, application.id)
+    if not instalments or any(i.paid_at is None for i in instalments):
+        return "instalments_unpaid"
+    reports = reports_of(session, application.id)
+    if not reports or any(r.accepted_at is None for r in reports):
+        return "reports_pending"
+    return None
 
 
 def is_editable(application: GrantApplication) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -38,13 +39,14 @@ from ..core.uploads import UploadRefused, store_pdf, stored_path
 from ..core.web import require, signed_in
 from ..crowdfunding.forms import cents, parse_lines
 from ..places.queries import list_municipi
-from . import jury, permissions, ranking, services
+from . import jury, permissions, ranking, services, sessions
 from .application import SECTIONS
 from .forms import (
     SECTION_LABELS,
     ApplicationForm,
     DeclarationForm,
     FormalCheckForm,
+    InstalmentsForm,
     InviteForm,
     ReasonForm,
     ReportForm,
@@ -53,6 +55,7 @@ from .forms import (
 from .models import (
     GrantApplication,
     GrantFile,
+    GrantInstalment,
     GrantMember,
     GrantSettings,
     JuryAssignment,
@@ -112,6 +115,19 @@ def refusal_message(code: str) -> str:
         "no_agreement": _("The agreement is not signed."),
         "instalments_do_not_add_up": _("The instalments must add up to the grant."),
         "instalments_exist": _("The instalments are already planned."),
+        "after_last_cutoff": _(
+            "The last evaluation session's cut-off has passed: no more applications."
+        ),
+        "session_unknown": _("Choose one of the call's evaluation sessions."),
+        "juror_recused": _("The juror recused themselves: the recusal stays on record."),
+        "instalment_unknown": _("This instalment does not exist."),
+        "instalment_paid": _("This instalment is already paid."),
+        "instalment_order": _("Pay the earlier instalments first."),
+        "reports_closed": _("Reports are uploaded once the agreement is signed."),
+        "report_unknown": _("This report does not exist."),
+        "report_accepted": _("This report is already accepted."),
+        "instalments_unpaid": _("A grant closes once every instalment is paid."),
+        "reports_pending": _("A grant closes once its reports are uploaded and accepted."),
     }
     if code.startswith("section_missing:"):
         section = code.split(":", 1)[1]
@@ -137,7 +153,7 @@ def _labels() -> dict[str, Any]:
                 "not_admitted": _("Not admitted"),
                 "agreement": _("Agreement signed"),
                 "reporting": _("Payments and reports"),
-                "closed": _("Closed"),
+                "closed": _("Grant closed"),
                 "revoked": _("Revoked"),
                 "renounced": _("Renounced"),
             }.get(state, state)
@@ -276,9 +292,11 @@ def show_application(application_id: int) -> str | BaseResponse:
         .order_by(GrantMember.id)
     ).all()
     files = db.scalars(
-        select(GrantFile).where(GrantFile.application_id == application.id).order_by(GrantFile.id)
+        select(GrantFile)
+        .where(GrantFile.application_id == application.id, GrantFile.kind == "attachment")
+        .order_by(GrantFile.id)
     ).all()
-    final = ranking.latest(db, call.id)
+    final = ranking.latest(db, call.id, ranking.session_of_application(application, settings))
     return render_template(
         "grants/application.html",
         application=application,
@@ -288,6 +306,9 @@ def show_application(application_id: int) -> str | BaseResponse:
         invite_form=InviteForm(),
         members=members,
         files=files,
+        reports=services.reports_of(db, application.id),
+        instalments=services.instalments_of(db, application.id),
+        may_report=application.state in (State.AGREEMENT.value, State.REPORTING.value),
         editable=services._may_edit(application, None, now),
         deadline=services.deadline(call),
         problems=services.submission_problems(db, application, call, settings, now)
@@ -445,18 +466,41 @@ def receipt(application_id: int) -> Response:
 # Rankings and transparency ------------------------------------------------------------------
 
 
+def _asked_session(settings: GrantSettings) -> date | None:
+    """The evaluation session named by ``?sessione=YYYY-MM-DD`` (rolling calls only)."""
+    raw = request.args.get("sessione", "")
+    if settings.mode != "rolling" or not raw:
+        return None
+    if raw not in settings.cutoffs:
+        abort(404)
+    return date.fromisoformat(raw)
+
+
+def _published(call: Call, settings: GrantSettings) -> Any:
+    db = get_session()
+    cutoff = _asked_session(settings)
+    if cutoff is None and settings.mode == "rolling":
+        done = ranking.published_sessions(db, call.id)
+        cutoff = done[-1] if done else None
+    return ranking.latest(db, call.id, cutoff)
+
+
 @bp.route("/bandi/<slug>/graduatoria")
 def public_ranking(slug: str) -> str:
     db = get_session()
-    call, _settings = _grant_call(slug)
-    return render_template("grants/ranking.html", call=call, published=ranking.latest(db, call.id))
+    call, settings = _grant_call(slug)
+    return render_template(
+        "grants/ranking.html",
+        call=call,
+        published=_published(call, settings),
+        sessions=ranking.published_sessions(db, call.id),
+    )
 
 
 @bp.route("/bandi/<slug>/graduatoria.csv")
 def ranking_csv(slug: str) -> Response:
-    db = get_session()
-    call, _settings = _grant_call(slug)
-    published = ranking.latest(db, call.id) or abort(404)
+    call, settings = _grant_call(slug)
+    published = _published(call, settings) or abort(404)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["position", "protocol", "title", "score", "requested_eur", "outcome"])
@@ -480,9 +524,8 @@ def ranking_csv(slug: str) -> Response:
 
 @bp.route("/bandi/<slug>/graduatoria.pdf")
 def ranking_pdf_view(slug: str) -> Response:
-    db = get_session()
-    call, _settings = _grant_call(slug)
-    published = ranking.latest(db, call.id) or abort(404)
+    call, settings = _grant_call(slug)
+    published = _published(call, settings) or abort(404)
     body = ranking_pdf(call, published.kind, published.rows, current_app.config["CITY_NAME"])
     return Response(
         body,
@@ -543,6 +586,8 @@ def manage_call(call_id: int) -> str | BaseResponse:
         form.tie_break.data = settings.tie_break if settings else "earlier"
         form.ranking_basis.data = settings.ranking_basis if settings else "raw"
         form.blind.data = settings.blind if settings else False
+        form.mode.data = settings.mode if settings else "single"
+        form.cutoffs.data = "\n".join(settings.cutoffs) if settings else ""
         form.allow_organisations.data = settings.allow_organisations if settings else False
     if form.validate_on_submit():
         try:
@@ -567,6 +612,8 @@ def manage_call(call_id: int) -> str | BaseResponse:
                 disagreement_half=_to_half(form.disagreement.data or ""),
                 tie_break=(form.tie_break.data or "earlier").strip(),
                 ranking_basis=form.ranking_basis.data or "raw",
+                mode=form.mode.data or "single",
+                cutoffs=sessions.parse(form.cutoffs.data or ""),
                 blind=bool(form.blind.data),
                 allow_organisations=bool(form.allow_organisations.data),
             )
@@ -576,7 +623,8 @@ def manage_call(call_id: int) -> str | BaseResponse:
             form.criteria.errors = [
                 _(
                     "Write each criterion as: code | label | weight | threshold, with "
-                    "thresholds from 0 to 5 in half points."
+                    "thresholds from 0 to 5 in half points; cut-off dates as YYYY-MM-DD, each "
+                    "once."
                 )
             ]
         except services.GrantRefused as refused:
@@ -598,7 +646,26 @@ def manage_call(call_id: int) -> str | BaseResponse:
         .order_by(JuryAssignment.id)
     ).all()
     people = {u.id: u for u in jury.jurors_of(db, call.id)}
-    result = ranking.board(db, call.id, settings) if settings else None
+    cutoff = _asked_session(settings) if settings else None
+    if settings and cutoff is None:
+        cutoff = ranking.default_session(db, call.id, settings)
+    result = ranking.board(db, call.id, settings, cutoff) if settings else None
+    instalments: dict[int, list[GrantInstalment]] = {}
+    for instalment in db.scalars(
+        select(GrantInstalment)
+        .join(GrantApplication, GrantApplication.id == GrantInstalment.application_id)
+        .where(GrantApplication.call_id == call.id)
+        .order_by(GrantInstalment.number)
+    ):
+        instalments.setdefault(instalment.application_id, []).append(instalment)
+    reports: dict[int, list[GrantFile]] = {}
+    for report in db.scalars(
+        select(GrantFile)
+        .join(GrantApplication, GrantApplication.id == GrantFile.application_id)
+        .where(GrantApplication.call_id == call.id, GrantFile.kind == "report")
+        .order_by(GrantFile.id)
+    ):
+        reports.setdefault(report.application_id, []).append(report)
     return render_template(
         "grants/manage_call.html",
         call=call,
@@ -612,7 +679,12 @@ def manage_call(call_id: int) -> str | BaseResponse:
         check_form=FormalCheckForm(),
         report_form=ReportForm(),
         reason_form=ReasonForm(),
-        published=ranking.latest(db, call.id),
+        instalments_form=InstalmentsForm(),
+        instalments=instalments,
+        reports=reports,
+        cutoff=cutoff,
+        session_of=lambda a: ranking.session_of_application(a, settings) if settings else None,
+        published=ranking.latest(db, call.id, cutoff),
     )
 
 
@@ -741,15 +813,24 @@ def publish_ranking(call_id: int) -> BaseResponse:
     db = get_session()
     settings = db.get(GrantSettings, call_id) or abort(404)
     kind = request.form.get("kind", "")
+    raw = request.form.get("session", "")
+    cutoff = date.fromisoformat(raw) if raw in settings.cutoffs else None
     try:
-        ranking.publish(db, current_user, call_id, settings, kind=kind, now=utcnow())
+        ranking.publish(db, current_user, call_id, settings, kind=kind, cutoff=cutoff, now=utcnow())
     except services.GrantRefused as refused:
         db.rollback()
         flash(refusal_message(refused.code), "warning")
     else:
         db.commit()
         flash(_("Ranking published."), "success")
-    return redirect(url_for("grants.manage_call", call_id=call_id, _anchor="ranking"))
+    return redirect(
+        url_for(
+            "grants.manage_call",
+            call_id=call_id,
+            sessione=cutoff.isoformat() if cutoff else None,
+            _anchor="ranking",
+        )
+    )
 
 
 @bp.route("/gestione/domande/<int:application_id>/esito", methods=["POST"])
@@ -787,6 +868,119 @@ def award_step(application_id: int) -> BaseResponse:
         )
     db.commit()
     return _back(application, _("Saved; the applicant has been told."))
+
+
+@bp.route("/gestione/giuria/<int:assignment_id>/rimuovi", methods=["POST"])
+@require(permissions.can_manage_grants)
+def remove_juror(assignment_id: int) -> BaseResponse:
+    db = get_session()
+    assignment = db.get(JuryAssignment, assignment_id) or abort(404)
+    application = _staff_application(assignment.application_id)
+    try:
+        jury.remove_juror(db, current_user, assignment, now=utcnow())
+    except services.GrantRefused as refused:
+        db.rollback()
+        return _back(application, refusal_message(refused.code), ok=False)
+    db.commit()
+    return _back(application, _("Juror removed from the application."))
+
+
+@bp.route("/gestione/domande/<int:application_id>/rate", methods=["POST"])
+@require(permissions.can_manage_grants)
+def plan_instalments(application_id: int) -> BaseResponse:
+    db = get_session()
+    application = _staff_application(application_id)
+    form = InstalmentsForm()
+    plan: list[tuple[int, date]] = []
+    try:
+        if not form.validate_on_submit():
+            raise ValueError("form")
+        for line in (form.plan.data or "").splitlines():
+            if not line.strip():
+                continue
+            amount, due = (part.strip() for part in line.split("|"))
+            plan.append((parse_eur(amount, "it"), date.fromisoformat(due)))
+        if not plan:
+            raise ValueError("empty")
+    except ValueError:
+        return _back(
+            application,
+            _("Write each instalment as: amount in euros | due date (YYYY-MM-DD)."),
+            ok=False,
+        )
+    try:
+        services.plan_instalments(db, current_user, application, plan, now=utcnow())
+    except services.GrantRefused as refused:
+        db.rollback()
+        return _back(application, refusal_message(refused.code), ok=False)
+    db.commit()
+    return _back(application, _("Instalments planned."))
+
+
+@bp.route("/gestione/domande/<int:application_id>/rate/<int:instalment_id>", methods=["POST"])
+@require(permissions.can_manage_grants)
+def mark_paid(application_id: int, instalment_id: int) -> BaseResponse:
+    db = get_session()
+    application = _staff_application(application_id)
+    instalment = db.get(GrantInstalment, instalment_id) or abort(404)
+    try:
+        services.mark_paid(db, current_user, application, instalment, now=utcnow())
+    except services.GrantRefused as refused:
+        db.rollback()
+        return _back(application, refusal_message(refused.code), ok=False)
+    db.commit()
+    return _back(application, _("Instalment recorded as paid; the grantee has been told."))
+
+
+@bp.route("/domande/<int:application_id>/relazioni", methods=["POST"])
+@require(signed_in)
+def add_report(application_id: int) -> BaseResponse:
+    db = get_session()
+    application, _call, _settings = _own(application_id)
+    here = url_for("grants.show_application", application_id=application_id, _anchor="reports")
+    if not permissions.is_applicant(current_user, application):
+        abort(403)
+    upload = request.files.get("file")
+    try:
+        if upload is None or not upload.filename:
+            raise UploadRefused("empty")
+        stored = store_pdf(upload.stream, _uploads())
+    except UploadRefused:
+        flash(_("The file must be a PDF."), "warning")
+        return redirect(here)
+    try:
+        services.add_report(
+            db,
+            current_user,
+            application,
+            title=request.form.get("title", "").strip()[:200] or _("Report"),
+            stored_name=stored.stored_name,
+            size_bytes=stored.size_bytes,
+            now=utcnow(),
+        )
+    except services.GrantRefused as refused:
+        db.rollback()
+        stored_path(_uploads(), stored.stored_name).unlink(missing_ok=True)
+        flash(refusal_message(refused.code), "warning")
+        return redirect(here)
+    db.commit()
+    flash(_("Report uploaded: the city's office will review it."), "success")
+    return redirect(here)
+
+
+@bp.route("/gestione/domande/<int:application_id>/relazioni/<int:file_id>", methods=["POST"])
+@require(permissions.can_manage_grants)
+def accept_report(application_id: int, file_id: int) -> BaseResponse:
+    db = get_session()
+    application = _staff_application(application_id)
+    report = db.get(GrantFile, file_id) or abort(404)
+    try:
+        services.accept_report(db, current_user, application, report, now=utcnow())
+    except services.GrantRefused as refused:
+        db.rollback()
+        return _back(application, refusal_message(refused.code), ok=False)
+    db.commit()
+    return _back(application, _("Report accepted; the grantee has been told."))
 
 
 # The jury -------------------------------------------------------------------------------------

@@ -205,3 +205,212 @@ def test_a_step_the_state_does_not_allow_is_a_message_and_changes_nothing(
     assert "non è possibile nello stato della domanda" in text(client.get(manage))
     db.refresh(application)
     assert application.state == "submitted"
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def test_after_the_award_staff_pay_instalments_and_accept_the_grantees_report(
+    client: FlaskClient, db: Session, mailbox: Mailbox
+) -> None:
+    import io
+
+    from civic.grants.models import GrantFile, GrantInstalment
+    from civic.grants.states import State
+
+    call, settings, application, staff, _people = _ready(client.application, db, jurors=2)
+    with client.application.test_request_context("/"):
+        for assignment in db.scalars(select(JuryAssignment)):
+            juror = db.get(User, assignment.juror_id)
+            assert juror is not None
+            jury.declare(db, juror, assignment, conflict=False, reason="", now=utcnow())
+            jury.save_scores(
+                db,
+                juror,
+                assignment,
+                settings,
+                {c["code"]: (9, "Ok") for c in settings.criteria},
+                submit=True,
+                now=utcnow(),
+            )
+        ranking.publish(db, staff, call.id, settings, kind="final", now=utcnow())
+        services.award_step(db, staff, application, State.AGREEMENT, now=utcnow())
+        db.commit()
+    lead = db.get(User, application.lead_user_id)
+    assert lead is not None
+    log_in(client, staff)
+    manage = f"/gestione/bandi/{call.id}/contributi"
+    plan_url = f"/gestione/domande/{application.id}/rate"
+    bad = submit(client, plan_url, {"plan": "quindicimila | domani"}, form_page=manage)
+    assert bad.status_code == 302
+    assert "Scrivi ogni rata come" in text(client.get(manage))
+    assert db.scalars(select(GrantInstalment)).all() == []
+    short = submit(client, plan_url, {"plan": "1.000,00 | 2026-01-15"}, form_page=manage)
+    assert short.status_code == 302
+    assert "Le rate devono sommare" in text(client.get(manage))
+    good = submit(
+        client,
+        plan_url,
+        {"plan": "15.000,00 | 2026-01-15\n10.000,00 | 2026-07-15"},
+        form_page=manage,
+    )
+    assert good.status_code == 302
+    first, second = db.scalars(select(GrantInstalment).order_by(GrantInstalment.number)).all()
+    page = text(client.get(manage))
+    assert "Registra la rata 1 come pagata" in page
+    paid = post_with_token(client, f"/gestione/domande/{application.id}/rate/{first.id}")
+    assert paid.status_code == 302
+    db.refresh(first)
+    assert first.paid_at is not None
+    assert "rata 1 pagata" in str(mailbox.last_to("lead@example.org")["Subject"])
+    # The grantee uploads a report from the application page; anything but a PDF is refused.
+    log_in(client, lead)
+    own = f"/domande/{application.id}"
+    assert "Carica la relazione" in text(client.get(own))
+    wrong = client.post(
+        f"/domande/{application.id}/relazioni",
+        data={
+            "csrf_token": _token(client, own),
+            "title": "Relazione",
+            "file": (io.BytesIO(b"GIF89a nope"), "relazione.pdf"),
+        },
+    )
+    assert wrong.status_code == 302
+    assert db.scalars(select(GrantFile).where(GrantFile.kind == "report")).all() == []
+    sent = client.post(
+        f"/domande/{application.id}/relazioni",
+        data={
+            "csrf_token": _token(client, own),
+            "title": "Relazione semestrale",
+            "file": (io.BytesIO(PDF), "relazione.pdf"),
+        },
+    )
+    assert sent.status_code == 302
+    report = db.scalar(select(GrantFile).where(GrantFile.kind == "report"))
+    assert report is not None
+    assert report.accepted_at is None
+    assert "Relazione semestrale" in text(client.get(own))
+    # Someone else may not upload on this grant, nor accept reports.
+    other = make_user(db)
+    log_in(client, other)
+    assert client.post(
+        f"/domande/{application.id}/relazioni",
+        data={"csrf_token": _token(client, "/"), "file": (io.BytesIO(PDF), "r.pdf")},
+    ).status_code in (403, 404)
+    log_in(client, staff)
+    accepted = post_with_token(client, f"/gestione/domande/{application.id}/relazioni/{report.id}")
+    assert accepted.status_code == 302
+    db.refresh(report)
+    assert report.accepted_at is not None
+    assert "relazione accettata" in str(mailbox.last_to("lead@example.org")["Subject"])
+    # Closing waits for the second instalment.
+    step = f"/gestione/domande/{application.id}/esito"
+    assert submit(client, step, {"step": "reporting"}, form_page=manage).status_code == 302
+    submit(client, step, {"step": "closed"}, form_page=manage)
+    assert "tutte le rate sono pagate" in text(client.get(manage))
+    post_with_token(client, f"/gestione/domande/{application.id}/rate/{second.id}")
+    submit(client, step, {"step": "closed"}, form_page=manage)
+    db.refresh(application)
+    assert application.state == "closed"
+
+
+def _token(client: FlaskClient, page: str) -> str:
+    from tests.conftest import csrf_from
+
+    return csrf_from(text(client.get(page)))
+
+
+def test_staff_remove_a_juror_and_run_a_rolling_call_by_session(
+    client: FlaskClient, db: Session
+) -> None:
+    call, _settings, _application, staff, people = _ready(client.application, db, jurors=3)
+    log_in(client, staff)
+    manage = f"/gestione/bandi/{call.id}/contributi"
+    assignment = db.scalars(select(JuryAssignment)).first()
+    assert assignment is not None
+    name = people[[p.id for p in people].index(assignment.juror_id)].display_name
+    assert f"Togli {name}" in text(client.get(manage))
+    removed = post_with_token(client, f"/gestione/giuria/{assignment.id}/rimuovi")
+    assert removed.status_code == 302
+    assert db.get(JuryAssignment, assignment.id) is None
+    assert "Giurato tolto dalla domanda" in text(client.get(manage))
+    assert post_with_token(client, "/gestione/giuria/999999/rimuovi").status_code == 404
+
+
+def test_a_rolling_calls_rules_and_its_sessions_on_the_public_ranking(
+    client: FlaskClient, db: Session
+) -> None:
+    from datetime import timedelta
+
+    from civic.core.time import ROME
+
+    staff = make_user(db, roles=(Role.STAFF,))
+    with client.application.test_request_context("/"):
+        call, settings = make_grant_call(db, staff)
+    log_in(client, staff)
+    manage = f"/gestione/bandi/{call.id}/contributi"
+    form = {
+        "max_grant": "30.000,00",
+        "criteria": "idea | Idea | 3 | 2\nneed | Bisogno | 2 | 0",
+        "overall_threshold": "2",
+        "jurors_per_application": "1",
+        "disagreement": "1,5",
+        "tie_break": "earlier",
+        "ranking_basis": "raw",
+        "mode": "rolling",
+        "cutoffs": "",
+    }
+    submit(client, manage, form)
+    db.refresh(settings)
+    assert settings.mode == "single"  # refused: a rolling call needs its cut-offs
+    submit(client, manage, form | {"cutoffs": "2099-02-30"})
+    assert "AAAA-MM-GG" in text(client.get(manage)) or settings.mode == "single"
+    db.refresh(settings)
+    assert settings.mode == "single"
+    today = utcnow().astimezone(ROME).date()
+    days = [(today + timedelta(days=n)).isoformat() for n in (1, 30)]
+    saved = submit(client, manage, form | {"cutoffs": f"{days[1]}\n{days[0]}"})
+    assert saved.status_code == 302
+    db.refresh(settings)
+    assert (settings.mode, settings.cutoffs) == ("rolling", days)
+    with client.application.test_request_context("/"):
+        juror = make_user(db, roles=(Role.JUROR,))
+        application = make_application(db, call, settings, total_cents=10_000_00)
+        services.start_formal_check(db, staff, application, now=utcnow())
+        services.decide_formal_check(db, staff, application, outcome="admissible", now=utcnow())
+        jury.auto_assign(db, staff, call.id, settings, now=utcnow())
+        assignment = db.scalars(select(JuryAssignment)).one()
+        jury.declare(db, juror, assignment, conflict=False, reason="", now=utcnow())
+        jury.save_scores(
+            db,
+            juror,
+            assignment,
+            settings,
+            {c["code"]: (8, "Ok") for c in settings.criteria},
+            submit=True,
+            now=utcnow(),
+        )
+        db.commit()
+    page = text(client.get(manage))
+    assert "Sessioni di valutazione" in page
+    # Publishing without naming a session is refused; naming the first one works.
+    nameless = post_with_token(client, f"/gestione/bandi/{call.id}/graduatoria", {"kind": "final"})
+    assert nameless.status_code == 302
+    db.refresh(application)
+    assert application.state == "under_review"
+    named = post_with_token(
+        client,
+        f"/gestione/bandi/{call.id}/graduatoria",
+        {"kind": "final", "session": days[0]},
+    )
+    assert named.status_code == 302
+    db.refresh(application)
+    assert application.state == "funded"
+    public = text(client.get(f"/bandi/{call.slug}/graduatoria"))
+    assert "Sessione di valutazione del" in public
+    assert f"graduatoria.csv?sessione={days[0]}" in public
+    csv_body = text(client.get(f"/bandi/{call.slug}/graduatoria.csv?sessione={days[0]}"))
+    assert application.protocol_number in csv_body
+    assert client.get(f"/bandi/{call.slug}/graduatoria?sessione=2000-01-01").status_code == 404
+    empty = client.get(f"/bandi/{call.slug}/graduatoria.csv?sessione={days[1]}")
+    assert empty.status_code == 404

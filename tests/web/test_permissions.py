@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 from civic.accounts.domain import Role
 from civic.calls.models import Call
 from civic.core.time import utcnow
+from civic.grants.models import GrantFile, GrantInstalment, JuryAssignment
 from civic.meetings import services as meeting_services
 from civic.proposals import services
 from tests.factories.accounts import log_in, make_user
@@ -136,6 +138,10 @@ ROUTES: list[tuple[str, str, dict[str, Any] | None, set[object]]] = [
     ("POST", "/gestione/domande/{grant_app}/resoconto", {}, STAFF),
     ("POST", "/gestione/bandi/{grant_call}/graduatoria", {}, STAFF),
     ("POST", "/gestione/domande/{grant_app}/esito", {}, STAFF),
+    ("POST", "/gestione/giuria/{jury_assignment}/rimuovi", {}, STAFF),
+    ("POST", "/gestione/domande/{grant_app}/rate", {}, STAFF),
+    ("POST", "/gestione/domande/{grant_app}/rate/{instalment}", {}, STAFF),
+    ("POST", "/gestione/domande/{grant_app}/relazioni/{grant_report}", {}, STAFF),
     ("GET", "/giuria", None, {Role.JUROR}),
     ("GET", "/crowdfunding", None, PUBLIC),
     ("GET", "/crowdfunding/{campaign_slug}", None, PUBLIC),
@@ -177,6 +183,7 @@ ELSEWHERE = {
     "grants.confirm_member",
     "grants.send_integration",
     "grants.add_file",
+    "grants.add_report",
     "grants.download_file",
     "grants.receipt",
     "grants.jury_application",
@@ -211,6 +218,9 @@ def test_every_view_is_in_the_matrix(app: Flask) -> None:
         "grant_slug": "v",
         "grant_call": 1,
         "grant_app": 1,
+        "jury_assignment": 1,
+        "instalment": 1,
+        "grant_report": 1,
     }
     covered = {
         adapter.match(path.format(**ids), method=method)[0] for method, path, _d, _w in ROUTES
@@ -238,6 +248,23 @@ def objects(db: Session, app: Flask) -> dict[str, Any]:
         db.commit()
         grant_call, grant_settings = make_grant_call(db)
         grant_app = make_application(db, grant_call, grant_settings)
+        juror = make_user(db, roles=(Role.JUROR,))
+        jury_assignment = JuryAssignment(
+            application_id=grant_app.id, juror_id=juror.id, assigned_at=utcnow()
+        )
+        instalment = GrantInstalment(
+            application_id=grant_app.id, number=1, amount_cents=100, due_on=date(2026, 1, 1)
+        )
+        report = GrantFile(
+            application_id=grant_app.id,
+            kind="report",
+            title="Relazione",
+            stored_name="relazione-di-prova.pdf",
+            size_bytes=1,
+            uploaded_at=utcnow(),
+        )
+        db.add_all([jury_assignment, instalment, report])
+        db.commit()
     campaign = make_campaign(db)
     cf_call = db.get(Call, campaign.call_id)
     assert cf_call is not None
@@ -251,6 +278,9 @@ def objects(db: Session, app: Flask) -> dict[str, Any]:
         "grant_slug": grant_call.slug,
         "grant_call": grant_call.id,
         "grant_app": grant_app.id,
+        "jury_assignment": jury_assignment.id,
+        "instalment": instalment.id,
+        "grant_report": report.id,
         "meeting": meeting.id,
         "meeting_slug": meeting.slug,
         "speaker_request": request.id,
