@@ -85,6 +85,7 @@ lint: python-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/bandit -c pyproject.toml -r civic -q
 
 format: python-deps
 	$(BIN)/ruff format .

@@ -125,6 +125,10 @@ def base() -> dict[str, Any]:
         # empty for a map without tiles (the map still works: points are picked on a blank map).
         "MAP_TILE_URL": _env("MAP_TILE_URL", ""),
         "MAP_CENTER": (45.4642, 9.19),
+        # How many proxies (load balancer, TLS terminator) stand in front of the app and set
+        # X-Forwarded-For/-Proto/-Host: their values are trusted only this many hops deep, so
+        # rate limits and logs see the visitor's address. 0: no proxy, the headers are ignored.
+        "PROXY_HOPS": _int("PROXY_HOPS", 0),
         # Logs: "text" on a laptop, one JSON object a line in production (with the request id).
         "LOG_FORMAT": _env("LOG_FORMAT", "text"),
         "LOG_LEVEL": _env("LOG_LEVEL", "INFO"),

@@ -34,6 +34,13 @@ def create_app(profile: str | None = None, overrides: dict[str, Any] | None = No
     errors.register(app)
     register_blueprints(app)
     cli.register(app)
+    hops = int(app.config.get("PROXY_HOPS") or 0)
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
+        )
     return app
 
 

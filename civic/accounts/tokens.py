@@ -7,7 +7,7 @@ from typing import Any
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 VERIFY_EMAIL = "civic.verify-email"
-RESET_PASSWORD = "civic.reset-password"  # noqa: S105 (a salt name, not a password)
+RESET_PASSWORD = "civic.reset-password"  # noqa: S105 (a salt name, not a password)  # nosec B105
 
 
 class TokenInvalid(Exception):

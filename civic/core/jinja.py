@@ -69,7 +69,7 @@ def aria_attributes(field: Any, help_text: str | None = None) -> dict[str, str]:
 
 def markdown_html(text: str | None) -> Markup:
     """People's Markdown as sanitised HTML (see core.text)."""
-    return Markup(render_markdown(text or ""))  # noqa: S704 - nh3 has cleaned it
+    return Markup(render_markdown(text or ""))  # noqa: S704 - nh3 cleaned it
 
 
 def _context() -> dict[str, Any]:

@@ -301,3 +301,22 @@ def test_only_stripes_webhook_is_exempt_from_csrf(app: Flask) -> None:
 
     assert csrf._exempt_views == {"civic.crowdfunding.views.stripe_webhook"}
     assert csrf._exempt_blueprints == set()
+
+
+@pytest.mark.parametrize("hops", [0, 1])
+def test_rate_limits_see_the_visitor_behind_a_trusted_proxy_only(
+    database_url: str, smtp: Any, db: Session, hops: int
+) -> None:
+    """Behind a load balancer (PROXY_HOPS=1) each visitor has their own limit; without a
+    configured proxy a forged X-Forwarded-For changes nothing."""
+    from civic.core.db import get_database
+
+    app = make_test_app(database_url, smtp[0], RATELIMIT_SIGN_IN="2 per minute", PROXY_HOPS=hops)
+    get_database(app).session_factory = lambda: db
+    client = app.test_client()
+    codes = []
+    for n in range(3):
+        client.environ_base["HTTP_X_FORWARDED_FOR"] = f"198.51.100.{n}"
+        response = submit(client, "/accedi", {"email": "a@example.org", "password": "x"})
+        codes.append(response.status_code)
+    assert codes == ([200, 200, 200] if hops else [200, 200, 429])
