@@ -1,0 +1,173 @@
+"""Voting day under load: civic as in production (gunicorn, PostgreSQL, Redis, Huey) driven
+by locust from this machine, then checked for anything lost or counted twice.
+
+Simulated people: voters casting and changing ballots, readers browsing the public pages,
+password sign-ins, backers pledging (card confirmed on localstripe, as Stripe.js would) and
+people registering for a meeting with too few places. Afterwards, from the database: ballots
+equal the casts the clients saw accepted, one roll entry per voter, every changed ballot holds
+its new choices, active pledges equal what the clients confirmed and the ledger's pledged total,
+the ledger balances, and the meeting is never over capacity. Then the same locust users hit a
+bare Flask endpoint that only inserts one row (bench/bare.py), served the same way: the ceiling
+civic's ballot cast is compared with.
+
+All traffic stays on 127.0.0.1; bounded by --seconds and by the people loaded.
+Usage: .venv/bin/python bench/load.py [--seconds 60] [--users 48] [--workers 4]
+Target (issue #10): >= 200 ballot casts/s sustained, p95 < 200 ms, no errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import warnings
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.stack import Stack, run_locust, seed, stack  # noqa: E402
+
+CAST = "POST cast ballot"
+
+
+def check(made: Stack, accepted: dict[str, Any]) -> list[str]:
+    """What the database holds against what the clients were told. Empty: nothing lost."""
+    app = made.app()
+    problems: list[str] = []
+    with app.app_context():
+        from sqlalchemy import func, select
+
+        from civic.core.db import get_database
+        from civic.crowdfunding import ledger
+        from civic.crowdfunding.models import Pledge
+        from civic.meetings.models import Registration
+        from civic.voting import domain
+        from civic.voting.models import Ballot, VoterRoll
+        from civic.voting.services.common import _key
+
+        problems += [f"client exception: {text}" for text in accepted.get("exceptions", [])]
+        session = get_database(app).session_factory()
+        plan = made.plan
+        casts = accepted.get("casts", [])
+        ballots = session.scalar(
+            select(func.count()).select_from(Ballot).where(Ballot.call_id == plan["call_id"])
+        )
+        roll = session.scalars(
+            select(VoterRoll.user_id).where(VoterRoll.call_id == plan["call_id"])
+        ).all()
+        if ballots != len(casts):
+            problems.append(f"ballots {ballots} != accepted casts {len(casts)}")
+        if len(roll) != len(set(roll)) or sorted(roll) != sorted(casts):
+            problems.append(f"voter roll {len(roll)} (distinct {len(set(roll))}) != casts")
+        key = _key()
+        for receipt, chosen in accepted.get("changes", []):
+            stored = session.scalar(
+                select(Ballot.choices).where(
+                    Ballot.receipt_hash == domain.receipt_hash(key, receipt)
+                )
+            )
+            if stored != {str(p): 1 for p in chosen}:
+                problems.append(f"changed ballot {receipt[:5]}... holds {stored}, not {chosen}")
+        pledges = dict(
+            session.execute(
+                select(Pledge.reference, Pledge.amount_cents).where(
+                    Pledge.campaign_id == plan["campaign_id"], Pledge.state == "active"
+                )
+            ).all()
+        )
+        confirmed = {reference: cents for reference, cents in accepted.get("pledges", [])}
+        if pledges != confirmed:
+            problems.append(f"active pledges {len(pledges)} != confirmed {len(confirmed)}")
+        totals = ledger.totals(session, plan["campaign_id"])
+        if totals.pledged != sum(pledges.values()):
+            problems.append(f"ledger pledged {totals.pledged} != pledges {sum(pledges.values())}")
+        if ledger.unbalanced(session):
+            problems.append("the ledger does not balance")
+        statuses = session.execute(
+            select(Registration.status, func.count())
+            .where(Registration.meeting_id == plan["meeting_id"])
+            .group_by(Registration.status)
+        ).all()
+        by_status = dict(statuses)
+        if by_status.get("confirmed", 0) > plan["capacity"]:
+            problems.append(f"meeting over capacity: {by_status}")
+        registered = sum(by_status.values())
+        if registered != len(accepted.get("registrations", [])):
+            problems.append(
+                f"registrations {registered} != accepted {len(accepted['registrations'])}"
+            )
+        session.close()
+    return problems
+
+
+def bare_ceiling(made: Stack, users: int, seconds: int) -> dict[str, float]:
+    import psycopg
+
+    url = made.database_url.replace("postgresql+psycopg", "postgresql")
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(
+            "CREATE TABLE bare_rows (id bigserial PRIMARY KEY, voter bigint, at timestamptz)"
+        )
+    made.start_web("bench.bare:app", DATABASE_URL=url)
+    stats, _accepted = run_locust(made, users, seconds, ["BareInsert"], "bare")
+    made.stop("gunicorn")
+    with psycopg.connect(url) as conn:
+        rows = conn.execute("SELECT count(*) FROM bare_rows").fetchone()
+    figures = stats["POST bare insert"]
+    if rows is None or rows[0] < figures["requests"] - figures["failures"]:
+        raise RuntimeError("the bare endpoint lost rows")
+    return figures
+
+
+def report(stats: dict[str, dict[str, float]], bare: dict[str, float], problems: list[str]) -> int:
+    heads = ("requests", "fails", "req/s", "p50 ms", "p95 ms", "p99 ms")
+    print(f"{'endpoint':<24}" + "".join(f"{h:>9}" for h in heads))
+    for name, row in sorted(stats.items(), key=lambda item: item[0] != "Aggregated"):
+        print(
+            f"{name:<24}{row['requests']:>9.0f}{row['failures']:>9.0f}{row['rps']:>9.1f}"
+            f"{row['p50']:>9.0f}{row['p95']:>9.0f}{row['p99']:>9.0f}"
+        )
+    print(
+        f"{'bare insert (ceiling)':<24}{bare['requests']:>9.0f}{bare['failures']:>9.0f}"
+        f"{bare['rps']:>9.1f}{bare['p50']:>9.0f}{bare['p95']:>9.0f}{bare['p99']:>9.0f}"
+    )
+    cast = stats.get(CAST, {"rps": 0.0, "p95": 0.0, "failures": 1.0})
+    errors = stats.get("Aggregated", {}).get("failures", 0.0)
+    print(f"ballot casts: {cast['rps']:.1f}/s, p95 {cast['p95']:.0f} ms; "
+          f"ratio to the bare insert: {cast['rps'] / bare['rps']:.2f}")  # fmt: skip
+    print("nothing lost: " + ("yes" if not problems else "NO"))
+    for problem in problems:
+        print("  - " + problem)
+    met = cast["rps"] >= 200 and cast["p95"] < 200 and errors == 0 and not problems
+    print(f"target (>= 200 casts/s, p95 < 200 ms, no errors): {'met' if met else 'NOT met'}")
+    return 0 if not problems else 1
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--users", type=int, default=48, help="concurrent simulated people")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    parser.add_argument("--voters", type=int, default=0, help="default: enough for the run")
+    parser.add_argument("--capacity", type=int, default=150)
+    args = parser.parse_args()
+    warnings.simplefilter("ignore")
+    folder = Path(tempfile.mkdtemp(prefix="civic-load-"))
+    voters = args.voters or 400 * args.seconds
+    with stack("civic_load", args.workers, folder) as made:
+        seed(made, voters=voters, backers=1000, attendees=1000, capacity=args.capacity)
+        made.start_jobs()
+        made.start_web()
+        classes = ["Voter", "Reader", "PasswordSignIn", "Backer", "Attendee"]
+        stats, accepted = run_locust(made, args.users, args.seconds, classes, "civic")
+        made.stop("gunicorn")
+        problems = check(made, accepted)
+        bare = bare_ceiling(made, args.users, args.seconds)
+    print(f"(logs and locust CSVs in {folder})")
+    sys.exit(report(stats, bare, problems))
+
+
+if __name__ == "__main__":
+    main()
