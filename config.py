@@ -80,6 +80,9 @@ def base() -> dict[str, Any]:
         "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
         "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI", redis_url or "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
+        # If Redis cannot be reached, count in each process's memory until it is back rather
+        # than fail the request.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_SIGN_IN": _env("RATELIMIT_SIGN_IN", "10 per minute;50 per hour"),
         "RATELIMIT_REGISTER": _env("RATELIMIT_REGISTER", "5 per minute;30 per hour"),
         "RATELIMIT_PASSWORD_RESET": _env("RATELIMIT_PASSWORD_RESET", "5 per minute;20 per hour"),

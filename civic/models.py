@@ -4,6 +4,7 @@ from .accounts.models import RoleGrant, SignInThrottle, User
 from .calls.models import Call, CallArea, CallDocument, CallPhase, CallTheme, Theme
 from .core.audit import AuditEntry
 from .core.db import Base
+from .core.mail import SpooledEmail
 from .crowdfunding.models import (
     Application,
     Campaign,
@@ -100,6 +101,7 @@ __all__ = [
     "SignInThrottle",
     "SiteSetting",
     "SpeakerRequest",
+    "SpooledEmail",
     "StripeEvent",
     "Support",
     "Theme",

@@ -7,6 +7,7 @@ import logging
 from flask import Flask, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 log = logging.getLogger(__name__)
@@ -19,6 +20,7 @@ TITLES = {
     413: lambda: _("The file is too large"),
     429: lambda: _("Too many requests"),
     500: lambda: _("Something went wrong on our side"),
+    503: lambda: _("The service is briefly unavailable"),
 }
 
 
@@ -48,6 +50,14 @@ def _csrf_error(_error: CSRFError) -> tuple[str, int]:
     )
 
 
+def _database_unreachable(error: OperationalError) -> tuple[str, int, dict[str, str]]:
+    """The database restarted or cannot be reached: nothing was saved, and the same request
+    works again in a moment (the pool checks its connections before use)."""
+    log.warning("database unreachable on %s %s: %s", request.method, request.path, error.orig)
+    page, code = _render(503, _("Nothing has been saved. Please try again in a few seconds."))
+    return page, code, {"Retry-After": "5"}
+
+
 def _unexpected(error: Exception) -> tuple[str, int]:
     log.exception("unhandled error on %s %s", request.method, request.path, exc_info=error)
     return _render(500)
@@ -58,5 +68,6 @@ def register(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(InternalServerError, _http_error)
+    app.register_error_handler(OperationalError, _database_unreachable)
     if not app.testing:
         app.register_error_handler(Exception, _unexpected)

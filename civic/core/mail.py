@@ -1,24 +1,36 @@
 """E-mail: messages wait in the session's outbox and leave through SMTP after the commit.
 
 A rolled-back transaction sends nothing. Sending is a Huey job, so a slow or failing SMTP
-server never holds up or breaks a request; the job retries.
+server never holds up or breaks a request; the job retries. If the job queue itself (Redis)
+cannot be reached, the message goes to a spool table instead and a periodic job hands it to
+the queue once the queue is back: the request that committed still succeeds and no message
+is lost.
 """
 
 from __future__ import annotations
 
+import base64
+import logging
 import smtplib
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import asdict, dataclass
+from datetime import datetime
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Any
 
 from flask import Flask, current_app, has_app_context, render_template
 from flask_babel import force_locale
-from sqlalchemy import event
-from sqlalchemy.orm import Session, SessionTransaction
+from huey import crontab
+from sqlalchemy import JSON, Engine, delete, event, insert, select
+from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column
 
 from ..extensions import huey
+from .db import Base
+from .jobs import QUEUE_DOWN
+from .time import utcnow
+
+log = logging.getLogger("civic.mail")
 
 OUTBOX_KEY = "civic.outbox"
 
@@ -67,10 +79,73 @@ def pending(session: Session) -> list[OutgoingEmail]:
     return list(session.info.get(OUTBOX_KEY, []))
 
 
+class SpooledEmail(Base):
+    """A committed message the job queue could not take; handed over when it is back."""
+
+    __tablename__ = "email_spool"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    spooled_at: Mapped[datetime]
+
+
+def _encode(data: dict[str, Any]) -> dict[str, Any]:
+    attachments = [
+        [name, mimetype, base64.b64encode(payload).decode()]
+        for name, mimetype, payload in data.get("attachments", ())
+    ]
+    return {**data, "attachments": attachments}
+
+
+def _decode(payload: dict[str, Any]) -> dict[str, Any]:
+    attachments = tuple(
+        (name, mimetype, base64.b64decode(body))
+        for name, mimetype, body in payload.get("attachments", ())
+    )
+    return {**payload, "attachments": attachments}
+
+
 @event.listens_for(Session, "after_commit")
 def _hand_over(session: Session) -> None:
-    for message in session.info.pop(OUTBOX_KEY, []):
-        send_email(asdict(message))
+    messages = session.info.pop(OUTBOX_KEY, [])
+    for number, message in enumerate(messages):
+        try:
+            send_email(asdict(message))
+        except QUEUE_DOWN:
+            log.warning("job queue unreachable: %d e-mails spooled", len(messages) - number)
+            _spool(session, [asdict(m) for m in messages[number:]])
+            return
+
+
+def _spool(session: Session, messages: list[dict[str, Any]]) -> None:
+    """Write messages to the spool on a connection of their own (the session's transaction
+    has just committed)."""
+    rows = [{"payload": _encode(m), "spooled_at": utcnow()} for m in messages]
+    bind = session.get_bind()
+    if isinstance(bind, Engine):
+        with bind.begin() as connection:
+            connection.execute(insert(SpooledEmail), rows)
+    else:  # a session bound to one connection (the tests' savepoints): write on it
+        bind.execute(insert(SpooledEmail), rows)
+
+
+def resend_spooled(session: Session, limit: int = 500) -> int:
+    """Hand spooled messages to the queue, oldest first; returns how many left the spool. A
+    message is removed only once the queue has taken it."""
+    sent = 0
+    rows = session.execute(
+        select(SpooledEmail.id, SpooledEmail.payload).order_by(SpooledEmail.id).limit(limit)
+    ).all()
+    for spooled_id, payload in rows:
+        try:
+            send_email(_decode(payload))
+        except QUEUE_DOWN:  # still down: try again at the next run
+            log.warning("job queue still unreachable; %d e-mails wait in the spool", len(rows))
+            break
+        session.execute(delete(SpooledEmail).where(SpooledEmail.id == spooled_id))
+        session.commit()
+        sent += 1
+    return sent
 
 
 @event.listens_for(Session, "after_transaction_end")
@@ -124,3 +199,17 @@ def send_email(data: dict[str, Any]) -> None:
             if cfg["MAIL_USERNAME"]:
                 smtp.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"] or "")
             smtp.send_message(message)
+
+
+@huey.periodic_task(crontab(minute="*"))  # type: ignore[untyped-decorator]
+def resend_spooled_job() -> int:
+    """Every minute: e-mails spooled while the queue was down go to the queue."""
+    from .db import get_database
+
+    with job_app_context():
+        session = get_database().session_factory()
+        try:
+            return resend_spooled(session)
+        finally:
+            if not session.info.get("shared"):
+                session.close()

@@ -28,6 +28,7 @@ from ..accounts.services import PermissionDenied
 from ..calls import queries as call_queries
 from ..calls.domain import CallKind, PhaseKind, is_phase_open
 from ..core.db import get_session
+from ..core.jobs import try_enqueue
 from ..core.security import allow_sources
 from ..core.time import rome_to_utc, utcnow
 from ..core.uploads import UploadRefused, store_pdf, stored_path
@@ -737,8 +738,10 @@ def run_closing(campaign_id: int) -> BaseResponse:
 
     campaign = _campaign(campaign_id)
     get_session().commit()
-    close_campaign_job(campaign.id)
-    flash(_("The closing job has run; see the states below."), "success")
+    if try_enqueue(close_campaign_job, campaign.id):
+        flash(_("The closing job has run; see the states below."), "success")
+    else:
+        flash(_("The job queue cannot be reached; try again in a minute."), "warning")
     return redirect(url_for("crowdfunding.manage_campaign", campaign_id=campaign_id))
 
 

@@ -19,6 +19,7 @@ from ..calls.domain import PhaseKind, is_phase_open
 from ..calls.models import Call
 from ..calls.views import language
 from ..core.db import get_session
+from ..core.jobs import try_enqueue
 from ..core.time import utcnow
 from ..core.web import require, signed_in
 from ..places.queries import list_municipi
@@ -279,8 +280,10 @@ def count(call_id: int) -> BaseResponse:
     else:
         # End this request's transaction first: the job opens its own and must not wait on ours.
         get_session().commit()
-        tally_call_job(call.id, current_user.id)
-        flash(_("The count has started; the results appear below when it is done."), "success")
+        if try_enqueue(tally_call_job, call.id, current_user.id):
+            flash(_("The count has started; the results appear below when it is done."), "success")
+        else:
+            flash(_("The job queue cannot be reached; try again in a minute."), "warning")
     return redirect(url_for("voting.review", call_id=call.id))
 
 

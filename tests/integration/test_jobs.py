@@ -109,4 +109,9 @@ def test_the_worker_knows_every_job_and_the_periodic_ones() -> None:
         "civic.meetings.tasks.meeting_retention",
         "civic.crowdfunding.tasks.close_campaign_job",
     } <= set(registered)
-    assert periodic == ["close_due_campaigns", "meeting_reminders", "meeting_retention"]
+    assert periodic == [
+        "close_due_campaigns",
+        "meeting_reminders",
+        "meeting_retention",
+        "resend_spooled_job",
+    ]

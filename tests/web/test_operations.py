@@ -107,3 +107,13 @@ def test_the_production_check_passes_a_complete_environment(
     result = runner.invoke(args=["civic", "check"])
     assert result.exit_code == 1
     assert "error: DATABASE_URL: production runs on PostgreSQL" in result.output
+
+
+def test_a_page_while_the_database_is_unreachable_is_a_503_to_retry(
+    tmp_path: Path, smtp: Any
+) -> None:
+    app = make_test_app(f"sqlite:///{tmp_path}/missing/dir/civic.sqlite3", smtp[0])
+    response = app.test_client().get("/bandi")
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "5"
+    assert "Non è stato salvato nulla" in response.get_data(as_text=True)
