@@ -57,18 +57,27 @@ def check(made: Stack, accepted: dict[str, Any]) -> list[str]:
         roll = session.scalars(
             select(VoterRoll.user_id).where(VoterRoll.call_id == plan["call_id"])
         ).all()
-        if ballots != len(casts):
-            problems.append(f"ballots {ballots} != accepted casts {len(casts)}")
-        if len(roll) != len(set(roll)) or sorted(roll) != sorted(casts):
-            problems.append(f"voter roll {len(roll)} (distinct {len(set(roll))}) != casts")
+        uncertain = set(accepted.get("uncertain_casts", []))
+        if ballots != len(roll):
+            problems.append(f"ballots {ballots} != voter roll {len(roll)}")
+        if len(roll) != len(set(roll)):
+            problems.append(f"a voter is on the roll twice ({len(roll) - len(set(roll))})")
+        if missing := set(casts) - set(roll):
+            problems.append(f"{len(missing)} accepted casts are not on the roll: lost")
+        if unexplained := set(roll) - set(casts) - uncertain:
+            problems.append(f"{len(unexplained)} ballots nobody cast")
         key = _key()
-        for receipt, chosen in accepted.get("changes", []):
+        changes = [(r, c, True) for r, c in accepted.get("changes", [])]
+        changes += [(r, c, False) for r, c in accepted.get("uncertain_changes", [])]
+        for receipt, chosen, certain in changes:
             stored = session.scalar(
                 select(Ballot.choices).where(
                     Ballot.receipt_hash == domain.receipt_hash(key, receipt)
                 )
             )
-            if stored != {str(p): 1 for p in chosen}:
+            if stored is None:
+                problems.append(f"ballot {receipt[:5]}... lost when changed")
+            elif certain and stored != {str(p): 1 for p in chosen}:
                 problems.append(f"changed ballot {receipt[:5]}... holds {stored}, not {chosen}")
         pledges = dict(
             session.execute(
@@ -93,11 +102,16 @@ def check(made: Stack, accepted: dict[str, Any]) -> list[str]:
         by_status = dict(statuses)
         if by_status.get("confirmed", 0) > plan["capacity"]:
             problems.append(f"meeting over capacity: {by_status}")
-        registered = sum(by_status.values())
-        if registered != len(accepted.get("registrations", [])):
-            problems.append(
-                f"registrations {registered} != accepted {len(accepted['registrations'])}"
+        people = set(
+            session.scalars(
+                select(Registration.user_id).where(Registration.meeting_id == plan["meeting_id"])
             )
+        )
+        told = set(accepted.get("registrations", []))
+        if told - people:
+            problems.append(f"{len(told - people)} accepted registrations lost")
+        if people - told - set(accepted.get("uncertain_registrations", [])):
+            problems.append("registrations nobody made")
         session.close()
     return problems
 

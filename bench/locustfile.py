@@ -31,7 +31,17 @@ _lock = threading.Lock()
 _pools: dict[str, list[dict[str, Any]]] = {
     name: list(reversed(PLAN[name])) for name in ("voters", "backers", "attendees")
 }
-ACCEPTED: dict[str, list[Any]] = {"casts": [], "changes": [], "pledges": [], "registrations": []}
+# What the server confirmed, and what was in flight when an answer never came (a worker killed,
+# the database restarting): those may or may not have happened, and may be retried.
+ACCEPTED: dict[str, list[Any]] = {
+    "casts": [],
+    "changes": [],
+    "pledges": [],
+    "registrations": [],
+    "uncertain_casts": [],
+    "uncertain_changes": [],
+    "uncertain_registrations": [],
+}
 
 
 def _next(pool: str) -> dict[str, Any] | None:
@@ -85,7 +95,9 @@ class Voter(_Person):
         with self.client.post(url, data=form, name="POST cast ballot", catch_response=True) as r:
             receipt = RECEIPT.search(r.text or "") if r.status_code == 200 else None
             if receipt is None:
-                r.failure(f"cast {r.status_code}")
+                r.failure(f"cast {r.status_code or 'connection lost'}")
+                with _lock:
+                    ACCEPTED["uncertain_casts"].append(voter["id"])
                 return
         with _lock:
             ACCEPTED["casts"].append(voter["id"])
@@ -110,6 +122,8 @@ class Voter(_Person):
         ) as r:
             if r.status_code != 302:
                 r.failure(f"change {r.status_code}")
+                with _lock:
+                    ACCEPTED["uncertain_changes"].append([receipt.group(1), sorted(chosen)])
                 return
         with _lock:
             ACCEPTED["changes"].append([receipt.group(1), sorted(now_chosen)])
@@ -253,6 +267,8 @@ class Attendee(_Person):
         ) as r:
             if r.status_code != 302:
                 r.failure(f"register {r.status_code}")
+                with _lock:
+                    ACCEPTED["uncertain_registrations"].append(person["id"])
                 return
         with _lock:
             ACCEPTED["registrations"].append(person["id"])

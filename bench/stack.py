@@ -19,7 +19,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -72,6 +72,25 @@ class Stack:
     port: int = 0
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     plan: dict[str, Any] = field(default_factory=dict)
+    mailbox: Any = None
+    redis_port: int = 0
+
+    def start_redis(self) -> None:
+        """The stack's own Redis, with an append-only file so a restart keeps queued jobs."""
+        self._spawn(
+            "redis",
+            ["/usr/bin/redis-server", "--bind", "127.0.0.1", "--port", str(self.redis_port),
+             "--save", "", "--appendonly", "yes", "--dir", str(self.folder)],
+        )  # fmt: skip
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", self.redis_port), timeout=1).close()
+                return
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("redis did not start") from None
+                time.sleep(0.1)
 
     @property
     def url(self) -> str:
@@ -149,44 +168,39 @@ def stack(name: str, workers: int, folder: Path) -> Iterator[Stack]:
 
     sys.path.insert(0, str(ROOT))
     from tests.stripe_support import localstripe_server
+    from tests.support import smtp_server
 
     database_url = recreate_database(name)
-    smtp_port = free_port()
     made = Stack(database_url=database_url, workers=workers, folder=folder, port=free_port())
-    made._spawn(
-        "smtp",
-        [str(BIN / "python"), "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{smtp_port}", "-c",
-         "aiosmtpd.handlers.Sink"],
-    )  # fmt: skip
-    import redis
-
-    redis.Redis.from_url("redis://127.0.0.1:6379/12").flushdb()
-    with localstripe_server() as stripe_url:
-        made.env = {
-            "CIVIC_ENV": "production",
-            "DATABASE_URL": database_url,
-            "REDIS_URL": "redis://127.0.0.1:6379/12",
-            "SECRET_KEY": secrets.token_hex(32),
-            "IDENTITY_HASH_KEY": secrets.token_hex(32),
-            "STRIPE_SECRET_KEY": "sk_test_civic_load",
-            "STRIPE_WEBHOOK_SECRET": "whsec_civic_load",
-            "STRIPE_API_BASE": stripe_url,
-            "STRIPE_PUBLISHABLE_KEY": "pk_test_civic_load",
-            "MAIL_SERVER": "127.0.0.1",
-            "MAIL_PORT": str(smtp_port),
-            "CIVIC_PUBLIC_URL": "https://partecipa.example.org",
-            "SESSION_COOKIE_SECURE": "false",  # no TLS terminator in front on loopback
-            "PROXY_HOPS": "1",
-            "UPLOAD_DIR": str(folder / "uploads"),
-            "PYTHONPATH": str(ROOT),
-            "PYTHONWARNINGS": "ignore",
-        }
-        upgrade(database_url)
-        try:
+    made.redis_port = free_port()
+    try:
+        made.start_redis()
+        with localstripe_server() as stripe_url, smtp_server() as (smtp_port, mailbox):
+            made.mailbox = mailbox
+            made.env = {
+                "CIVIC_ENV": "production",
+                "DATABASE_URL": database_url,
+                "REDIS_URL": f"redis://127.0.0.1:{made.redis_port}/0",
+                "SECRET_KEY": secrets.token_hex(32),
+                "IDENTITY_HASH_KEY": secrets.token_hex(32),
+                "STRIPE_SECRET_KEY": "sk_test_civic_load",
+                "STRIPE_WEBHOOK_SECRET": "whsec_civic_load",
+                "STRIPE_API_BASE": stripe_url,
+                "STRIPE_PUBLISHABLE_KEY": "pk_test_civic_load",
+                "MAIL_SERVER": "127.0.0.1",
+                "MAIL_PORT": str(smtp_port),
+                "CIVIC_PUBLIC_URL": "https://partecipa.example.org",
+                "SESSION_COOKIE_SECURE": "false",  # no TLS terminator in front on loopback
+                "PROXY_HOPS": "1",
+                "UPLOAD_DIR": str(folder / "uploads"),
+                "PYTHONPATH": str(ROOT),
+                "PYTHONWARNINGS": "ignore",
+            }
+            upgrade(database_url)
             yield made
-        finally:
-            for process_name in list(made.processes):
-                made.stop(process_name)
+    finally:
+        for process_name in list(made.processes):
+            made.stop(process_name)
 
 
 def seed(made: Stack, voters: int, backers: int, attendees: int, capacity: int) -> None:
@@ -257,7 +271,12 @@ def seed(made: Stack, voters: int, backers: int, attendees: int, capacity: int) 
                     )
                     cookie = serializer.dumps({"_user_id": user.get_id(), "_fresh": True})
                     people[pool].append(
-                        {"id": user.id, "area": user.municipio_id, "cookie": cookie}
+                        {
+                            "id": user.id,
+                            "email": user.email,
+                            "area": user.municipio_id,
+                            "cookie": cookie,
+                        }
                     )
                 made_users = []
         made.plan = {
@@ -280,13 +299,30 @@ def seed(made: Stack, voters: int, backers: int, attendees: int, capacity: int) 
 
 
 def run_locust(
-    made: Stack, users: int, seconds: int, classes: list[str], tag: str
+    made: Stack,
+    users: int,
+    seconds: int,
+    classes: list[str],
+    tag: str,
+    *,
+    share: tuple[int, int] | None = None,
+    during: Callable[[], None] | None = None,
 ) -> tuple[dict[str, dict[str, float]], dict[str, Any]]:
     """Run locust headless against the stack; returns its per-endpoint figures and what the
-    clients saw accepted."""
+    clients saw accepted. ``share`` (k, n) gives this run the k-th of n equal parts of each
+    group of people (so several runs on one stack never reuse a voter); ``during`` runs
+    while the load does (faults)."""
     out = made.folder / f"{tag}-accepted.json"
     prefix = made.folder / tag
-    subprocess.run(  # noqa: S603 (our own locustfile)
+    plan = dict(made.plan)
+    if share is not None:
+        part, parts = share
+        for pool in ("voters", "backers", "attendees"):
+            size = len(made.plan[pool]) // parts
+            plan[pool] = made.plan[pool][part * size : (part + 1) * size]
+    plan_file = made.folder / f"{tag}-plan.json"
+    plan_file.write_text(json.dumps(plan))
+    process = subprocess.Popen(  # noqa: S603 (our own locustfile)
         [
             str(BIN / "locust"),
             "-f",
@@ -312,14 +348,16 @@ def run_locust(
         cwd=ROOT,
         env={
             **os.environ,
-            "CIVIC_LOAD_PLAN": str(made.folder / "plan.json"),
+            "CIVIC_LOAD_PLAN": str(plan_file),
             "CIVIC_LOAD_OUT": str(out),
             "PYTHONWARNINGS": "ignore",
         },
-        check=False,
         stdout=subprocess.DEVNULL,
         stderr=open(made.folder / f"{tag}-locust.log", "ab"),  # noqa: SIM115
     )
+    if during is not None:
+        during()
+    process.wait(timeout=seconds + 120)
     import csv
 
     stats: dict[str, dict[str, float]] = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_wtf import CSRFProtect
 from huey import Huey, RedisHuey, SqliteHuey
+from sqlalchemy.exc import OperationalError
 
 import config as settings
 
@@ -43,8 +45,14 @@ def select_locale() -> str:
     chosen = session.get("lang")
     if chosen in languages:
         return str(chosen)
-    if current_user.is_authenticated and current_user.language in languages:
-        return str(current_user.language)
+    try:
+        if current_user.is_authenticated and current_user.language in languages:
+            return str(current_user.language)
+    except OperationalError:  # the database is down: an error page is being drawn without it
+        from .core.db import get_session
+
+        with contextlib.suppress(Exception):
+            get_session().rollback()
     return request.accept_languages.best_match(languages) or "it"
 
 

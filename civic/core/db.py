@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 from flask import Flask, current_app, g
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.types import TypeDecorator
@@ -132,5 +133,9 @@ def _close_session(_exc: BaseException | None) -> None:
     if session.info.get("shared"):
         # A test's session outlives the request: undo what was not committed, keep it open.
         session.rollback()
-    else:
+        return
+    try:
         session.close()
+    except DBAPIError:  # the server went away mid-request: drop the connection, not the answer
+        with contextlib.suppress(Exception):
+            session.invalidate()

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from typing import Any
 
-from flask import Flask, render_template, request
+from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
@@ -33,8 +35,10 @@ def _render(code: int, detail: str | None = None) -> tuple[str, int]:
         return f"{code} {title}", code
 
 
-def _http_error(error: HTTPException) -> tuple[str, int]:
+def _http_error(error: HTTPException) -> Any:
     code = error.code or 500
+    if request.path.startswith("/api/"):  # the JSON API answers in JSON, even its errors
+        return jsonify(error=error.name.lower()), code
     if code not in TITLES:
         code = 400 if code < 500 else 500
     return _render(code)
@@ -52,9 +56,18 @@ def _csrf_error(_error: CSRFError) -> tuple[str, int]:
 
 def _database_unreachable(error: OperationalError) -> tuple[str, int, dict[str, str]]:
     """The database restarted or cannot be reached: nothing was saved, and the same request
-    works again in a moment (the pool checks its connections before use)."""
+    works again in a moment (the pool checks its connections before use). The page must not
+    need the database itself: the session is rolled back, and if even the page fails (its
+    language comes from the signed-in account) a plain-text answer goes out."""
+    from .db import get_session
+
     log.warning("database unreachable on %s %s: %s", request.method, request.path, error.orig)
-    page, code = _render(503, _("Nothing has been saved. Please try again in a few seconds."))
+    with contextlib.suppress(Exception):  # the connection is gone; the pool replaces it
+        get_session().rollback()
+    try:
+        page, code = _render(503, _("Nothing has been saved. Please try again in a few seconds."))
+    except Exception:  # the language or the page needed the database
+        page, code = "503 The service is briefly unavailable. Nothing has been saved.", 503
     return page, code, {"Retry-After": "5"}
 
 

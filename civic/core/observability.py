@@ -96,8 +96,11 @@ def readiness() -> tuple[Response, int]:
             checks["redis"] = "unavailable"
     else:
         checks["redis"] = "not configured"
-    ready = all(value != "unavailable" for value in checks.values())
-    return jsonify(ready=ready, **checks), 200 if ready else 503
+    # Ready means able to serve: without the database it is not; without Redis it is, degraded
+    # (rate limits in memory, e-mails spooled), so a balancer must not take every machine out.
+    ready = checks["database"] == "ok"
+    degraded = checks["redis"] == "unavailable"
+    return jsonify(ready=ready, degraded=degraded, **checks), 200 if ready else 503
 
 
 def register(app: Flask) -> None:

@@ -53,7 +53,12 @@ def test_make_prod_checks_the_settings_then_serves_with_several_workers(tmp_path
                         break
                     time.sleep(0.2)
             output = log.read_text()
-            assert ready == {"ready": True, "database": "ok", "redis": "ok"}, output
+            assert ready == {
+                "ready": True,
+                "degraded": False,
+                "database": "ok",
+                "redis": "ok",
+            }, output
             assert "the production configuration is complete" in output
             assert "Booting worker" in output  # gunicorn's workers
         finally:

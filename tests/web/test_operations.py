@@ -21,7 +21,12 @@ def test_readyz_checks_the_database_and_says_when_redis_is_not_configured(
 ) -> None:
     response = client.get("/readyz")
     assert response.status_code == 200
-    assert response.json == {"ready": True, "database": "ok", "redis": "not configured"}
+    assert response.json == {
+        "ready": True,
+        "degraded": False,
+        "database": "ok",
+        "redis": "not configured",
+    }
 
 
 def test_readyz_checks_redis_when_it_is_configured(client: FlaskClient) -> None:
@@ -30,8 +35,10 @@ def test_readyz_checks_redis_when_it_is_configured(client: FlaskClient) -> None:
     assert client.get("/readyz").json["redis"] == "ok"
     client.application.config["REDIS_URL"] = f"redis://127.0.0.1:{free_port()}/0"
     down = client.get("/readyz")
-    assert down.status_code == 503
+    # Still able to serve (rate limits in memory, e-mails spooled), so still in the balancer.
+    assert down.status_code == 200
     assert down.json["redis"] == "unavailable"
+    assert down.json["degraded"] is True
 
 
 def test_readyz_says_when_the_database_is_down(tmp_path: Path, smtp: Any) -> None:
@@ -117,3 +124,29 @@ def test_a_page_while_the_database_is_unreachable_is_a_503_to_retry(
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "5"
     assert "Non è stato salvato nulla" in response.get_data(as_text=True)
+
+
+def test_a_signed_in_page_while_the_database_is_unreachable_is_still_a_503(
+    tmp_path: Path, smtp: Any
+) -> None:
+    """The error page itself must not need the database (the account's language does)."""
+    app = make_test_app(f"sqlite:///{tmp_path}/missing/dir/civic.sqlite3", smtp[0])
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = "1:stamp"
+        session["_fresh"] = True
+    response = client.get("/account")
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "5"
+
+
+def test_a_form_sent_without_its_token_while_the_database_is_down_is_not_a_500(
+    tmp_path: Path, smtp: Any
+) -> None:
+    """The CSRF error page needs the account's language, which needs the database."""
+    app = make_test_app(f"sqlite:///{tmp_path}/missing/dir/civic.sqlite3", smtp[0])
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = "1:stamp"
+    response = client.post("/incontri/x/iscrizione", data={"consent": "y"})
+    assert response.status_code in (400, 503)
