@@ -86,6 +86,7 @@ def base() -> dict[str, Any]:
         "RATELIMIT_SIGN_IN": _env("RATELIMIT_SIGN_IN", "10 per minute;50 per hour"),
         "RATELIMIT_REGISTER": _env("RATELIMIT_REGISTER", "5 per minute;30 per hour"),
         "RATELIMIT_PASSWORD_RESET": _env("RATELIMIT_PASSWORD_RESET", "5 per minute;20 per hour"),
+        "RATELIMIT_API": _env("RATELIMIT_API", "120 per minute;3000 per hour"),
         # Sign-in throttle per e-mail address: after this many failures, a growing lock.
         "SIGN_IN_FREE_FAILURES": _int("SIGN_IN_FREE_FAILURES", 5),
         "SIGN_IN_MAX_LOCK_MINUTES": _int("SIGN_IN_MAX_LOCK_MINUTES", 60),

@@ -52,6 +52,7 @@ def register_blueprints(app: Flask) -> None:
     from .crowdfunding.views import bp as crowdfunding_bp
     from .grants.views import bp as grants_bp
     from .meetings.views import bp as meetings_bp
+    from .opendata.views import bp as opendata_bp
     from .pages.views import bp as pages_bp
     from .proposals.views import bp as proposals_bp
     from .residency.views import bp as residency_bp
@@ -67,3 +68,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(meetings_bp)
     app.register_blueprint(crowdfunding_bp)
     app.register_blueprint(grants_bp)
+    app.register_blueprint(opendata_bp)

@@ -49,6 +49,14 @@ PUBLIC_BY_DESIGN = {
     "grants.ranking_csv": "published rankings as open data",
     "grants.ranking_pdf_view": "published rankings as PDF",
     "grants.transparency": "the transparency table the law asks for",
+    "opendata.index": "open data: the list of datasets",
+    "opendata.download_csv": "open data (public records only, no personal data)",
+    "opendata.download_json": "open data (public records only, no personal data)",
+    "opendata.catalog": "the open data catalogue",
+    "opendata.openapi": "the public API's description",
+    "opendata.api_docs": "the public API's documentation",
+    "opendata.api_list": "the public read-only API (public records only)",
+    "opendata.api_item": "the public read-only API (public records only)",
 }
 
 

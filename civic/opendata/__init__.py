@@ -1,0 +1,1 @@
+"""Open data: public datasets as CSV and JSON, their catalogue, and the read-only JSON API."""

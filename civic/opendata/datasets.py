@@ -1,0 +1,421 @@
+"""The public datasets: what open data exports and the JSON API serve, defined once.
+
+Each dataset is a query over public records only (published calls, proposals in a public
+state, published meetings, published results, campaigns once open, awarded grants) with
+documented columns. Nothing personal leaves: no e-mail, no account id, no private person's
+name; proposals carry no author, campaigns their totals only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+LICENSE = "CC-BY-4.0"
+LICENSE_URL = "https://creativecommons.org/licenses/by/4.0/"
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str  # integer, number, string, boolean, date-time, array
+    description: str  # English; the Italian is in the catalogue's translations
+    nullable: bool = False
+
+
+@dataclass(frozen=True)
+class Filter:
+    name: str
+    type: str  # integer or string
+    description: str
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str
+    title: str
+    description: str
+    columns: tuple[Column, ...]
+    filters: tuple[Filter, ...]
+    # (session, filters, after id, limit) -> rows ordered by id, each a dict of the columns
+    rows: Callable[[Session, dict[str, Any], int, int | None], list[dict[str, Any]]]
+
+
+def _iso(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    return moment.isoformat().replace("+00:00", "Z") if moment.tzinfo else moment.isoformat() + "Z"
+
+
+def _page(statement: Select[Any], id_column: Any, after: int, limit: int | None) -> Select[Any]:
+    statement = statement.where(id_column > after).order_by(id_column)
+    return statement.limit(limit) if limit is not None else statement
+
+
+# Calls ----------------------------------------------------------------------------------------
+
+
+def _calls(session: Session, where: dict[str, Any], after: int, limit: int | None) -> list[Any]:
+    from ..calls.models import Call
+
+    statement = select(Call).where(Call.published_at.is_not(None))
+    if "kind" in where:
+        statement = statement.where(Call.kind == where["kind"])
+    if "year" in where:
+        statement = statement.where(func.extract("year", Call.published_at) == where["year"])
+    return [
+        {
+            "id": c.id,
+            "slug": c.slug,
+            "kind": c.kind,
+            "title_it": c.title_it,
+            "title_en": c.title_en,
+            "total_budget_cents": c.total_budget_cents,
+            "published_at": _iso(c.published_at),
+        }
+        for c in session.scalars(_page(statement, Call.id, after, limit))
+    ]
+
+
+# Proposals ------------------------------------------------------------------------------------
+
+
+def _proposals(session: Session, where: dict[str, Any], after: int, limit: int | None) -> list[Any]:
+    from ..calls.models import Call
+    from ..proposals.domain import PUBLIC_STATES
+    from ..proposals.models import Proposal, Support
+
+    supports = (
+        select(func.count())
+        .select_from(Support)
+        .where(Support.proposal_id == Proposal.id)
+        .correlate(Proposal)
+        .scalar_subquery()
+    )
+    statement = (
+        select(Proposal, supports)
+        .join(Call, Call.id == Proposal.call_id)
+        .where(
+            Call.published_at.is_not(None),
+            Proposal.status.in_([s.value for s in PUBLIC_STATES]),
+        )
+    )
+    for name, column in (("call", Proposal.call_id), ("area", Proposal.area_id)):
+        if name in where:
+            statement = statement.where(column == where[name])
+    if "status" in where:
+        statement = statement.where(Proposal.status == where["status"])
+    if "theme" in where:
+        statement = statement.where(Proposal.theme_id == where["theme"])
+    return [
+        {
+            "id": p.id,
+            "call_id": p.call_id,
+            "area_id": p.area_id,
+            "theme_id": p.theme_id,
+            "title": p.title,
+            "status": p.status,
+            "cost_cents": p.cost_cents,
+            "supports": int(count or 0),
+            "lat": p.lat,
+            "lon": p.lon,
+            "submitted_at": _iso(p.submitted_at),
+        }
+        for p, count in session.execute(_page(statement, Proposal.id, after, limit))
+    ]
+
+
+# Meetings -------------------------------------------------------------------------------------
+
+
+def _meetings(session: Session, where: dict[str, Any], after: int, limit: int | None) -> list[Any]:
+    from ..meetings.models import Meeting
+
+    statement = select(Meeting).where(Meeting.status.in_(["published", "cancelled"]))
+    for name, column in (("call", Meeting.call_id), ("area", Meeting.area_id)):
+        if name in where:
+            statement = statement.where(column == where[name])
+    if "kind" in where:
+        statement = statement.where(Meeting.kind == where["kind"])
+    return [
+        {
+            "id": m.id,
+            "slug": m.slug,
+            "kind": m.kind,
+            "format": m.format,
+            "status": m.status,
+            "title": m.title,
+            "call_id": m.call_id,
+            "area_id": m.area_id,
+            "starts_at": _iso(m.starts_at),
+            "ends_at": _iso(m.ends_at),
+            "venue": m.venue,
+            "address": m.address,
+            "capacity": m.capacity,
+        }
+        for m in session.scalars(_page(statement, Meeting.id, after, limit))
+    ]
+
+
+# Results --------------------------------------------------------------------------------------
+
+
+def _results(session: Session, where: dict[str, Any], after: int, limit: int | None) -> list[Any]:
+    from ..voting.models import VoteResult
+
+    statement = select(VoteResult).where(VoteResult.published_at.is_not(None))
+    for name, column in (("call", VoteResult.call_id), ("area", VoteResult.area_id)):
+        if name in where:
+            statement = statement.where(column == where[name])
+    return [
+        {
+            "id": r.id,
+            "call_id": r.call_id,
+            "area_id": r.area_id,
+            "rule": r.rule,
+            "budget_cents": r.budget_cents,
+            "ballots": r.ballots,
+            "voters": r.voters,
+            "winners": [int(w) for w in r.winners],
+            "published_at": _iso(r.published_at),
+        }
+        for r in session.scalars(_page(statement, VoteResult.id, after, limit))
+    ]
+
+
+# Campaigns ------------------------------------------------------------------------------------
+
+
+def _campaigns(session: Session, where: dict[str, Any], after: int, limit: int | None) -> list[Any]:
+    from ..crowdfunding import ledger
+    from ..crowdfunding.models import Campaign, Pledge
+
+    statement = select(Campaign).where(Campaign.state != "draft")
+    for name, column in (("call", Campaign.call_id), ("area", Campaign.area_id)):
+        if name in where:
+            statement = statement.where(column == where[name])
+    if "state" in where:
+        statement = statement.where(Campaign.state == where["state"])
+    campaigns = list(session.scalars(_page(statement, Campaign.id, after, limit)))
+    ids = [c.id for c in campaigns]
+    balances = ledger.balances(session, ids) if ids else {}
+    backers = dict(
+        session.execute(
+            select(Pledge.campaign_id, func.count())
+            .where(Pledge.campaign_id.in_(ids), Pledge.state.in_(["active", "charged"]))
+            .group_by(Pledge.campaign_id)
+        ).all()
+    )
+    rows = []
+    for c in campaigns:
+        totals = ledger.totals_of(balances.get(c.id, {}))
+        rows.append(
+            {
+                "id": c.id,
+                "slug": c.slug,
+                "call_id": c.call_id,
+                "area_id": c.area_id,
+                "title": c.title,
+                "organisation": c.organisation,
+                "state": c.state,
+                "goal_cents": c.goal_cents,
+                "city_match_cents": c.city_match_cents,
+                "raised_cents": totals.raised,
+                "matched_cents": totals.city_match,
+                "backers": int(backers.get(c.id, 0)),
+                "starts_at": _iso(c.starts_at),
+                "ends_at": _iso(c.ends_at),
+            }
+        )
+    return rows
+
+
+# Grants ---------------------------------------------------------------------------------------
+
+
+def _grants(session: Session, where: dict[str, Any], after: int, limit: int | None) -> list[Any]:
+    from ..grants.models import GrantApplication
+    from ..grants.ranking import AWARDED
+
+    statement = select(GrantApplication).where(GrantApplication.state.in_(AWARDED))
+    for name, column in (("call", GrantApplication.call_id), ("area", GrantApplication.area_id)):
+        if name in where:
+            statement = statement.where(column == where[name])
+    return [
+        {
+            "id": a.id,
+            "call_id": a.call_id,
+            "area_id": a.area_id,
+            "protocol": a.protocol_number,
+            "title": a.title,
+            "beneficiary": a.organisation_name or a.group_name,
+            "amount_cents": a.total_cents,
+            "state": a.state,
+        }
+        for a in session.scalars(_page(statement, GrantApplication.id, after, limit))
+    ]
+
+
+_CALL = Filter("call", "integer", "Only this call (its id).")
+_AREA = Filter("area", "integer", "Only this Municipio (its id).")
+ID = Column("id", "integer", "Identifier, stable.")
+CALL_ID = Column("call_id", "integer", "The call's id (see the calls dataset).")
+AREA_ID = Column("area_id", "integer", "The Municipio's id.", nullable=True)
+
+DATASETS: dict[str, Dataset] = {
+    d.name: d
+    for d in (
+        Dataset(
+            "calls",
+            "Bandi",
+            "Published calls: participatory budgets, calls for proposals, crowdfunding and "
+            "grant calls.",
+            (
+                ID,
+                Column("slug", "string", "The call's address on the site."),
+                Column("kind", "string", "The kind of call."),
+                Column("title_it", "string", "Title in Italian."),
+                Column("title_en", "string", "Title in English."),
+                Column("total_budget_cents", "integer", "Total budget, in euro cents."),
+                Column("published_at", "date-time", "When it was published (UTC).", True),
+            ),
+            (
+                Filter("kind", "string", "Only this kind of call."),
+                Filter("year", "integer", "Only calls published in this year."),
+            ),
+            _calls,
+        ),
+        Dataset(
+            "proposals",
+            "Proposte",
+            "Proposals submitted by citizens, in a public state, with their supports.",
+            (
+                ID,
+                CALL_ID,
+                Column("area_id", "integer", "The Municipio's id."),
+                Column("theme_id", "integer", "The theme's id."),
+                Column("title", "string", "Title."),
+                Column(
+                    "status", "string", "submitted, in_review, feasible, not_feasible or withdrawn."
+                ),
+                Column("cost_cents", "integer", "Estimated cost, in euro cents."),
+                Column("supports", "integer", "Number of supports."),
+                Column("lat", "number", "Latitude (WGS84), if placed on the map.", True),
+                Column("lon", "number", "Longitude (WGS84), if placed on the map.", True),
+                Column("submitted_at", "date-time", "When it was submitted (UTC).", True),
+            ),
+            (
+                _CALL,
+                _AREA,
+                Filter("status", "string", "Only this status."),
+                Filter("theme", "integer", "Only this theme (its id)."),
+            ),
+            _proposals,
+        ),
+        Dataset(
+            "meetings",
+            "Incontri",
+            "Presentation meetings and public hearings, published or cancelled.",
+            (
+                ID,
+                Column("slug", "string", "The meeting's address on the site."),
+                Column("kind", "string", "presentation or hearing."),
+                Column("format", "string", "in_person, online or hybrid."),
+                Column("status", "string", "published or cancelled."),
+                Column("title", "string", "Title."),
+                Column("call_id", "integer", "The related call's id.", True),
+                AREA_ID,
+                Column("starts_at", "date-time", "Start (UTC)."),
+                Column("ends_at", "date-time", "End (UTC)."),
+                Column("venue", "string", "Venue."),
+                Column("address", "string", "Address."),
+                Column("capacity", "integer", "Places (0: no registration limit)."),
+            ),
+            (_CALL, _AREA, Filter("kind", "string", "Only this kind of meeting.")),
+            _meetings,
+        ),
+        Dataset(
+            "results",
+            "Risultati delle votazioni",
+            "Published results of participatory-budget votes, per call and Municipio.",
+            (
+                ID,
+                CALL_ID,
+                Column("area_id", "integer", "The Municipio's id."),
+                Column("rule", "string", "The counting rule (greedy or mes)."),
+                Column("budget_cents", "integer", "The budget, in euro cents."),
+                Column("ballots", "integer", "Ballots counted."),
+                Column("voters", "integer", "Voters."),
+                Column("winners", "array", "Ids of the winning proposals, in order."),
+                Column("published_at", "date-time", "When the result was published (UTC)."),
+            ),
+            (_CALL, _AREA),
+            _results,
+        ),
+        Dataset(
+            "campaigns",
+            "Campagne di crowdfunding civico",
+            "Civic crowdfunding campaigns once open: goal, city match and totals (no backer "
+            "is named).",
+            (
+                ID,
+                Column("slug", "string", "The campaign's address on the site."),
+                CALL_ID,
+                AREA_ID,
+                Column("title", "string", "Title."),
+                Column("organisation", "string", "The lead organisation."),
+                Column("state", "string", "live, charging, grace, succeeded or failed."),
+                Column("goal_cents", "integer", "The citizens' goal, in euro cents."),
+                Column("city_match_cents", "integer", "The city's match if the goal is met."),
+                Column("raised_cents", "integer", "Pledged and charged so far, in euro cents."),
+                Column("matched_cents", "integer", "The city's match recorded, in euro cents."),
+                Column("backers", "integer", "Backers with an active or charged pledge."),
+                Column("starts_at", "date-time", "Opening (UTC)."),
+                Column("ends_at", "date-time", "Deadline (UTC)."),
+            ),
+            (_CALL, _AREA, Filter("state", "string", "Only campaigns in this state.")),
+            _campaigns,
+        ),
+        Dataset(
+            "grants",
+            "Contributi assegnati",
+            "Grants awarded (La Scuola dei Quartieri and other grant calls): beneficiary, "
+            "amount and call.",
+            (
+                ID,
+                CALL_ID,
+                AREA_ID,
+                Column("protocol", "string", "Protocol number of the application.", True),
+                Column("title", "string", "The project's title."),
+                Column("beneficiary", "string", "The group or organisation funded."),
+                Column("amount_cents", "integer", "The grant, in euro cents."),
+                Column("state", "string", "funded, agreement, reporting or closed."),
+            ),
+            (_CALL, _AREA),
+            _grants,
+        ),
+    )
+}
+
+
+def parse_filters(dataset: Dataset, args: Any) -> dict[str, Any]:
+    """The filters asked for in a query string; ValueError names a bad one."""
+    found: dict[str, Any] = {}
+    for item in dataset.filters:
+        raw = args.get(item.name)
+        if raw is None or raw == "":
+            continue
+        if item.type == "integer":
+            if not raw.isdigit() or len(raw) > 9:
+                raise ValueError(item.name)
+            found[item.name] = int(raw)
+        else:
+            if len(raw) > 40 or "\x00" in raw:
+                raise ValueError(item.name)
+            found[item.name] = raw
+    return found
