@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from datetime import date
 from fractions import Fraction
 from pathlib import Path
@@ -705,6 +706,26 @@ def _staff_application(application_id: int) -> GrantApplication:
     return application
 
 
+def _staff_step(
+    application: GrantApplication, step: Callable[[], object], done: str
+) -> BaseResponse:
+    """Run one staff action in one transaction: committed and confirmed, or rolled back with
+    the reason shown; back to the application on the call's page either way."""
+    db = get_session()
+    try:
+        step()
+    except services.GrantRefused as refused:
+        db.rollback()
+        return _back(application, refusal_message(refused.code), ok=False)
+    except IllegalMove:
+        db.rollback()
+        return _back(
+            application, _("This step is not possible in the application's state."), ok=False
+        )
+    db.commit()
+    return _back(application, done)
+
+
 @bp.route("/gestione/domande/<int:application_id>/verifica", methods=["POST"])
 @require(permissions.can_manage_grants)
 def formal_check(application_id: int) -> BaseResponse:
@@ -768,13 +789,11 @@ def add_juror(application_id: int) -> BaseResponse:
     juror = get_user(db, int(raw)) if raw.isdigit() and len(raw) < 10 else None
     if juror is None:
         return _back(application, refusal_message("not_a_juror"), ok=False)
-    try:
-        jury.add_juror(db, current_user, application, juror, now=utcnow())
-    except services.GrantRefused as refused:
-        db.rollback()
-        return _back(application, refusal_message(refused.code), ok=False)
-    db.commit()
-    return _back(application, _("Juror added."))
+    return _staff_step(
+        application,
+        lambda: jury.add_juror(db, current_user, application, juror, now=utcnow()),
+        _("Juror added."),
+    )
 
 
 @bp.route("/gestione/domande/<int:application_id>/resoconto", methods=["POST"])
@@ -849,25 +868,14 @@ def award_step(application_id: int) -> BaseResponse:
     target = targets.get(request.form.get("step", ""))
     if target is None:
         return _back(application, refusal_message("outcome_unknown"), ok=False)
-    try:
-        services.award_step(
-            db,
-            current_user,
-            application,
-            target,
-            reason=request.form.get("reason", "")[:2000],
-            now=utcnow(),
-        )
-    except services.GrantRefused as refused:
-        db.rollback()
-        return _back(application, refusal_message(refused.code), ok=False)
-    except IllegalMove:
-        db.rollback()
-        return _back(
-            application, _("This step is not possible in the application's state."), ok=False
-        )
-    db.commit()
-    return _back(application, _("Saved; the applicant has been told."))
+    reason = request.form.get("reason", "")[:2000]
+    return _staff_step(
+        application,
+        lambda: services.award_step(
+            db, current_user, application, target, reason=reason, now=utcnow()
+        ),
+        _("Saved; the applicant has been told."),
+    )
 
 
 @bp.route("/gestione/giuria/<int:assignment_id>/rimuovi", methods=["POST"])
@@ -876,13 +884,11 @@ def remove_juror(assignment_id: int) -> BaseResponse:
     db = get_session()
     assignment = db.get(JuryAssignment, assignment_id) or abort(404)
     application = _staff_application(assignment.application_id)
-    try:
-        jury.remove_juror(db, current_user, assignment, now=utcnow())
-    except services.GrantRefused as refused:
-        db.rollback()
-        return _back(application, refusal_message(refused.code), ok=False)
-    db.commit()
-    return _back(application, _("Juror removed from the application."))
+    return _staff_step(
+        application,
+        lambda: jury.remove_juror(db, current_user, assignment, now=utcnow()),
+        _("Juror removed from the application."),
+    )
 
 
 @bp.route("/gestione/domande/<int:application_id>/rate", methods=["POST"])
@@ -908,13 +914,11 @@ def plan_instalments(application_id: int) -> BaseResponse:
             _("Write each instalment as: amount in euros | due date (YYYY-MM-DD)."),
             ok=False,
         )
-    try:
-        services.plan_instalments(db, current_user, application, plan, now=utcnow())
-    except services.GrantRefused as refused:
-        db.rollback()
-        return _back(application, refusal_message(refused.code), ok=False)
-    db.commit()
-    return _back(application, _("Instalments planned."))
+    return _staff_step(
+        application,
+        lambda: services.plan_instalments(db, current_user, application, plan, now=utcnow()),
+        _("Instalments planned."),
+    )
 
 
 @bp.route("/gestione/domande/<int:application_id>/rate/<int:instalment_id>", methods=["POST"])
@@ -923,13 +927,11 @@ def mark_paid(application_id: int, instalment_id: int) -> BaseResponse:
     db = get_session()
     application = _staff_application(application_id)
     instalment = db.get(GrantInstalment, instalment_id) or abort(404)
-    try:
-        services.mark_paid(db, current_user, application, instalment, now=utcnow())
-    except services.GrantRefused as refused:
-        db.rollback()
-        return _back(application, refusal_message(refused.code), ok=False)
-    db.commit()
-    return _back(application, _("Instalment recorded as paid; the grantee has been told."))
+    return _staff_step(
+        application,
+        lambda: services.mark_paid(db, current_user, application, instalment, now=utcnow()),
+        _("Instalment recorded as paid; the grantee has been told."),
+    )
 
 
 @bp.route("/domande/<int:application_id>/relazioni", methods=["POST"])
@@ -974,13 +976,11 @@ def accept_report(application_id: int, file_id: int) -> BaseResponse:
     db = get_session()
     application = _staff_application(application_id)
     report = db.get(GrantFile, file_id) or abort(404)
-    try:
-        services.accept_report(db, current_user, application, report, now=utcnow())
-    except services.GrantRefused as refused:
-        db.rollback()
-        return _back(application, refusal_message(refused.code), ok=False)
-    db.commit()
-    return _back(application, _("Report accepted; the grantee has been told."))
+    return _staff_step(
+        application,
+        lambda: services.accept_report(db, current_user, application, report, now=utcnow()),
+        _("Report accepted; the grantee has been told."),
+    )
 
 
 # The jury -------------------------------------------------------------------------------------
