@@ -52,6 +52,14 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat().replace("+00:00", "Z") if moment.tzinfo else moment.isoformat() + "Z"
 
 
+def _matching(statement: Select[Any], where: dict[str, Any], **columns: Any) -> Select[Any]:
+    """Keep rows whose column equals each filter asked for (filter name -> column)."""
+    for name, column in columns.items():
+        if name in where:
+            statement = statement.where(column == where[name])
+    return statement
+
+
 def _page(statement: Select[Any], id_column: Any, after: int, limit: int | None) -> Select[Any]:
     statement = statement.where(id_column > after).order_by(id_column)
     return statement.limit(limit) if limit is not None else statement
@@ -63,9 +71,7 @@ def _page(statement: Select[Any], id_column: Any, after: int, limit: int | None)
 def _calls(session: Session, where: dict[str, Any], after: int, limit: int | None) -> list[Any]:
     from ..calls.models import Call
 
-    statement = select(Call).where(Call.published_at.is_not(None))
-    if "kind" in where:
-        statement = statement.where(Call.kind == where["kind"])
+    statement = _matching(select(Call).where(Call.published_at.is_not(None)), where, kind=Call.kind)
     if "year" in where:
         statement = statement.where(func.extract("year", Call.published_at) == where["year"])
     return [
@@ -105,13 +111,14 @@ def _proposals(session: Session, where: dict[str, Any], after: int, limit: int |
             Proposal.status.in_([s.value for s in PUBLIC_STATES]),
         )
     )
-    for name, column in (("call", Proposal.call_id), ("area", Proposal.area_id)):
-        if name in where:
-            statement = statement.where(column == where[name])
-    if "status" in where:
-        statement = statement.where(Proposal.status == where["status"])
-    if "theme" in where:
-        statement = statement.where(Proposal.theme_id == where["theme"])
+    statement = _matching(
+        statement,
+        where,
+        call=Proposal.call_id,
+        area=Proposal.area_id,
+        status=Proposal.status,
+        theme=Proposal.theme_id,
+    )
     return [
         {
             "id": p.id,
@@ -137,11 +144,9 @@ def _meetings(session: Session, where: dict[str, Any], after: int, limit: int | 
     from ..meetings.models import Meeting
 
     statement = select(Meeting).where(Meeting.status.in_(["published", "cancelled"]))
-    for name, column in (("call", Meeting.call_id), ("area", Meeting.area_id)):
-        if name in where:
-            statement = statement.where(column == where[name])
-    if "kind" in where:
-        statement = statement.where(Meeting.kind == where["kind"])
+    statement = _matching(
+        statement, where, call=Meeting.call_id, area=Meeting.area_id, kind=Meeting.kind
+    )
     return [
         {
             "id": m.id,
@@ -169,9 +174,7 @@ def _results(session: Session, where: dict[str, Any], after: int, limit: int | N
     from ..voting.models import VoteResult
 
     statement = select(VoteResult).where(VoteResult.published_at.is_not(None))
-    for name, column in (("call", VoteResult.call_id), ("area", VoteResult.area_id)):
-        if name in where:
-            statement = statement.where(column == where[name])
+    statement = _matching(statement, where, call=VoteResult.call_id, area=VoteResult.area_id)
     return [
         {
             "id": r.id,
@@ -196,11 +199,9 @@ def _campaigns(session: Session, where: dict[str, Any], after: int, limit: int |
     from ..crowdfunding.models import Campaign, Pledge
 
     statement = select(Campaign).where(Campaign.state != "draft")
-    for name, column in (("call", Campaign.call_id), ("area", Campaign.area_id)):
-        if name in where:
-            statement = statement.where(column == where[name])
-    if "state" in where:
-        statement = statement.where(Campaign.state == where["state"])
+    statement = _matching(
+        statement, where, call=Campaign.call_id, area=Campaign.area_id, state=Campaign.state
+    )
     campaigns = list(session.scalars(_page(statement, Campaign.id, after, limit)))
     ids = [c.id for c in campaigns]
     balances = ledger.balances(session, ids) if ids else {}
@@ -243,9 +244,9 @@ def _grants(session: Session, where: dict[str, Any], after: int, limit: int | No
     from ..grants.ranking import AWARDED
 
     statement = select(GrantApplication).where(GrantApplication.state.in_(AWARDED))
-    for name, column in (("call", GrantApplication.call_id), ("area", GrantApplication.area_id)):
-        if name in where:
-            statement = statement.where(column == where[name])
+    statement = _matching(
+        statement, where, call=GrantApplication.call_id, area=GrantApplication.area_id
+    )
     return [
         {
             "id": a.id,
