@@ -56,6 +56,8 @@ static/vendor/.built: package.json package-lock.json
 	cp node_modules/bootstrap-italia/dist/svg/sprites.svg static/vendor/svg/
 	mkdir -p static/vendor/leaflet
 	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images static/vendor/leaflet/
+	mkdir -p static/vendor/chartjs
+	cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/LICENSE.md static/vendor/chartjs/
 	for family in Titillium_Web Lora Roboto_Mono; do \
 	  mkdir -p static/vendor/fonts/$$family; \
 	  cp node_modules/bootstrap-italia/dist/fonts/$$family/*.woff* static/vendor/fonts/$$family/; \

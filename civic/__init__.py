@@ -50,6 +50,8 @@ def register_blueprints(app: Flask) -> None:
     from .admin.views import bp as admin_bp
     from .calls.views import bp as calls_bp
     from .crowdfunding.views import bp as crowdfunding_bp
+    from .dashboard.views import bp as dashboard_bp
+    from .execution.views import bp as execution_bp
     from .grants.views import bp as grants_bp
     from .meetings.views import bp as meetings_bp
     from .opendata.views import bp as opendata_bp
@@ -69,3 +71,5 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(crowdfunding_bp)
     app.register_blueprint(grants_bp)
     app.register_blueprint(opendata_bp)
+    app.register_blueprint(execution_bp)
+    app.register_blueprint(dashboard_bp)

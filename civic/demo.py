@@ -153,6 +153,7 @@ def load_demo(session: Session, now: datetime) -> dict[str, int]:
         added["meetings"] = _demo_meetings(session, staff_id, citizens, now)
         added["campaigns"] = _demo_crowdfunding(session, staff_id, citizens, now)
         added["grant_applications"] = _demo_grants(session, staff_id, citizens, now)
+        added["tracked_projects"] = _demo_execution(session, staff_id, now)
         return added
     staff = get_user(session, staff_id)
     assert staff is not None
@@ -234,7 +235,72 @@ def load_demo(session: Session, now: datetime) -> dict[str, int]:
     added["meetings"] = _demo_meetings(session, staff_id, citizens, now)
     added["campaigns"] = _demo_crowdfunding(session, staff_id, citizens, now)
     added["grant_applications"] = _demo_grants(session, staff_id, citizens, now)
+    added["tracked_projects"] = _demo_execution(session, staff_id, now)
     return added
+
+
+def _demo_execution(session: Session, staff_id: int, now: datetime) -> int:
+    """Every funded project tracked; the first two with a story (progress, milestones, money)."""
+    from .accounts.queries import get_user
+    from .execution import services as execution
+    from .execution.domain import Progress, Status
+    from .execution.models import ProjectUpdate, TrackedProject
+
+    started = execution.track_funded(session, now=now)
+    if session.scalar(select(ProjectUpdate.id).limit(1)) is not None:
+        return started
+    staff = get_user(session, staff_id)
+    assert staff is not None
+    projects = session.scalars(select(TrackedProject).order_by(TrackedProject.id).limit(2)).all()
+    day = timedelta(days=1)
+    for index, project in enumerate(projects):
+        funded = project.funded_cents
+        approved = execution.add_milestone(
+            session,
+            staff,
+            project.id,
+            "Progetto esecutivo approvato",
+            (now - 20 * day).date(),
+            now=now - 25 * day,
+        )
+        execution.complete_milestone(
+            session, staff, project.id, approved.id, (now - 21 * day).date(), now=now - 21 * day
+        )
+        execution.add_milestone(
+            session,
+            staff,
+            project.id,
+            "Inizio dei lavori",
+            (now - 5 * day).date(),
+            now=now - 25 * day,
+        )
+        execution.add_milestone(
+            session,
+            staff,
+            project.id,
+            "Fine dei lavori",
+            (now + 60 * day).date(),
+            now=now - 25 * day,
+        )
+        execution.report(
+            session,
+            staff,
+            project.id,
+            Progress(Status.IN_PROGRESS, 10, funded * 8 // 10, 0),
+            body="Il progetto esecutivo è approvato e l'impresa è stata incaricata.",
+            now=now - 20 * day,
+        )
+        if index == 0:
+            execution.report(
+                session,
+                staff,
+                project.id,
+                Progress(Status.IN_PROGRESS, 40, funded * 9 // 10, funded * 3 // 10),
+                body="Cantiere aperto: consegnati i materiali, prima parte dei lavori eseguita.",
+                now=now - 3 * day,
+            )
+    session.flush()
+    return started
 
 
 GRANTS_SLUG = "la-scuola-dei-quartieri-2024-25"

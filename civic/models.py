@@ -15,6 +15,13 @@ from .crowdfunding.models import (
     RewardTier,
     StripeEvent,
 )
+from .execution.models import (
+    Milestone,
+    ProjectFollower,
+    ProjectUpdate,
+    TrackedProject,
+    UpdatePhoto,
+)
 from .grants.models import (
     GrantApplication,
     GrantFile,
@@ -87,9 +94,12 @@ __all__ = [
     "Meeting",
     "MeetingGroup",
     "MeetingProposal",
+    "Milestone",
     "MinutesRevision",
     "Notification",
     "Pledge",
+    "ProjectFollower",
+    "ProjectUpdate",
     "Proposal",
     "ProposalFile",
     "ProposalRevision",
@@ -105,6 +115,8 @@ __all__ = [
     "StripeEvent",
     "Support",
     "Theme",
+    "TrackedProject",
+    "UpdatePhoto",
     "User",
     "VoteResult",
     "VoteSettings",

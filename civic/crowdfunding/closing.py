@@ -284,6 +284,9 @@ def _finish(session: Session, campaign: Campaign, now: datetime) -> None:
         now=now,
     )
     totals = ledger.totals(session, campaign.id)
+    from ..execution.services import track_funded
+
+    track_funded(session, now=now, call_id=campaign.call_id)
     audit.record(
         session,
         actor_id=None,

@@ -256,6 +256,10 @@ def publish(
             application.updated_at = now
             _tell(session, application, target)
     session.flush()
+    if kind == "final":
+        from ..execution.services import track_funded
+
+        track_funded(session, now=now, call_id=call_id)
     audit.record(
         session,
         actor_id=actor.id,

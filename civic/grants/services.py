@@ -498,6 +498,16 @@ def award_step(
     application.updated_at = now
     _log(session, actor, f"award.{target.value}", application, now, reason=reason.strip() or None)
     notify_applicant(session, application, "grant_state", state=application.state)
+    from ..execution import services as execution
+    from ..execution.domain import Source
+
+    if target is State.FUNDED:  # a reserve moved up when funds freed
+        session.flush()
+        execution.track_funded(session, now=now, call_id=application.call_id)
+    elif target in (State.REVOKED, State.RENOUNCED):
+        execution.funding_withdrawn(
+            session, Source.GRANT, application.id, reason=reason.strip(), now=now
+        )
 
 
 def plan_instalments(

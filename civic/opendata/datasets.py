@@ -262,6 +262,61 @@ def _grants(session: Session, where: dict[str, Any], after: int, limit: int | No
     ]
 
 
+# Execution of funded projects --------------------------------------------------------------
+
+
+def _projects(session: Session, where: dict[str, Any], after: int, limit: int | None) -> list[Any]:
+    from ..calls.models import Call
+    from ..execution.models import Milestone, TrackedProject
+
+    statement = (
+        select(TrackedProject)
+        .join(Call, Call.id == TrackedProject.call_id)
+        .where(Call.published_at.is_not(None))
+    )
+    statement = _matching(
+        statement,
+        where,
+        call=TrackedProject.call_id,
+        area=TrackedProject.area_id,
+        status=TrackedProject.status,
+        source=TrackedProject.source,
+    )
+    projects = list(session.scalars(_page(statement, TrackedProject.id, after, limit)))
+    ids = [p.id for p in projects]
+    milestones: dict[int, list[int]] = {}
+    if ids:
+        for project_id, done, count in session.execute(
+            select(Milestone.project_id, Milestone.done_on.is_not(None), func.count())
+            .where(Milestone.project_id.in_(ids))
+            .group_by(Milestone.project_id, Milestone.done_on.is_not(None))
+        ):
+            pair = milestones.setdefault(project_id, [0, 0])
+            pair[0] += int(count)
+            pair[1] += int(count) if done else 0
+    return [
+        {
+            "id": p.id,
+            "source": p.source,
+            "source_id": p.source_id,
+            "call_id": p.call_id,
+            "area_id": p.area_id,
+            "title": p.title,
+            "status": p.status,
+            "progress_percent": p.percent,
+            "funded_cents": p.funded_cents,
+            "committed_cents": p.committed_cents,
+            "spent_cents": p.spent_cents,
+            "milestones": milestones.get(p.id, [0, 0])[0],
+            "milestones_reached": milestones.get(p.id, [0, 0])[1],
+            "lat": p.lat,
+            "lon": p.lon,
+            "updated_at": _iso(p.updated_at),
+        }
+        for p in projects
+    ]
+
+
 _CALL = Filter("call", "integer", "Only this call (its id).")
 _AREA = Filter("area", "integer", "Only this Municipio (its id).")
 ID = Column("id", "integer", "Identifier, stable.")
@@ -399,6 +454,37 @@ DATASETS: dict[str, Dataset] = {
             ),
             (_CALL, _AREA),
             _grants,
+        ),
+        Dataset(
+            "projects",
+            "Progetti finanziati e loro attuazione",
+            "Every funded project (vote winner, successful campaign, grant) and the state of its "
+            "execution: status, progress, money committed and spent, milestones.",
+            (
+                ID,
+                Column("source", "string", "budget (vote winner), campaign or grant."),
+                Column("source_id", "integer", "The proposal, campaign or grant application."),
+                CALL_ID,
+                AREA_ID,
+                Column("title", "string", "Title."),
+                Column("status", "string", "planned, in_progress, completed or cancelled."),
+                Column("progress_percent", "integer", "Progress, 0 to 100."),
+                Column("funded_cents", "integer", "What the funding decision allocated."),
+                Column("committed_cents", "integer", "Money committed so far, in euro cents."),
+                Column("spent_cents", "integer", "Money spent so far, in euro cents."),
+                Column("milestones", "integer", "Milestones set."),
+                Column("milestones_reached", "integer", "Milestones reached."),
+                Column("lat", "number", "Latitude (WGS84), if placed on the map.", True),
+                Column("lon", "number", "Longitude (WGS84), if placed on the map.", True),
+                Column("updated_at", "date-time", "Last change (UTC)."),
+            ),
+            (
+                _CALL,
+                _AREA,
+                Filter("status", "string", "Only projects in this status."),
+                Filter("source", "string", "Only projects funded this way."),
+            ),
+            _projects,
         ),
     )
 }

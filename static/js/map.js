@@ -28,7 +28,7 @@
     points.forEach(function (p) {
       var marker = L.circleMarker([p.lat, p.lon], { radius: 8, color: "#0066cc", fillOpacity: 0.7 }).addTo(map);
       var link = document.createElement("a");
-      link.href = "/proposte/" + p.id;
+      link.href = p.url || "/proposte/" + p.id;
       link.textContent = p.title;
       marker.bindPopup(link);
       bounds.push([p.lat, p.lon]);

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from civic.accounts.domain import Role
 from civic.calls.models import Call
 from civic.core.time import utcnow
+from civic.execution.models import Milestone, TrackedProject
 from civic.grants.models import GrantFile, GrantInstalment, JuryAssignment
 from civic.meetings import services as meeting_services
 from civic.proposals import services
@@ -166,6 +167,22 @@ ROUTES: list[tuple[str, str, dict[str, Any] | None, set[object]]] = [
     ("POST", "/gestione/crowdfunding/campagne/{campaign}/apri", {}, STAFF),
     ("POST", "/gestione/crowdfunding/campagne/{campaign}/chiudi", {}, STAFF),
     ("POST", "/gestione/crowdfunding/campagne/{campaign}/erogazione", {}, STAFF),
+    ("GET", "/dashboard", None, PUBLIC),
+    ("GET", "/dashboard/dati.csv", None, PUBLIC),
+    ("GET", "/dashboard/proposte", None, PUBLIC),
+    ("GET", "/dashboard/votazioni", None, PUBLIC),
+    ("GET", "/dashboard/crowdfunding", None, PUBLIC),
+    ("GET", "/dashboard/contributi", None, PUBLIC),
+    ("GET", "/progetti-finanziati", None, PUBLIC),
+    ("GET", "/progetti-finanziati/{project}", None, PUBLIC),
+    ("POST", "/progetti-finanziati/{project}/segui", {}, SIGNED_IN),
+    ("POST", "/progetti-finanziati/{project}/non-seguire", {}, SIGNED_IN),
+    ("GET", "/gestione/progetti-finanziati", None, STAFF),
+    ("POST", "/gestione/progetti-finanziati/aggiorna", {}, STAFF),
+    ("GET", "/gestione/progetti-finanziati/{project}", None, STAFF),
+    ("POST", "/gestione/progetti-finanziati/{project}/aggiornamento", {}, STAFF),
+    ("POST", "/gestione/progetti-finanziati/{project}/tappe", {}, STAFF),
+    ("POST", "/gestione/progetti-finanziati/{project}/tappe/{milestone}", {}, STAFF),
 ]
 
 # Reached only with a token, a stored file or an existing appeal: covered by their own tests.
@@ -203,6 +220,7 @@ ELSEWHERE = {
     "crowdfunding.pay_pledge",
     "crowdfunding.stripe_webhook",
     "crowdfunding.application_document",
+    "execution.photo",  # a stored photo: tests/web/test_execution.py
 }
 
 
@@ -229,6 +247,8 @@ def test_every_view_is_in_the_matrix(app: Flask) -> None:
         "jury_assignment": 1,
         "instalment": 1,
         "grant_report": 1,
+        "project": 1,
+        "milestone": 1,
     }
     covered = {
         adapter.match(path.format(**ids), method=method)[0] for method, path, _d, _w in ROUTES
@@ -273,6 +293,21 @@ def objects(db: Session, app: Flask) -> dict[str, Any]:
         )
         db.add_all([jury_assignment, instalment, report])
         db.commit()
+    project = TrackedProject(
+        source="budget",
+        source_id=proposal.id,
+        call_id=call.id,
+        area_id=proposal.area_id,
+        title=proposal.title,
+        funded_cents=proposal.cost_cents,
+        funded_at=utcnow(),
+        updated_at=utcnow(),
+    )
+    db.add(project)
+    db.flush()
+    milestone = Milestone(project_id=project.id, title="Inizio lavori", due_on=date(2027, 1, 1))
+    db.add(milestone)
+    db.commit()
     campaign = make_campaign(db)
     cf_call = db.get(Call, campaign.call_id)
     assert cf_call is not None
@@ -289,6 +324,8 @@ def objects(db: Session, app: Flask) -> dict[str, Any]:
         "jury_assignment": jury_assignment.id,
         "instalment": instalment.id,
         "grant_report": report.id,
+        "project": project.id,
+        "milestone": milestone.id,
         "meeting": meeting.id,
         "meeting_slug": meeting.slug,
         "speaker_request": request.id,

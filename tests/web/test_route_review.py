@@ -57,6 +57,15 @@ PUBLIC_BY_DESIGN = {
     "opendata.api_docs": "the public API's documentation",
     "opendata.api_list": "the public read-only API (public records only)",
     "opendata.api_item": "the public read-only API (public records only)",
+    "dashboard.show": "the transparency dashboard: figures over public records",
+    "dashboard.figures_csv": "the dashboard's figures as open data",
+    "dashboard.proposals": "the public proposals a dashboard figure counts",
+    "dashboard.votes": "the published results a dashboard figure counts",
+    "dashboard.campaigns": "the open campaigns a dashboard figure counts (totals only)",
+    "dashboard.grants": "the grants awarded a dashboard figure counts",
+    "execution.list_projects": "execution tracking: funded projects are public",
+    "execution.show_project": "execution tracking: a funded project's public page",
+    "execution.photo": "photos published with a project's public updates",
 }
 
 

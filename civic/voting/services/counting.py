@@ -251,6 +251,9 @@ def publish_results(session: Session, actor: User, call: Call, *, now: datetime)
     for result in results:
         result.published_at = result.published_at or now
     session.flush()
+    from ...execution.services import track_funded
+
+    track_funded(session, now=now, call_id=call.id)  # the winners' execution is public from today
     audit.record(
         session,
         actor_id=actor.id,

@@ -1,0 +1,1 @@
+"""The transparency dashboard: what was proposed, voted, crowdfunded and granted, by Municipio."""

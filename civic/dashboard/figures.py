@@ -1,0 +1,221 @@
+"""The dashboard's figures and the lists behind them, from one set of scoped queries.
+
+Each kind of record has one function that returns the query of its public records within a
+scope (year of the call, Municipio, theme). The figures group that query by Municipio; the list a
+figure links to runs the same query row by row, so the two always agree. Every figure takes one
+grouped query, whatever the number of records.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Select, case, distinct, func, select
+from sqlalchemy.orm import Session
+
+from ..calls.models import Call
+from ..core.scope import Scope
+from ..crowdfunding.models import Campaign, LedgerEntry
+from ..execution.models import TrackedProject
+from ..execution.queries import scoped as scoped_projects
+from ..grants.models import GrantApplication
+from ..grants.ranking import AWARDED
+from ..proposals.domain import PUBLIC_STATES
+from ..proposals.models import Proposal, Support
+from ..residency.models import CensusRecord
+from ..voting.models import VoteResult
+
+CITY = 0  # the key of records without a Municipio (a city-wide campaign or grant)
+
+
+def _calls(statement: Select[Any], scope: Scope, call_id: Any) -> Select[Any]:
+    statement = statement.join(Call, Call.id == call_id).where(Call.published_at.is_not(None))
+    return scope.on_year(statement, Call.published_at)
+
+
+def proposals(scope: Scope, statement: Any = None) -> Any:
+    """Proposals in a public state, with their own Municipio and theme."""
+    statement = _calls(
+        select(Proposal) if statement is None else statement, scope, Proposal.call_id
+    ).where(Proposal.status.in_([s.value for s in PUBLIC_STATES]))
+    statement = scope.on_area(statement, Proposal.area_id)
+    if scope.theme_id is not None:
+        statement = statement.where(Proposal.theme_id == scope.theme_id)
+    return statement
+
+
+def results(scope: Scope, statement: Any = None) -> Any:
+    """Published vote results, one per call and Municipio; a theme of the call counts."""
+    statement = _calls(
+        select(VoteResult) if statement is None else statement, scope, VoteResult.call_id
+    ).where(VoteResult.published_at.is_not(None))
+    statement = scope.on_area(statement, VoteResult.area_id)
+    return scope.on_call_theme(statement, VoteResult.call_id)
+
+
+def campaigns(scope: Scope, statement: Any = None) -> Any:
+    """Campaigns once open (the same ones the open data lists)."""
+    statement = _calls(
+        select(Campaign) if statement is None else statement, scope, Campaign.call_id
+    ).where(Campaign.state != "draft")
+    statement = scope.on_area(statement, Campaign.area_id)
+    return scope.on_call_theme(statement, Campaign.call_id)
+
+
+def grants(scope: Scope, statement: Any = None) -> Any:
+    statement = _calls(
+        select(GrantApplication) if statement is None else statement,
+        scope,
+        GrantApplication.call_id,
+    ).where(GrantApplication.state.in_(AWARDED))
+    statement = scope.on_area(statement, GrantApplication.area_id)
+    return scope.on_call_theme(statement, GrantApplication.call_id)
+
+
+@dataclass
+class Row:
+    """The figures of one Municipio (or of the city as a whole)."""
+
+    proposals: int = 0
+    supports: int = 0
+    votes: int = 0  # published results (one per call and Municipio)
+    voters: int = 0
+    electorate: int = 0  # census residents of the Municipio, once per vote held there
+    projects: int = 0
+    allocated_cents: int = 0
+    spent_cents: int = 0
+    campaigns: int = 0
+    raised_cents: int = 0
+    matched_cents: int = 0
+    grants: int = 0
+    granted_cents: int = 0
+
+    @property
+    def turnout_permille(self) -> int | None:
+        """Voters over the electorate of the votes held: per mille, rounded down."""
+        if not self.votes or not self.electorate:
+            return None
+        return self.voters * 1000 // self.electorate
+
+    def add(self, other: Row) -> None:
+        for name in self.__dataclass_fields__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+FIELDS = tuple(Row.__dataclass_fields__)
+
+
+@dataclass
+class Figures:
+    rows: dict[int, Row] = field(default_factory=dict)  # by Municipio id; CITY for none
+
+    def row(self, area_id: int | None) -> Row:
+        return self.rows.setdefault(area_id or CITY, Row())
+
+    @property
+    def total(self) -> Row:
+        total = Row()
+        for row in self.rows.values():
+            total.add(row)
+        return total
+
+
+def compute(session: Session, scope: Scope) -> Figures:
+    """Every figure of the dashboard, by Municipio; seven grouped queries."""
+    found = Figures()
+    for area_id, count in session.execute(
+        proposals(scope, select(Proposal.area_id, func.count(Proposal.id))).group_by(
+            Proposal.area_id
+        )
+    ):
+        found.row(area_id).proposals = int(count)
+    for area_id, count in session.execute(
+        proposals(scope, select(Proposal.area_id, func.count(Support.id)))
+        .join(Support, Support.proposal_id == Proposal.id)
+        .group_by(Proposal.area_id)
+    ):
+        found.row(area_id).supports = int(count)
+    for area_id, votes, voters in session.execute(
+        results(
+            scope,
+            select(VoteResult.area_id, func.count(VoteResult.id), func.sum(VoteResult.voters)),
+        ).group_by(VoteResult.area_id)
+    ):
+        row = found.row(area_id)
+        row.votes, row.voters = int(votes), int(voters or 0)
+    voted = [key for key, row in found.rows.items() if row.votes]
+    if voted:
+        for area_id, residents in session.execute(
+            select(CensusRecord.municipio_id, func.count())
+            .where(CensusRecord.municipio_id.in_(voted))
+            .group_by(CensusRecord.municipio_id)
+        ):
+            row = found.row(area_id)
+            row.electorate = int(residents) * row.votes
+    for area_id, count, allocated, spent in session.execute(
+        scoped_projects(
+            scope,
+            select(
+                TrackedProject.area_id,
+                func.count(TrackedProject.id),
+                func.sum(TrackedProject.funded_cents),
+                func.sum(TrackedProject.spent_cents),
+            ),
+        ).group_by(TrackedProject.area_id)
+    ):
+        row = found.row(area_id)
+        row.projects, row.allocated_cents, row.spent_cents = (
+            int(count), int(allocated or 0), int(spent or 0)
+        )  # fmt: skip
+    for area_id, count in session.execute(
+        campaigns(scope, select(Campaign.area_id, func.count(distinct(Campaign.id)))).group_by(
+            Campaign.area_id
+        )
+    ):
+        found.row(area_id).campaigns = int(count)
+    for area_id, (raised_cents, matched_cents) in campaign_money(session, scope).items():
+        row = found.row(area_id)
+        row.raised_cents, row.matched_cents = raised_cents, matched_cents
+    for area_id, count, granted in session.execute(
+        grants(
+            scope,
+            select(
+                GrantApplication.area_id,
+                func.count(GrantApplication.id),
+                func.sum(GrantApplication.total_cents),
+            ),
+        ).group_by(GrantApplication.area_id)
+    ):
+        row = found.row(area_id)
+        row.grants, row.granted_cents = int(count), int(granted or 0)
+    return found
+
+
+def campaign_money(session: Session, scope: Scope) -> dict[int | None, tuple[int, int]]:
+    """Per Municipio: raised (pledged plus charged, the backers' side negated) and matched (the
+    city's side negated), from the ledger of the campaigns in scope; one grouped query."""
+    raised = func.sum(
+        case(
+            (LedgerEntry.account == "pledged", LedgerEntry.amount_cents),
+            (LedgerEntry.account == "backers", -LedgerEntry.amount_cents),
+            else_=0,
+        )
+    )
+    matched = func.sum(case((LedgerEntry.account == "city", -LedgerEntry.amount_cents), else_=0))
+    return {
+        area_id: (int(raised_cents or 0), int(matched_cents or 0))
+        for area_id, raised_cents, matched_cents in session.execute(
+            campaigns(scope, select(Campaign.area_id, raised, matched))
+            .join(LedgerEntry, LedgerEntry.campaign_id == Campaign.id)
+            .group_by(Campaign.area_id)
+        )
+    }
+
+
+def years(session: Session) -> list[int]:
+    """The years (on Rome's calendar, by publication) that have published calls, latest first."""
+    from ..core.time import to_rome
+
+    moments = session.scalars(select(Call.published_at).where(Call.published_at.is_not(None))).all()
+    return sorted({to_rome(m).year for m in moments if m is not None}, reverse=True)

@@ -1,0 +1,1 @@
+"""Execution tracking ("accountability"): what became of each funded project, in public."""
