@@ -1,6 +1,7 @@
-"""The ceiling for bench/load.py: a bare Flask app whose one endpoint inserts a row into
-PostgreSQL and commits, served by the same gunicorn as civic. Nothing else: no session, no
-CSRF, no templates. civic's ballot cast is measured against it in the same run."""
+"""The ceiling for the benchmarks: a bare Flask app served by the same gunicorn as civic.
+``POST /insert`` inserts a row into PostgreSQL and commits (bench/load.py compares the ballot
+cast with it); ``GET /page`` reads one row and returns a small HTML page (bench/pages.py
+compares civic's pages with it). Nothing else: no session, no CSRF, no templates."""
 
 from __future__ import annotations
 
@@ -21,3 +22,10 @@ def insert() -> tuple[str, int]:
             {"voter": int(request.form.get("voter", "0"))},
         )
     return "ok", 201
+
+
+@app.get("/page")
+def page() -> str:
+    with engine.connect() as connection:
+        found = connection.execute(text("SELECT 1")).scalar()
+    return f"<!doctype html><html lang='it'><title>bare</title><p>{found}</p></html>"

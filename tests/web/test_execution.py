@@ -336,7 +336,9 @@ def test_staff_find_funded_projects_not_yet_listed(
     answer = _post(staff, "/gestione/progetti-finanziati/aggiorna", follow_redirects=True)
     assert "2 aggiunti" in answer.get_data(as_text=True)
     assert db.scalar(select(func.count()).select_from(TrackedProject)) == 2
-    entries = db.scalars(select(AuditEntry).where(AuditEntry.action == "execution.track")).all()
+    entries = db.scalars(
+        select(AuditEntry).where(AuditEntry.action == "execution.track").order_by(AuditEntry.id)
+    ).all()
     assert [e.actor_id for e in entries] == [None, funded["staff"].id]  # at publication, by staff
 
 
