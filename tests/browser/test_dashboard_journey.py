@@ -28,7 +28,7 @@ from tests.support import Mailbox
 pytestmark = pytest.mark.browser
 
 
-def _seed(app: Any) -> dict[str, Any]:
+def _seed(app: Any, follower: str = "segue.cruscotto@example.org") -> dict[str, Any]:
     """A vote with its result published: the winner of the first Municipio is funded."""
     with app.test_request_context("/"):
         session = get_database(app).session_factory()
@@ -49,7 +49,7 @@ def _seed(app: Any) -> dict[str, Any]:
             project = (
                 session.query(TrackedProject).filter_by(source="budget", source_id=winner).one()
             )
-            follower = make_user(session, email="segue.cruscotto@example.org")
+            follower = make_user(session, email=follower)
             return {
                 "area": area,
                 "project": project.id,
@@ -142,4 +142,48 @@ def test_filter_the_dashboard_follow_a_funded_project_and_check_the_csv(
     assert "Avanzamento: 0% → 20%" in Mailbox.body(message)
     page.reload()
     assert page.get_by_text("Lavori iniziati.").is_visible()
+    assert page.console_errors == []
+
+
+def test_staff_report_progress_with_a_photo_from_the_page(
+    browser: Any, live_server: LiveServer, tmp_path: Path
+) -> None:
+    from PIL import Image
+
+    from tests.browser.conftest import sign_in
+
+    app, base = live_server.app, live_server.url
+    seeded = _seed(app, follower="segue.cantiere@example.org")
+    with app.test_request_context("/"):
+        session = get_database(app).session_factory()
+        try:
+            staff = make_user(session, roles=(Role.STAFF,), email="ufficio.attuazione@example.org")
+            email = staff.email
+        finally:
+            session.close()
+    photo = tmp_path / "cantiere.png"
+    Image.new("RGB", (60, 40), "orange").save(photo)
+    page = sign_in(browser, base, email)
+    page.goto(f"{base}/gestione/progetti-finanziati/{seeded['project']}")
+    check_accessibility(page)
+    page.get_by_label("Stato").select_option("in_progress")
+    page.get_by_label("Avanzamento (%)").fill("15")
+    page.get_by_label("Somme impegnate (€)").fill("12.000,00")
+    page.get_by_label("Somme spese (€)").fill("1.500,50")
+    page.get_by_label("Aggiornamento per il pubblico").fill("Consegnato il cantiere.")
+    page.locator("#photo_1").set_input_files(str(photo))
+    page.locator("#alt_1").fill("Il cantiere appena recintato")
+    page.get_by_role("button", name="Pubblica l'aggiornamento").click()
+    assert page.get_by_text("L'aggiornamento è pubblico").is_visible()
+    page.locator("#title").fill("Fine dei lavori")
+    page.locator("#due_on").fill("2027-05-31")
+    page.get_by_role("button", name="Aggiungi la tappa").click()
+    assert page.get_by_text("Tappa aggiunta.").is_visible()
+    check_accessibility(page)
+    page.goto(f"{base}/progetti-finanziati/{seeded['project']}")
+    assert page.get_by_text("Somme spese: € 0,00 → € 1.500,50").is_visible()
+    image = page.get_by_role("img", name="Il cantiere appena recintato")
+    assert image.evaluate("img => img.complete && img.naturalWidth") == 60
+    assert page.get_by_role("rowheader", name="Fine dei lavori").is_visible()
+    check_accessibility(page)
     assert page.console_errors == []
