@@ -910,6 +910,7 @@ def _past_vote(
     )
     rng = random.Random(2025)  # noqa: S311 (a repeatable demo)  # nosec B311
     ideas = list(IDEAS)
+    spots = random.Random(7)  # places on the map, apart so the vote's draws stay the same  # noqa: S311  # nosec B311
     projects: dict[int, list[int]] = {}
     for area_id in voted_areas:
         for title, theme in rng.sample(ideas, 5):
@@ -922,6 +923,8 @@ def _past_vote(
                 body_md=f"Proponiamo: **{title.lower()}**.{BODY}",
                 body_html=f"<p>Proponiamo: <strong>{title.lower()}</strong>.</p>",
                 cost_cents=rng.randrange(20, 90) * 1_000_00,
+                lat=45.43 + spots.random() * 0.08,
+                lon=9.12 + spots.random() * 0.13,
                 status="feasible",
                 created_at=now - 250 * day,
                 updated_at=now - 250 * day,
