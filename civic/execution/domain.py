@@ -31,7 +31,9 @@ MOVES: dict[Status, frozenset[Status]] = {
     Status.CANCELLED: frozenset(),
 }
 
-MAX_AMOUNT_CENTS = 10**12  # ten billion euro: anything above is a typing error
+# Twenty million euro: above any project these programmes fund, and within the 32-bit integer
+# columns every amount in cents is stored in (as proposals' costs and calls' budgets are).
+MAX_AMOUNT_CENTS = 2_000_000_000
 
 
 class ExecutionRefused(ValueError):
