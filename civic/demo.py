@@ -255,33 +255,17 @@ def _demo_execution(session: Session, staff_id: int, now: datetime) -> int:
     day = timedelta(days=1)
     for index, project in enumerate(projects):
         funded = project.funded_cents
-        approved = execution.add_milestone(
-            session,
-            staff,
-            project.id,
-            "Progetto esecutivo approvato",
-            (now - 20 * day).date(),
-            now=now - 25 * day,
-        )
-        execution.complete_milestone(
-            session, staff, project.id, approved.id, (now - 21 * day).date(), now=now - 21 * day
-        )
-        execution.add_milestone(
-            session,
-            staff,
-            project.id,
-            "Inizio dei lavori",
-            (now - 5 * day).date(),
-            now=now - 25 * day,
-        )
-        execution.add_milestone(
-            session,
-            staff,
-            project.id,
-            "Fine dei lavori",
-            (now + 60 * day).date(),
-            now=now - 25 * day,
-        )
+        steps = (("Progetto esecutivo approvato", -20), ("Inizio dei lavori", -5),
+                 ("Fine dei lavori", 60))  # fmt: skip
+        for number, (title, days) in enumerate(steps):
+            milestone = execution.add_milestone(
+                session, staff, project.id, title, (now + days * day).date(), now=now - 25 * day
+            )
+            if number == 0:  # the design was approved a day early
+                execution.complete_milestone(
+                    session, staff, project.id, milestone.id, (now - 21 * day).date(),
+                    now=now - 21 * day,
+                )  # fmt: skip
         execution.report(
             session,
             staff,

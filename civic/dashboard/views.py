@@ -140,20 +140,26 @@ def proposals() -> str:
     )
 
 
-@bp.route("/dashboard/votazioni")
-def votes() -> str:
+def _call_list(template: str, statement: Any, total: Any) -> str:
+    """A list of records that each belong to a call, with the figure the dashboard shows."""
     db = get_session()
-    scope = Scope.from_args(request.args)
-    page = paginate(db, figures.results(scope).order_by(VoteResult.id), page_arg(), per_page=50)
-    total_voters = db.scalar(
-        figures.results(scope, select(func.coalesce(func.sum(VoteResult.voters), 0)))
-    )
+    page = paginate(db, statement, page_arg(), per_page=50)
     return render_template(
-        "dashboard/votes.html",
+        template,
         page=page,
         calls=_calls_of(page.items),
-        total_voters=int(total_voters or 0),
-        **_context(scope),
+        total=int(db.scalar(total) or 0),
+        **_context(Scope.from_args(request.args)),
+    )
+
+
+@bp.route("/dashboard/votazioni")
+def votes() -> str:
+    scope = Scope.from_args(request.args)
+    return _call_list(
+        "dashboard/votes.html",
+        figures.results(scope).order_by(VoteResult.id),
+        figures.results(scope, select(func.coalesce(func.sum(VoteResult.voters), 0))),
     )
 
 
@@ -177,23 +183,11 @@ def campaigns() -> str:
 
 @bp.route("/dashboard/contributi")
 def grants() -> str:
-    db = get_session()
     scope = Scope.from_args(request.args)
-    page = paginate(
-        db,
-        figures.grants(scope, select(GrantApplication)).order_by(GrantApplication.id),
-        page_arg(),
-        per_page=50,
-    )
-    total = db.scalar(
-        figures.grants(scope, select(func.coalesce(func.sum(GrantApplication.total_cents), 0)))
-    )
-    return render_template(
+    return _call_list(
         "dashboard/grants.html",
-        page=page,
-        calls=_calls_of(page.items),
-        total_cents=int(total or 0),
-        **_context(scope),
+        figures.grants(scope, select(GrantApplication)).order_by(GrantApplication.id),
+        figures.grants(scope, select(func.coalesce(func.sum(GrantApplication.total_cents), 0))),
     )
 
 
