@@ -233,3 +233,22 @@ def test_add_one_explains_each_winner_with_exact_prices() -> None:
     prices = {p: r.price_per_supporter for p, r in outcome.results.items() if r.selected}
     assert prices
     assert all(isinstance(price, Fraction) and price > 0 for price in prices.values())
+
+
+def test_the_replay_finds_the_exact_prices_the_exact_pass_paid() -> None:
+    """The explanation's prices come from replaying the winners with budgets kept as chains and
+    made exact only where needed: they equal, as fractions, what the exact pass paid, including
+    budgets that end exactly at a price (capped to nothing) and ties."""
+    from civic.voting.rules.mes import _Run
+
+    rng = random.Random(2026)
+    for _trial in range(300):
+        e = _random_election(rng)
+        run = _Run(e)
+        per_voter = Fraction(e.budget, max(e.voters, 1)) + Fraction(rng.randrange(0, 40), 3)
+        winners, paid = run(per_voter)
+        assert run.replay(per_voter, winners) == paid
+    tied = election(100, {"A": 50, "B": 30, "C": 20, "D": 20}, [(("A", "B", "C", "D"), 10)])
+    run = _Run(tied)
+    winners, paid = run(Fraction(12))  # the ten voters hold exactly A's 50 at the end
+    assert run.replay(Fraction(12), winners) == paid

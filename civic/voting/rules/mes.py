@@ -14,12 +14,61 @@ that explain the final outcome are then computed exactly.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from fractions import Fraction
+from typing import Any
 
 from .election import Election, supporters
 from .greedy import greedy
-from .mes_float import Ambiguous, FloatRun
+from .mes_float import Ambiguous, FloatRun, workers
 from .outcome import Outcome, ProjectResult
+
+_ULP = 2.0**-52  # the relative error of one float operation, rounded up
+
+
+class _Held:
+    """A ballot group's budget in the exact replay: its parent's less a price paid in full, with
+    a float copy and a bound on the copy's error; the exact value is computed on demand."""
+
+    __slots__ = ("error", "parent", "price", "rough", "value")
+
+    def __init__(self, parent: _Held | None, price: Fraction, rough: float, error: float) -> None:
+        self.parent, self.price, self.rough, self.error = parent, price, rough, error
+        self.value: Fraction | None = None
+
+    def less(self, price: Fraction, rough_price: float) -> _Held:
+        rough = self.rough - rough_price
+        # the parent's error, the price's rounding and the subtraction's
+        error = self.error + (abs(self.rough) + 2 * abs(rough_price)) * _ULP
+        return _Held(self, price, rough, error)
+
+    def exact(self) -> Fraction:
+        chain: list[_Held] = []
+        node: _Held | None = self
+        while node is not None and node.value is None:
+            chain.append(node)
+            node = node.parent
+        value = node.value if node is not None else Fraction(0)
+        assert value is not None
+        for link in reversed(chain):
+            value = value - link.price
+            link.value = value
+        return value
+
+
+_EMPTY = _Held(None, Fraction(0), 0.0, 0.0)
+_EMPTY.value = Fraction(0)
+
+
+def _clearly_above(budget: _Held, rough_price: float, price: Fraction) -> bool:
+    """Whether the budget is above the price: from the float copies when they are apart by more
+    than their errors, exactly otherwise."""
+    margin = budget.error + abs(rough_price) * _ULP
+    if budget.rough - rough_price > margin:
+        return True
+    if rough_price - budget.rough > margin:
+        return False
+    return budget.exact() > price
 
 
 class _Run:
@@ -62,37 +111,61 @@ class _Run:
         """The exact price each winner's supporters paid, buying ``winners`` in this order (the
         order a float pass found); it explains an outcome without searching for it again.
 
-        Who is capped is read from float copies of the budgets when they are clearly on one side
-        of the price, and decided exactly otherwise; sums and budgets are exact fractions."""
-        budgets = [per_voter] * len(self.weights)
-        rough = [float(per_voter)] * len(self.weights)
+        A ballot group's budget is kept as a chain (what it started with, less each full price
+        it paid) with a float copy and a bound on that copy's error; who is capped is read from
+        the float copy where it is clearly on one side of the price, and decided exactly
+        otherwise. Exact budgets are computed only where a decision or a sum needs them."""
+        start = _Held(None, Fraction(0), float(per_voter), abs(float(per_voter)) * _ULP)
+        start.value = per_voter
+        held = [start] * len(self.weights)
         bought: dict[str, tuple[int, Fraction]] = {}
         for position, project in enumerate(winners, start=1):
-            price = self._replay_price(project, budgets, rough)
+            price = self._replay_price(project, held)
+            rough_price = float(price)
+            # Ballots that backed the same winners share one chain: each is extended once.
+            after: dict[int, tuple[_Held, _Held]] = {}
             for g in self.groups[project]:
-                budgets[g] -= min(budgets[g], price)
-                rough[g] = float(budgets[g])
+                before = held[g]
+                found = after.get(id(before))
+                if found is None:
+                    pays_all = _clearly_above(before, rough_price, price)
+                    left = before.less(price, rough_price) if pays_all else _EMPTY
+                    found = after[id(before)] = (before, left)
+                held[g] = found[1]
             bought[project] = (position, price)
         return bought
 
-    def _replay_price(self, project: str, budgets: list[Fraction], rough: list[float]) -> Fraction:
+    def _replay_price(self, project: str, held: list[_Held]) -> Fraction:
         members = self.groups[project]
         cost = self.cost[project]
         weight = self.support[project]
         guess = Fraction(cost, weight)
         while True:  # the capped set grows until it is stable; the price only rises
-            capped = [g for g in members if rough[g] < float(guess) * (1 - 1e-9)]
-            near = [g for g in members if abs(rough[g] - float(guess)) <= float(guess) * 1e-9]
-            capped += [g for g in near if budgets[g] < guess]
+            rough_guess = float(guess)
+            slack = abs(rough_guess) * _ULP
+            capped = []
+            for g in members:  # _clearly_above, inlined: this loop is the replay's hot spot
+                chain = held[g]
+                gap = chain.rough - rough_guess
+                if gap > chain.error + slack:
+                    continue
+                if -gap > chain.error + slack or chain.exact() <= guess:
+                    capped.append(g)
             capped_weight = sum(self.weights[g] for g in capped)
             if capped_weight >= weight:
                 break
-            paid = sum((budgets[g] * self.weights[g] for g in capped), Fraction(0))
+            # The money of the capped, summed by chain, then multiplied exactly.
+            by_chain: dict[int, list[Any]] = {}
+            for g in capped:
+                entry = by_chain.setdefault(id(held[g]), [held[g], 0])
+                entry[1] += self.weights[g]
+            paid = sum((chain.exact() * count for chain, count in by_chain.values()), Fraction(0))
             price = (cost - paid) / (weight - capped_weight)
             if price == guess:
                 return price
             guess = price
-        found = self._price(project, budgets)  # the general case, by sorting
+        exact = {g: held[g].exact() for g in members}
+        found = self._price(project, exact)  # type: ignore[arg-type]  # the general case
         if found is None:
             raise ValueError(f"{project} is not affordable in this order")
         return found
@@ -147,7 +220,7 @@ def equal_shares(
     to the projects they voted for).
     """
     run = _Run(election)
-    fast = FloatRun(election)
+    fast = FloatRun(election, run.votes)  # the votes counted once, for the tie-break
     voters = election.voters
     base = Fraction(election.budget, voters) if voters else Fraction(0)
     steps = exact_passes = 0
@@ -165,21 +238,35 @@ def equal_shares(
     if completion in ("add1", "add1-greedy", "add1-exhaustive") and voters:
         supported = {p for p, groups in run.groups.items() if groups}
         exhaustive = completion == "add1-exhaustive"
+        limit = None if exhaustive else election.budget
         # Past this, every voter alone could pay for the whole budget: nothing new can happen.
         ceiling = base + election.budget
-        while set(winners) != supported and steps < max_steps:
-            if exhaustive and _is_exhaustive(election, winners):
-                break
-            steps += 1
-            per_voter = base + steps * increment
-            if per_voter > ceiling:
-                break
-            more = one_pass(per_voter, None if exhaustive else election.budget)
-            if sum(run.cost[p] for p in more) > election.budget:
-                if exhaustive:
-                    continue  # keep raising: a later step may fit again and spend more
-                break
-            winners, chosen = more, per_voter
+        # The next steps' passes are computed ahead on every core, in batches of an eighth of
+        # the steps taken so far (so at most that much is computed in vain past the last
+        # step); the loop still reads them one by one, in order.
+        ahead: list[list[str] | None] = []
+        threads = workers()
+        with ThreadPoolExecutor(threads) as pool:
+            while set(winners) != supported and steps < max_steps:
+                if exhaustive and _is_exhaustive(election, winners):
+                    break
+                steps += 1
+                per_voter = base + steps * increment
+                if per_voter > ceiling:
+                    break
+                if not ahead:
+                    count = min(max(threads, steps // 8), 512, max_steps - steps + 1)
+                    budgets = [float(base + (steps + k) * increment) for k in range(count)]
+                    ahead = fast.many(budgets, limit, pool, threads)
+                more = ahead.pop(0)
+                if more is None:  # a decision too close for floats: the exact pass takes it
+                    exact_passes += 1
+                    more = run(per_voter)[0]
+                if sum(run.cost[p] for p in more) > election.budget:
+                    if exhaustive:
+                        continue  # keep raising: a later step may fit again and spend more
+                    break
+                winners, chosen = more, per_voter
     bought = run.replay(chosen, winners)
     results: dict[str, ProjectResult] = {}
     for project in election.projects:
