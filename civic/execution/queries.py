@@ -58,10 +58,18 @@ def map_points(session: Session, scope: Scope) -> list[dict[str, Any]]:
             select(TrackedProject.id, TrackedProject.title, TrackedProject.lat, TrackedProject.lon),
         ).where(TrackedProject.lat.is_not(None), TrackedProject.lon.is_not(None))
     ).all()
-    return [
-        {"id": pid, "title": title, "lat": lat, "lon": lon, "url": f"/progetti-finanziati/{pid}"}
-        for pid, title, lat, lon in rows
-    ]
+    return [point(pid, title, lat, lon) for pid, title, lat, lon in rows]
+
+
+def point(project_id: int, title: str, lat: float, lon: float) -> dict[str, Any]:
+    """A funded project as the maps show it (static/js/map.js)."""
+    return {
+        "id": project_id,
+        "title": title,
+        "lat": lat,
+        "lon": lon,
+        "url": f"/progetti-finanziati/{project_id}",
+    }
 
 
 def get_project(session: Session, project_id: int) -> TrackedProject | None:

@@ -19,6 +19,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 
 from ..accounts.services import PermissionDenied
@@ -118,15 +119,7 @@ def show_project(project_id: int) -> str:
     )
     points = []
     if project.lat is not None and project.lon is not None:
-        points = [
-            {
-                "id": project.id,
-                "title": project.title,
-                "lat": project.lat,
-                "lon": project.lon,
-                "url": url_for("execution.show_project", project_id=project.id),
-            }
-        ]
+        points = [queries.point(project.id, project.title, project.lat, project.lon)]
     return render_template(
         "execution/show_project.html",
         project=project,
@@ -160,8 +153,6 @@ def _source_url(project: TrackedProject) -> str | None:
 @bp.route("/progetti-finanziati/foto/<name>")
 def photo(name: str) -> BaseResponse:
     db = get_session()
-    from sqlalchemy import select
-
     found = db.scalar(select(UpdatePhoto).where(UpdatePhoto.stored_name == name))
     if found is None:
         abort(404)
