@@ -6,6 +6,8 @@ import enum
 from dataclasses import dataclass
 from datetime import date
 
+from ..core.refusals import Refused
+
 
 class Source(enum.StrEnum):
     """What funded the project."""
@@ -36,12 +38,8 @@ MOVES: dict[Status, frozenset[Status]] = {
 MAX_AMOUNT_CENTS = 2_000_000_000
 
 
-class ExecutionRefused(ValueError):
+class ExecutionRefused(Refused):
     """A change the rules do not allow; ``code`` names the reason."""
-
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
 
 
 @dataclass(frozen=True)
