@@ -27,6 +27,9 @@ def create_app(profile: str | None = None, overrides: dict[str, Any] | None = No
     from .core import db, errors, jinja, observability, security
 
     db.register(app)
+    from .voting import snapshot
+
+    snapshot.install()
     extensions.register(app)
     security.register(app)
     observability.register(app)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
@@ -53,6 +54,10 @@ class Call(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    # A random stamp that changes with anything a ballot shows of the call (voting.snapshot).
+    revision: Mapped[str] = mapped_column(
+        String(16), default=lambda: secrets.token_hex(8), server_default="0"
+    )
 
     themes: Mapped[list[Theme]] = relationship(
         secondary="call_themes", lazy="raise_on_sql", order_by="Theme.id"

@@ -118,6 +118,27 @@ def add_once(session: Session, row: Base) -> bool:
     return True
 
 
+def insert_once(session: Session, model: type[Base], **values: Any) -> bool:
+    """Insert one row unless a UNIQUE constraint already holds one like it; False then.
+
+    One INSERT ... ON CONFLICT DO NOTHING on PostgreSQL and SQLite: no savepoint, and a
+    concurrent insert of the same row waits for the first to commit and then inserts nothing.
+    """
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+    else:
+        return add_once(session, model(**values))
+    table: Any = model.__table__
+    statement = (
+        insert(table).values(**values).on_conflict_do_nothing().returning(*table.primary_key)
+    )
+    session.flush()  # what the session holds goes first, as an ORM statement would do
+    return session.connection().execute(statement).first() is not None
+
+
 def get_session() -> Session:
     """The session of the current request or command, created on first use."""
     if "db_session" not in g:

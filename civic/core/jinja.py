@@ -6,8 +6,8 @@ from datetime import datetime
 from fractions import Fraction
 from typing import Any
 
-from flask import Flask, has_request_context, request
-from flask_babel import format_date, format_datetime, format_percent, get_locale
+from flask import Flask, g, has_request_context, request
+from flask_babel import format_date, format_datetime, format_percent, get_locale, get_translations
 from markupsafe import Markup
 
 from .money import format_eur
@@ -72,6 +72,23 @@ def markdown_html(text: str | None) -> Markup:
     return Markup(render_markdown(text or ""))  # noqa: S704 - nh3 cleaned it
 
 
+def _translations() -> Any:
+    """The request's translations, looked up once per locale instead of on every string.
+
+    Flask-Babel resolves its domain, context and locale on each call (some 30 strings a page);
+    this keeps the answer beside the locale object it was for, so a refresh() (a new locale
+    object) is seen at once.
+    """
+    holder = g.get("_flask_babel")
+    locale = getattr(holder, "babel_locale", None)
+    kept = g.get("_civic_translations")
+    if kept is not None and locale is not None and kept[0] is locale:
+        return kept[1]
+    found = get_translations()
+    g._civic_translations = (getattr(g.get("_flask_babel"), "babel_locale", None), found)
+    return found
+
+
 def _context() -> dict[str, Any]:
     path = request.full_path.rstrip("?") if has_request_context() else "/"
     return {"current_language": _locale(), "current_path": path}
@@ -88,5 +105,12 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["rome_day_time"] = rome_day_time
     app.jinja_env.filters["markdown"] = markdown_html
     app.context_processor(_context)
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: _translations().ugettext(s),
+        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: _translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
+    )
     app.jinja_env.globals["city_name"] = app.config["CITY_NAME"]
     app.jinja_env.globals["contact_email"] = app.config["CONTACT_EMAIL"]

@@ -27,5 +27,10 @@ class Area(Base):
     @property
     def label(self) -> str:
         """'Municipio 3 – Città Studi, Lambrate, Venezia'."""
-        prefix = "Municipio" if self.kind == "municipio" else "NIL"
-        return f"{prefix} {self.number} – {self.name}"
+        return area_label(self.kind, self.number, self.name)
+
+
+def area_label(kind: str, number: int, name: str) -> str:
+    """An area's name as people read it, from its columns."""
+    prefix = "Municipio" if kind == "municipio" else "NIL"
+    return f"{prefix} {number} – {name}"

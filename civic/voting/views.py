@@ -24,8 +24,9 @@ from ..core.time import utcnow
 from ..core.web import require, signed_in
 from ..places.queries import list_municipi
 from ..proposals.models import Proposal
-from . import domain, forms, permissions, services
+from . import domain, forms, permissions, services, snapshot
 from .models import VoteResult, VoterRoll, VoteSettings
+from .snapshot import VotingCall
 from .tasks import tally_call_job
 
 bp = Blueprint("voting", __name__)
@@ -83,6 +84,14 @@ def _call(slug: str) -> Call:
     return call
 
 
+def _voting_call(slug: str) -> VotingCall:
+    """The call as its ballots see it (kept per process while its revision stamp holds)."""
+    call = snapshot.voting_call(get_session(), slug)
+    if call is None or not call.published or call.settings is None:
+        abort(404)
+    return call
+
+
 def _choices() -> dict[int, int]:
     """The ballot as sent: 'p<id>' fields holding 1, points or a rank; anything else ignored."""
     choices: dict[int, int] = {}
@@ -96,23 +105,19 @@ def _choices() -> dict[int, int]:
 
 
 def _ballot_page(
-    call: Call, area_id: int, choices: dict[int, int], errors: list[str], **extra: Any
+    call: VotingCall, area_id: int, choices: dict[int, int], errors: list[str], **extra: Any
 ) -> str:
-    db = get_session()
-    settings = services.settings_of(db, call)
-    rules = services.ballot_rules(settings, call, area_id)
-    costs = services.candidates(db, call.id, area_id)
-    projects = db.scalars(
-        select(Proposal).where(Proposal.id.in_(costs)).order_by(Proposal.title)
-    ).all()
+    area = call.area(area_id)
+    if area is None or call.settings is None:
+        abort(404)
     return render_template(
         "voting/ballot.html",
         call=call,
-        area=next(a for a in list_municipi(db) if a.id == area_id),
-        rules=rules,
-        projects=projects,
+        area=area,
+        rules=services.ballot_rules(call.settings, call, area_id),
+        projects=area.projects,
         choices=choices,
-        running=domain.measure(choices, costs),
+        running=domain.measure(choices, area.costs()),
         errors=errors,
         **extra,
     )
@@ -162,8 +167,8 @@ def _residency(db: Any) -> Any:
 @bp.route("/bandi/<slug>/voto/<int:area_id>", methods=["GET", "POST"])
 @require(signed_in)
 def ballot(slug: str, area_id: int) -> str | Response:
-    call = _call(slug)
-    if area_id not in {a.area_id for a in call.areas}:
+    call = _voting_call(slug)
+    if call.area(area_id) is None:
         abort(404)
     choices = _choices() if request.method == "POST" else {}
     if request.method == "POST" and request.form.get("action") == "cast":
@@ -182,7 +187,9 @@ def ballot(slug: str, area_id: int) -> str | Response:
 @bp.route("/bandi/<slug>/voto/<int:area_id>/modifica", methods=["GET", "POST"])
 @require(signed_in)
 def change(slug: str, area_id: int) -> str | BaseResponse:
-    call = _call(slug)
+    call = _voting_call(slug)
+    if call.area(area_id) is None:
+        abort(404)
     form = forms.ChangeForm()
     choices = _choices() if request.method == "POST" else {}
     if form.validate_on_submit() and request.form.get("action") == "cast":

@@ -258,3 +258,31 @@ def test_an_unverified_person_is_told_how_to_get_verified(client: FlaskClient, d
     page = text(client.get(f"/bandi/{call.slug}/voto"))
     assert "accedi con SPID o CIE" in page
     assert "fai verificare la tua residenza a uno sportello del Comune" in page
+
+
+def test_the_ballot_and_the_cast_run_a_pinned_number_of_queries(
+    client: FlaskClient, db: Session, count_queries: list[str]
+) -> None:
+    """Voting day's two hot requests: the call's facts come from the kept snapshot (one query of
+    its stamp), the roll entry is one INSERT ... ON CONFLICT, the signed-in person one query."""
+    call, projects = make_voting_call(db)
+    area = next(iter(projects))
+    log_in(client, make_voter(db, area))
+    url = f"/bandi/{call.slug}/voto/{area}"
+    client.get(url)  # the first request builds the snapshot
+    count_queries.clear()
+    page = client.get(url)
+    assert page.status_code == 200
+    # the person with their roles, the call's stamp, the unread notifications
+    assert len(count_queries) == 3, count_queries
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', text(page))
+    assert token is not None
+    count_queries.clear()
+    cast = client.post(
+        url, data={"csrf_token": token.group(1), "action": "cast", f"p{projects[area][0]}": "1"}
+    )
+    assert cast.status_code == 200
+    assert "<code>" in text(cast)
+    # person, stamp, residency, areas already voted, roll entry, ballot, unread notifications
+    assert len(count_queries) == 7, count_queries
+    assert db.scalar(select(func.count()).select_from(VoterRoll)) == 1

@@ -10,7 +10,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from ...core.db import get_session
 from ...core.identity import keyed_hash
@@ -64,11 +64,17 @@ def load_user_by_session_id(session_id: str) -> User | None:
     user_id, _, stamp = session_id.partition(":")
     if not user_id.isdigit() or not stamp:
         return None
-    user = get_session().scalar(
-        select(User)
-        .where(User.id == int(user_id))
-        .options(selectinload(User.grants))
-        .execution_options(populate_existing=True)
+    # One query on every signed-in request: the roles come joined, not in a second query.
+    user = (
+        get_session()
+        .scalars(
+            select(User)
+            .where(User.id == int(user_id))
+            .options(joinedload(User.grants))
+            .execution_options(populate_existing=True)
+        )
+        .unique()
+        .first()
     )
     if user is None or user.deleted_at is not None or user.security_stamp != stamp:
         return None

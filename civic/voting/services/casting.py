@@ -5,23 +5,24 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from ...accounts.models import User
 from ...accounts.services import PermissionDenied
 from ...calls.models import Call
 from ...core import audit
-from ...core.db import add_once
+from ...core.db import insert_once
 from ...proposals.permissions import is_staff
-from .. import domain
+from .. import domain, snapshot
 from ..models import Ballot, VoterRoll, VoteSettings
-from .common import VoteRefused, _check_ballot, _check_eligible, _check_open, _key, settings_of
+from ..snapshot import VotingCall
+from .common import VoteRefused, _check_ballot, _check_eligible, _check_open, _key
 
 
 def _take_vote(
     session: Session,
-    call: Call,
+    call: VotingCall,
     voter: User,
     area_id: int,
     choices: dict[int, int],
@@ -33,25 +34,26 @@ def _take_vote(
     operator_id: int | None = None,
 ) -> None:
     """Check and write one vote: the roll entry (once per voter) and, apart, the ballot."""
-    settings = settings_of(session, call)
+    settings = call.settings
+    if settings is None:
+        raise VoteRefused("no_vote")
     method = _check_eligible(session, settings, call, voter, area_id)
-    _check_ballot(session, settings, call, area_id, choices)
-    if not add_once(
+    _check_ballot(settings, call, area_id, choices)
+    if not insert_once(
         session,
-        VoterRoll(
-            call_id=call.id,
-            area_id=area_id,
-            user_id=voter.id,
-            channel=channel,
-            desk=desk,
-            operator_id=operator_id,
-            voted_on=domain.coarse(now),
-            residency_method=method,
-        ),
+        VoterRoll,
+        call_id=call.id,
+        area_id=area_id,
+        user_id=voter.id,
+        channel=channel,
+        desk=desk,
+        operator_id=operator_id,
+        voted_on=domain.coarse(now),
+        residency_method=method,
     ):
         raise VoteRefused("already_voted")
-    session.add(
-        Ballot(
+    session.execute(
+        insert(Ballot).values(
             id=secrets.token_hex(16),
             call_id=call.id,
             area_id=area_id,
@@ -61,29 +63,29 @@ def _take_vote(
             cast_on=domain.coarse(now),
         )
     )
-    session.flush()
 
 
 def cast_ballot(
     session: Session,
     voter: User,
-    call: Call,
+    call: Call | VotingCall,
     area_id: int,
     choices: dict[int, int],
     *,
     now: datetime,
 ) -> str:
     """Vote once in an area; returns the receipt code, which is shown once and never stored."""
-    _check_open(call, now)
+    seen = snapshot.of(session, call)
+    _check_open(seen, now)
     receipt = domain.new_receipt()
-    _take_vote(session, call, voter, area_id, choices, now=now, channel="online", receipt=receipt)
+    _take_vote(session, seen, voter, area_id, choices, now=now, channel="online", receipt=receipt)
     return receipt
 
 
 def change_ballot(
     session: Session,
     voter: User,
-    call: Call,
+    call: Call | VotingCall,
     area_id: int,
     receipt: str,
     choices: dict[int, int],
@@ -91,8 +93,11 @@ def change_ballot(
     now: datetime,
 ) -> None:
     """Replace one's own ballot while voting is open: needs being signed in and the receipt."""
-    _check_open(call, now)
-    settings = settings_of(session, call)
+    seen = snapshot.of(session, call)
+    _check_open(seen, now)
+    settings = seen.settings
+    if settings is None:
+        raise VoteRefused("no_vote")
     roll = session.scalar(
         select(VoterRoll).where(
             VoterRoll.call_id == call.id,
@@ -114,7 +119,7 @@ def change_ballot(
     )
     if ballot is None:
         raise VoteRefused("bad_receipt")
-    _check_ballot(session, settings, call, area_id, choices)
+    _check_ballot(settings, seen, area_id, choices)
     ballot.choices = {str(p): v for p, v in choices.items() if v > 0}
     session.flush()
 
@@ -122,7 +127,7 @@ def change_ballot(
 def record_paper_ballot(
     session: Session,
     operator: User,
-    call: Call,
+    call: Call | VotingCall,
     voter: User,
     area_id: int,
     choices: dict[int, int],
@@ -135,10 +140,11 @@ def record_paper_ballot(
         raise PermissionDenied
     if not desk.strip():
         raise VoteRefused("desk_required")
-    _check_open(call, now)
+    seen = snapshot.of(session, call)
+    _check_open(seen, now)
     _take_vote(
         session,
-        call,
+        seen,
         voter,
         area_id,
         choices,

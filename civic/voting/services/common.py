@@ -11,11 +11,11 @@ from sqlalchemy.orm import Session
 from ...accounts.models import User
 from ...calls.domain import PhaseKind, is_phase_open
 from ...calls.models import Call
-from ...calls.queries import windows_of
 from ...core.refusals import Refused
 from ...proposals.models import Proposal
 from .. import domain
 from ..models import VoterRoll, VoteSettings
+from ..snapshot import Rules, VotingCall
 
 
 class VoteRefused(Refused):
@@ -30,14 +30,16 @@ def _key() -> str:
     return str(current_app.config["IDENTITY_HASH_KEY"])
 
 
-def settings_of(session: Session, call: Call) -> VoteSettings:
-    settings = session.get(VoteSettings, call.id)
+def settings_of(session: Session, call: Call | VotingCall) -> VoteSettings | Rules:
+    settings = call.settings if isinstance(call, VotingCall) else session.get(VoteSettings, call.id)
     if settings is None:
         raise VoteRefused("no_vote")
     return settings
 
 
-def ballot_rules(settings: VoteSettings, call: Call, area_id: int) -> domain.BallotRules:
+def ballot_rules(
+    settings: VoteSettings | Rules, call: Call | VotingCall, area_id: int
+) -> domain.BallotRules:
     budget = next((a.budget_cents for a in call.areas if a.area_id == area_id), 0)
     return domain.BallotRules(
         domain.BallotKind(settings.ballot_kind),
@@ -61,17 +63,16 @@ def candidates(session: Session, call_id: int, area_id: int) -> dict[int, int]:
     return {project_id: cost for project_id, cost in rows}
 
 
-def _check_open(call: Call, now: datetime) -> None:
-    if not is_phase_open(windows_of(call), PhaseKind.VOTING, now):
+def _check_open(call: VotingCall, now: datetime) -> None:
+    if not is_phase_open(list(call.windows), PhaseKind.VOTING, now):
         raise VoteRefused("voting_closed")
 
 
 def _check_eligible(
-    session: Session, settings: VoteSettings, call: Call, voter: User, area_id: int
+    session: Session, settings: Rules, call: VotingCall, voter: User, area_id: int
 ) -> str:
     """A verified resident of the call's areas, of the call's minimum age on the first day of the
     vote, voting in their own Municipio plus as many others as the call allows."""
-    from ...calls.domain import Window
     from ...core.time import to_rome
     from ...residency.domain import age_on
     from ...residency.models import Residency
@@ -86,7 +87,7 @@ def _check_eligible(
         raise VoteRefused("not_verified")
     if residency.method == "self" and not settings.allow_self_declared:
         raise VoteRefused("not_verified")  # a declaration counts only where the call accepts it
-    voting: list[Window] = [w for w in windows_of(call) if w.kind is PhaseKind.VOTING]
+    voting = call.voting_windows()
     first_day = to_rome(voting[0].starts_at).date() if voting else None
     if first_day is not None and age_on(residency.birth_date, first_day) < settings.min_age:
         raise VoteRefused("too_young")
@@ -105,11 +106,10 @@ def _check_eligible(
     return residency.method
 
 
-def _check_ballot(
-    session: Session, settings: VoteSettings, call: Call, area_id: int, choices: dict[int, int]
-) -> None:
+def _check_ballot(settings: Rules, call: VotingCall, area_id: int, choices: dict[int, int]) -> None:
+    area = call.area(area_id)
     found = domain.problems(
-        ballot_rules(settings, call, area_id), choices, candidates(session, call.id, area_id)
+        ballot_rules(settings, call, area_id), choices, area.costs() if area else {}
     )
     if found:
         raise VoteRefused("invalid_ballot", found)
