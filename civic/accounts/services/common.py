@@ -8,7 +8,7 @@ from typing import Any, Protocol
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app
+from flask import current_app, g
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
@@ -64,11 +64,14 @@ def load_user_by_session_id(session_id: str) -> User | None:
     user_id, _, stamp = session_id.partition(":")
     if not user_id.isdigit() or not stamp:
         return None
-    # One query on every signed-in request: the roles come joined, not in a second query.
-    user = (
+    # One query on every signed-in request: the roles come joined, and the count of unread
+    # notifications the page header shows comes along (kept for this request in g).
+    from ...proposals.queries import unread_count_of
+
+    found = (
         get_session()
-        .scalars(
-            select(User)
+        .execute(
+            select(User, unread_count_of(User.id))
             .where(User.id == int(user_id))
             .options(joinedload(User.grants))
             .execution_options(populate_existing=True)
@@ -76,7 +79,11 @@ def load_user_by_session_id(session_id: str) -> User | None:
         .unique()
         .first()
     )
-    if user is None or user.deleted_at is not None or user.security_stamp != stamp:
+    if found is None:
+        return None
+    user: User = found[0]
+    g.unread_notifications = found[1]
+    if user.deleted_at is not None or user.security_stamp != stamp:
         return None
     return user
 

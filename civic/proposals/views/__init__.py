@@ -8,6 +8,7 @@ from flask import (
     Blueprint,
     abort,
     flash,
+    g,
     has_request_context,
     redirect,
     request,
@@ -54,7 +55,10 @@ def status_label(status: str) -> str:
 def _helpers() -> dict[str, Any]:
     helpers: dict[str, Any] = {"status_label": status_label, "unread_count": 0}
     if has_request_context() and current_user.is_authenticated:
-        helpers["unread_count"] = queries.count_unread(get_session(), current_user.id)
+        known = g.get("unread_notifications")  # read with the person at sign-in loading
+        helpers["unread_count"] = (
+            known if known is not None else queries.count_unread(get_session(), current_user.id)
+        )
     return helpers
 
 

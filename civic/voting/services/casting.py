@@ -52,8 +52,8 @@ def _take_vote(
         residency_method=method,
     ):
         raise VoteRefused("already_voted")
-    session.execute(
-        insert(Ballot).values(
+    session.connection().execute(
+        insert(Ballot.__table__).values(  # type: ignore[arg-type]
             id=secrets.token_hex(16),
             call_id=call.id,
             area_id=area_id,
