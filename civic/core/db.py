@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask, current_app, g
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import DateTime, Engine, MetaData, bindparam, create_engine, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -125,18 +126,26 @@ def insert_once(session: Session, model: type[Base], **values: Any) -> bool:
     concurrent insert of the same row waits for the first to commit and then inserts nothing.
     """
     dialect = session.get_bind().dialect.name
+    if dialect not in ("postgresql", "sqlite"):
+        return add_once(session, model(**values))
+    statement = _insert_once_statement(dialect, model.__table__, tuple(sorted(values)))
+    session.flush()  # what the session holds goes first, as an ORM statement would do
+    return session.connection().execute(statement, values).first() is not None
+
+
+@functools.cache
+def _insert_once_statement(dialect: str, table: Any, columns: tuple[str, ...]) -> Any:
+    """Built once per table and set of columns (building costs more than running it)."""
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
     else:
-        return add_once(session, model(**values))
-    table: Any = model.__table__
-    statement = (
-        insert(table).values(**values).on_conflict_do_nothing().returning(*table.primary_key)
+        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+    return (
+        insert(table)
+        .values({name: bindparam(name) for name in columns})
+        .on_conflict_do_nothing()
+        .returning(*table.primary_key)
     )
-    session.flush()  # what the session holds goes first, as an ORM statement would do
-    return session.connection().execute(statement).first() is not None
 
 
 def get_session() -> Session:

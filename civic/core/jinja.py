@@ -105,6 +105,9 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["rome_day_time"] = rome_day_time
     app.jinja_env.filters["markdown"] = markdown_html
     app.context_processor(_context)
+    from . import chrome
+
+    chrome.register(app)
     app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
         gettext=lambda s: _translations().ugettext(s),
         ngettext=lambda s, p, n: _translations().ungettext(s, p, n),

@@ -17,7 +17,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import event, select, update
+from sqlalchemy import bindparam, event, select, update
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from ..calls.domain import PhaseKind, Window
@@ -95,6 +95,7 @@ class VotingCall:
 
 
 _cache: dict[str, VotingCall] = {}
+_STAMP = select(Call.id, Call.revision).where(Call.slug == bindparam("slug"))
 _lock = threading.Lock()
 
 
@@ -169,12 +170,9 @@ def build(session: Session, call_id: int) -> VotingCall | None:
 def voting_call(session: Session, slug: str) -> VotingCall | None:
     """The call at this address as its ballots see it: the kept copy if its stamp is still the
     database's (one query), else a fresh one."""
-    # Core on the session's connection: the ORM's result machinery costs more than the query.
-    row = (
-        session.connection()
-        .execute(select(Call.id, Call.revision).where(Call.slug == slug))
-        .one_or_none()
-    )
+    # Core on the session's connection, a statement built once: building and the ORM's result
+    # machinery cost more than the query itself.
+    row = session.connection().execute(_STAMP, {"slug": slug}).one_or_none()
     if row is None:
         return None
     kept = _cache.get(slug)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from ...accounts.models import User
@@ -18,6 +18,8 @@ from .. import domain, snapshot
 from ..models import Ballot, VoterRoll, VoteSettings
 from ..snapshot import VotingCall
 from .common import VoteRefused, _check_ballot, _check_eligible, _check_open, _key
+
+_INSERT_BALLOT = insert(Ballot.__table__)  # type: ignore[arg-type]  # built once
 
 
 def _take_vote(
@@ -53,15 +55,16 @@ def _take_vote(
     ):
         raise VoteRefused("already_voted")
     session.connection().execute(
-        insert(Ballot.__table__).values(  # type: ignore[arg-type]
-            id=secrets.token_hex(16),
-            call_id=call.id,
-            area_id=area_id,
-            channel=channel,
-            receipt_hash=domain.receipt_hash(_key(), receipt) if receipt else None,
-            choices={str(p): v for p, v in choices.items() if v > 0},
-            cast_on=domain.coarse(now),
-        )
+        _INSERT_BALLOT,
+        {
+            "id": secrets.token_hex(16),
+            "call_id": call.id,
+            "area_id": area_id,
+            "channel": channel,
+            "receipt_hash": domain.receipt_hash(_key(), receipt) if receipt else None,
+            "choices": {str(p): v for p, v in choices.items() if v > 0},
+            "cast_on": domain.coarse(now),
+        },
     )
 
 
@@ -98,30 +101,34 @@ def change_ballot(
     settings = seen.settings
     if settings is None:
         raise VoteRefused("no_vote")
-    roll = session.scalar(
-        select(VoterRoll).where(
+    session.flush()
+    connection = session.connection()  # Core reads and writes: the ORM's machinery costs more
+    channel = connection.execute(
+        select(VoterRoll.channel).where(
             VoterRoll.call_id == call.id,
             VoterRoll.area_id == area_id,
             VoterRoll.user_id == voter.id,
         )
-    )
-    if roll is None or roll.channel != "online":
+    ).scalar_one_or_none()
+    if channel != "online":
         raise VoteRefused("no_online_ballot")
-    ballot = session.scalar(
-        select(Ballot)
+    ballot_id = connection.execute(
+        select(Ballot.id)
         .where(
             Ballot.receipt_hash == domain.receipt_hash(_key(), receipt),
             Ballot.call_id == call.id,
             Ballot.area_id == area_id,
         )
         .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    if ballot is None:
+    ).scalar_one_or_none()
+    if ballot_id is None:
         raise VoteRefused("bad_receipt")
     _check_ballot(settings, seen, area_id, choices)
-    ballot.choices = {str(p): v for p, v in choices.items() if v > 0}
-    session.flush()
+    connection.execute(
+        update(Ballot.__table__)  # type: ignore[arg-type]
+        .where(Ballot.__table__.c.id == ballot_id)
+        .values(choices={str(p): v for p, v in choices.items() if v > 0})
+    )
 
 
 def record_paper_ballot(

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from ...accounts.models import User
@@ -69,6 +70,20 @@ def _check_open(call: VotingCall, now: datetime) -> None:
         raise VoteRefused("voting_closed")
 
 
+_VOTED = select(VoterRoll.area_id).where(
+    VoterRoll.call_id == bindparam("call_id"), VoterRoll.user_id == bindparam("user_id")
+)
+
+
+@functools.cache
+def _residency_statement() -> Any:
+    from ...residency.models import Residency
+
+    return select(Residency.municipio_id, Residency.birth_date, Residency.method).where(
+        Residency.user_id == bindparam("user_id")
+    )
+
+
 def _check_eligible(
     session: Session, settings: Rules, call: VotingCall, voter: User, area_id: int
 ) -> str:
@@ -76,16 +91,11 @@ def _check_eligible(
     vote, voting in their own Municipio plus as many others as the call allows."""
     from ...core.time import to_rome
     from ...residency.domain import age_on
-    from ...residency.models import Residency
 
     # Read on the session's connection (Core): two of the three reads of every cast.
     session.flush()
     connection = session.connection()
-    residency: Any = connection.execute(
-        select(Residency.municipio_id, Residency.birth_date, Residency.method).where(
-            Residency.user_id == voter.id
-        )
-    ).one_or_none()
+    residency: Any = connection.execute(_residency_statement(), {"user_id": voter.id}).one_or_none()
     if residency is None:
         from ...core.time import utcnow
         from ...residency.census import verify_from_census
@@ -99,13 +109,7 @@ def _check_eligible(
     first_day = to_rome(voting[0].starts_at).date() if voting else None
     if first_day is not None and age_on(residency.birth_date, first_day) < settings.min_age:
         raise VoteRefused("too_young")
-    voted = set(
-        connection.execute(
-            select(VoterRoll.area_id).where(
-                VoterRoll.call_id == call.id, VoterRoll.user_id == voter.id
-            )
-        ).scalars()
-    )
+    voted = set(connection.execute(_VOTED, {"call_id": call.id, "user_id": voter.id}).scalars())
     eligible = [a.area_id for a in call.areas]
     if not domain.areas_open_to(
         residency.municipio_id, eligible, settings.extra_areas, [*voted, area_id]
