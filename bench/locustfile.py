@@ -130,7 +130,7 @@ class Voter(_Person):
 
 
 class Reader(FastHttpUser):
-    """Someone following the vote: the home page, the call, campaigns, meetings, rankings."""
+    """Someone following the vote: the home page, the call, campaigns, meetings, the dashboard."""
 
     weight = 4
     wait_time = between(0.2, 0.6)
@@ -154,6 +154,10 @@ class Reader(FastHttpUser):
     @task(1)
     def calls(self) -> None:
         self.client.get("/bandi", name="GET calls")
+
+    @task(1)
+    def dashboard(self) -> None:
+        self.client.get("/dashboard", name="GET dashboard")
 
 
 class PasswordSignIn(FastHttpUser):

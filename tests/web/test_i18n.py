@@ -122,3 +122,25 @@ def test_exact_fractions_of_euros_are_shown_to_the_cent(app: Flask) -> None:
         assert render_template_string("{{ '49000/3' | euro_fraction }}") == "€ 16.333,33"
         assert render_template_string("{{ '2/3' | euro_fraction }}") == "€ 0,67"
         assert render_template_string("{{ '1000' | euro_fraction }}") == "€ 1.000,00"
+
+
+def test_the_kept_page_chrome_follows_each_readers_language(app: Flask) -> None:
+    """The footer and brand are rendered once per language and kept: an Italian reader and
+    then an English one each get their own, and the kept copy is reused."""
+    from civic.core.chrome import chrome
+
+    reloading = app.jinja_env.auto_reload
+    app.jinja_env.auto_reload = False
+    try:
+        italian = app.test_client().get("/")
+        english = app.test_client().get("/", headers={"Accept-Language": "en"})
+        again = app.test_client().get("/")
+        assert "Dichiarazione di accessibilità" in text(italian)
+        assert "Accessibility statement" in text(english)
+        assert "Dichiarazione di accessibilità" in text(again)
+        assert "Accessibility statement" not in text(again)
+        with app.test_request_context("/"), force_locale("en"):
+            assert chrome("footer") is chrome("footer")
+    finally:
+        app.jinja_env.auto_reload = reloading
+        app.extensions.pop("civic_chrome", None)
