@@ -1,7 +1,8 @@
 """Voting day under load: civic as in production (gunicorn, PostgreSQL, Redis, Huey) driven
 by locust from this machine, then checked for anything lost or counted twice.
 
-Simulated people: voters casting and changing ballots, readers browsing the public pages,
+Simulated people: voters casting and changing ballots, readers browsing the public pages and
+the dashboard,
 password sign-ins, backers pledging (card confirmed on localstripe, as Stripe.js would) and
 people registering for a meeting with too few places. Afterwards, from the database: ballots
 equal the casts the clients saw accepted, one roll entry per voter, every changed ballot holds
@@ -11,15 +12,17 @@ bare Flask endpoint that only inserts one row (bench/bare.py), served the same w
 civic's ballot cast is compared with.
 
 All traffic stays on 127.0.0.1; bounded by --seconds and by the people loaded.
-Usage: .venv/bin/python bench/load.py [--seconds 60] [--users 48] [--workers 4]
+Usage: .venv/bin/python bench/load.py [--seconds 60] [--users 48] [--workers 2]
 Target (issue #10): >= 200 ballot casts/s sustained, p95 < 200 ms, no errors.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
+import time
 import warnings
 from pathlib import Path
 from typing import Any
@@ -27,7 +30,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.stack import Stack, run_locust, seed, stack  # noqa: E402
+from bench.stack import Stack, cpu_use, run_locust, seed, stack  # noqa: E402
 
 CAST = "POST cast ballot"
 
@@ -135,7 +138,12 @@ def bare_ceiling(made: Stack, users: int, seconds: int) -> dict[str, float]:
     return figures
 
 
-def report(stats: dict[str, dict[str, float]], bare: dict[str, float], problems: list[str]) -> int:
+def report(
+    stats: dict[str, dict[str, float]],
+    bare: dict[str, float],
+    problems: list[str],
+    cores: dict[str, float],
+) -> int:
     heads = ("requests", "fails", "req/s", "p50 ms", "p95 ms", "p99 ms")
     print(f"{'endpoint':<24}" + "".join(f"{h:>9}" for h in heads))
     for name, row in sorted(stats.items(), key=lambda item: item[0] != "Aggregated"):
@@ -151,6 +159,8 @@ def report(stats: dict[str, dict[str, float]], bare: dict[str, float], problems:
     errors = stats.get("Aggregated", {}).get("failures", 0.0)
     print(f"ballot casts: {cast['rps']:.1f}/s, p95 {cast['p95']:.0f} ms; "
           f"ratio to the bare insert: {cast['rps'] / bare['rps']:.2f}")  # fmt: skip
+    used = ", ".join(f"{part} {share:.2f}" for part, share in cores.items() if share >= 0.005)
+    print(f"cores used during the run ({os.cpu_count()} here): {used}")
     print("nothing lost: " + ("yes" if not problems else "NO"))
     for problem in problems:
         print("  - " + problem)
@@ -163,7 +173,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--users", type=int, default=48, help="concurrent simulated people")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    parser.add_argument(
+        "--workers", type=int, default=2, help="gunicorn workers (on 2 cores, 2 served most)"
+    )
     parser.add_argument("--voters", type=int, default=0, help="default: enough for the run")
     parser.add_argument("--capacity", type=int, default=150)
     args = parser.parse_args()
@@ -175,12 +187,20 @@ def main() -> None:
         made.start_jobs()
         made.start_web()
         classes = ["Voter", "Reader", "PasswordSignIn", "Backer", "Attendee"]
-        stats, accepted = run_locust(made, args.users, args.seconds, classes, "civic")
+        cores: dict[str, float] = {}
+
+        def measure() -> None:  # the middle of the run, once every user has started
+            time.sleep(min(5, args.seconds / 4))
+            cores.update(cpu_use(args.seconds / 2))
+
+        stats, accepted = run_locust(
+            made, args.users, args.seconds, classes, "civic", during=measure
+        )
         made.stop("gunicorn")
         problems = check(made, accepted)
         bare = bare_ceiling(made, args.users, args.seconds)
     print(f"(logs and locust CSVs in {folder})")
-    sys.exit(report(stats, bare, problems))
+    sys.exit(report(stats, bare, problems, cores))
 
 
 if __name__ == "__main__":

@@ -63,6 +63,46 @@ def recreate_database(name: str) -> str:
     return f"postgresql+psycopg://127.0.0.1:5432/{name}"
 
 
+PARTS = (
+    ("web (gunicorn)", "gunicorn"),
+    ("database (PostgreSQL)", "postgres"),
+    ("load generator (locust)", "locust"),
+    ("jobs (huey)", "huey_consumer"),
+    ("Redis", "redis-server"),
+    ("Stripe stand-in (localstripe)", "localstripe"),
+)
+
+
+def _cpu_seconds() -> dict[str, float]:
+    """CPU seconds used so far by each part of the stack, from /proc (Linux)."""
+    used = dict.fromkeys([name for name, _ in PARTS] + ["everything else"], 0.0)
+    tick = os.sysconf("SC_CLK_TCK")
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+            command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        seconds = (int(fields[11]) + int(fields[12])) / tick
+        part = next((name for name, word in PARTS if word in command[:200]), "everything else")
+        if part == "everything else" and stat.split(" (", 1)[1].startswith("postgres"):
+            part = "database (PostgreSQL)"
+        used[part] += seconds
+    return used
+
+
+def cpu_use(seconds: float) -> dict[str, float]:
+    """Cores used by each part of the stack over the next ``seconds`` (run it while the load
+    runs: a process that has exited no longer shows what it used)."""
+    before, started = _cpu_seconds(), time.monotonic()
+    time.sleep(seconds)
+    after, elapsed = _cpu_seconds(), time.monotonic() - started
+    return {part: max(0.0, after[part] - before.get(part, 0.0)) / elapsed for part in after}
+
+
 @dataclass
 class Stack:
     database_url: str
