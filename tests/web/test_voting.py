@@ -286,3 +286,17 @@ def test_the_ballot_and_the_cast_run_a_pinned_number_of_queries(
     # person (roles, unread notifications), stamp, residency, areas voted, roll entry, ballot
     assert len(count_queries) == 6, count_queries
     assert db.scalar(select(func.count()).select_from(VoterRoll)) == 1
+
+
+def test_the_municipi_list_has_no_stray_separator_once_voting_closes(
+    client: FlaskClient, db: Session
+) -> None:
+    call, projects = make_voting_call(db)
+    area = next(iter(projects))
+    log_in(client, make_voter(db, area))
+    open_page = text(client.get(f"/bandi/{call.slug}/voto"))
+    assert re.search(r"</strong>[^<]*\s·\s<a ", open_page)
+    _close(db, call.id)
+    closed = text(client.get(f"/bandi/{call.slug}/voto"))
+    assert "La votazione ora non è aperta." in closed
+    assert not re.search(r"</strong>[^<]*·\s*</li>", closed)
