@@ -250,9 +250,9 @@ _TRACKED = (Call, CallArea, CallPhase, VoteSettings, Proposal, Area)
 
 
 def _on_execute(state: ORMExecuteState) -> None:
-    """A bulk UPDATE or DELETE of what a ballot shows (rare: staff replacing a call's phases)
-    moves every call's stamp, since which calls it touches is not known here."""
-    if not (state.is_update or state.is_delete):
+    """A bulk INSERT, UPDATE or DELETE of what a ballot shows (rare: staff replacing a call's
+    phases, an import) moves every call's stamp, since which calls it touches is not known."""
+    if not (state.is_insert or state.is_update or state.is_delete):
         return
     mapper = state.bind_mapper
     if mapper is not None and issubclass(mapper.class_, _TRACKED):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from flask import Flask
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from civic.calls.models import Call, CallPhase
@@ -72,6 +72,16 @@ def test_a_bulk_update_of_phases_moves_every_stamp(app_ctx: Flask, db: Session) 
         .where(CallPhase.call_id == call.id, CallPhase.kind == "voting")
         .values(ends_at=utcnow() + 9 * DAY)
     )
+    assert _stamp(db, call.id) != before
+
+
+def test_a_bulk_insert_of_what_a_ballot_shows_moves_every_stamp(
+    app_ctx: Flask, db: Session
+) -> None:
+    call, _projects = make_voting_call(db)
+    db.commit()
+    before = _stamp(db, call.id)
+    db.execute(insert(Area).values(kind="nil", number=999, name="Quartiere di prova"))
     assert _stamp(db, call.id) != before
 
 
