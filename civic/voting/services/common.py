@@ -14,10 +14,10 @@ from ...accounts.models import User
 from ...calls.domain import PhaseKind, is_phase_open
 from ...calls.models import Call
 from ...core.refusals import Refused
-from ...proposals.models import Proposal
 from .. import domain
 from ..models import VoterRoll, VoteSettings
 from ..snapshot import Rules, VotingCall
+from ..snapshot import build as build_snapshot
 
 
 class VoteRefused(Refused):
@@ -54,15 +54,12 @@ def ballot_rules(
 
 
 def candidates(session: Session, call_id: int, area_id: int) -> dict[int, int]:
-    """The projects on the ballot of an area (feasible proposals) with their costs in cents."""
-    rows = session.execute(
-        select(Proposal.id, Proposal.cost_cents)
-        .where(
-            Proposal.call_id == call_id, Proposal.area_id == area_id, Proposal.status == "feasible"
-        )
-        .order_by(Proposal.id)
-    )
-    return {project_id: cost for project_id, cost in rows}
+    """The projects on the ballot of an area with their costs in cents, read now: the same
+    definition the ballot pages and the cast use (voting.snapshot), so the count and the
+    ballot can never disagree on what was on it."""
+    seen = build_snapshot(session, call_id)
+    area = seen.area(area_id) if seen is not None else None
+    return area.costs() if area is not None else {}
 
 
 def _check_open(call: VotingCall, now: datetime) -> None:
