@@ -262,10 +262,9 @@ def paper_desk(call_id: int) -> str:
             db.commit()
             flash(_("The paper ballot has been recorded."), "success")
     municipi = {a.id: a for a in list_municipi(db)}
-    costs = services.candidates(db, call.id, area_id) if area_id else {}
-    projects = db.scalars(
-        select(Proposal).where(Proposal.id.in_(costs)).order_by(Proposal.title)
-    ).all()
+    seen = snapshot.build(db, call.id)  # the ballot as voters online see it, read now
+    area = seen.area(area_id) if seen is not None and area_id else None
+    projects = area.projects if area is not None else ()
     return render_template(
         "voting/paper_desk.html",
         call=call,
