@@ -21,3 +21,12 @@ def age_on(birth_date: date, day: date) -> int:
     if (day.month, day.day) < (birth_date.month, birth_date.day):
         years -= 1
     return years
+
+
+def latest_birth_date(day: date, min_age: int) -> date:
+    """The last birth date of someone at least ``min_age`` on ``day``: ``age_on(b, day) >=
+    min_age`` exactly when ``b <= latest_birth_date(day, min_age)``."""
+    try:
+        return day.replace(year=day.year - min_age)
+    except ValueError:  # 29 February in a year without one: those born on the 28th qualify
+        return day.replace(year=day.year - min_age, day=28)

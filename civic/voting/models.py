@@ -33,6 +33,9 @@ _RULES = (
 )
 
 
+DEFAULT_MIN_AGE = 16  # a call's minimum voting age unless staff set another
+
+
 class VoteSettings(Base):
     """How a call votes: the ballot, who may vote where, and the published rule."""
 
@@ -56,7 +59,7 @@ class VoteSettings(Base):
     points: Mapped[int] = mapped_column(default=0)
     max_ranked: Mapped[int] = mapped_column(default=3)
     extra_areas: Mapped[int] = mapped_column(default=0)  # "own Municipio plus N others"
-    min_age: Mapped[int] = mapped_column(default=16)
+    min_age: Mapped[int] = mapped_column(default=DEFAULT_MIN_AGE)
     # Residents may declare their Municipio and date of birth themselves (marked in results).
     allow_self_declared: Mapped[bool] = mapped_column(default=False, server_default=false())
     rule: Mapped[str] = mapped_column(String(20), default="greedy")
