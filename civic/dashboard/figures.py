@@ -191,8 +191,13 @@ def compute(session: Session, scope: Scope) -> Figures:
 def electorate(session: Session, scope: Scope) -> dict[int, int]:
     """By Municipio: the census residents who could vote, summed over the published votes held
     there, each vote counting those of its minimum age on its first day (in Rome), the rule the
-    ballot box applies. Municipi without a census are left out. Two queries."""
-    held = session.execute(
+    ballot box applies. Municipi without a census are left out.
+
+    Two queries, and the census is read once: its residents are counted by Municipio and by
+    which of the votes' birth-date cutoffs they fall under, and each vote adds up the counts
+    up to its own cutoff."""
+    held = []
+    for area_id, min_age, starts_at in session.execute(
         results(
             scope,
             select(
@@ -206,24 +211,34 @@ def electorate(session: Session, scope: Scope) -> dict[int, int]:
             CallPhase,
             (CallPhase.call_id == VoteResult.call_id) & (CallPhase.kind == PhaseKind.VOTING.value),
         )
-    ).all()
+    ):
+        cutoff = (
+            None if starts_at is None else latest_birth_date(to_rome(starts_at).date(), min_age)
+        )
+        held.append((area_id, cutoff))
     if not held:
         return {}
-    counts = []
-    for area_id, min_age, starts_at in held:
-        eligible = CensusRecord.municipio_id == area_id
-        if starts_at is not None:
-            cutoff = latest_birth_date(to_rome(starts_at).date(), int(min_age))
-            eligible &= CensusRecord.birth_date <= cutoff
-        counts.append(func.coalesce(func.sum(case((eligible, 1), else_=0)), 0))
-    row = session.execute(
-        select(*counts).where(CensusRecord.municipio_id.in_({area for area, *_ in held}))
-    ).one()
+    cutoffs = sorted({cutoff for _, cutoff in held if cutoff is not None})
+    # Bucket n: born after the n-1 earlier cutoffs but on or before cutoff n; the last bucket
+    # holds those too young for every vote.
+    bucket = case(
+        *((CensusRecord.birth_date <= cutoff, n) for n, cutoff in enumerate(cutoffs)),
+        else_=len(cutoffs),
+    ).label("bucket")
+    counts: dict[int, list[int]] = {}
+    for area_id, n, residents in session.execute(
+        select(CensusRecord.municipio_id, bucket, func.count())
+        .where(CensusRecord.municipio_id.in_({area for area, _ in held}))
+        .group_by(CensusRecord.municipio_id, bucket)
+    ):
+        counts.setdefault(area_id, [0] * (len(cutoffs) + 1))[n] += int(residents)
     found: dict[int, int] = {}
-    for (area_id, *_), residents in zip(held, row, strict=True):
-        if residents:
-            found[area_id] = found.get(area_id, 0) + int(residents)
-    return found
+    for area_id, cutoff in held:
+        buckets = counts.get(area_id)
+        if buckets:
+            upto = len(buckets) if cutoff is None else cutoffs.index(cutoff) + 1
+            found[area_id] = found.get(area_id, 0) + sum(buckets[:upto])
+    return {area_id: residents for area_id, residents in found.items() if residents}
 
 
 def campaign_money(session: Session, scope: Scope) -> dict[int | None, tuple[int, int]]:
