@@ -14,8 +14,7 @@ from typing import Any
 from sqlalchemy import Select, case, distinct, func, select
 from sqlalchemy.orm import Session
 
-from ..calls.domain import PhaseKind
-from ..calls.models import Call, CallPhase
+from ..calls.models import Call
 from ..core.scope import Scope
 from ..core.time import to_rome
 from ..crowdfunding.models import Campaign, LedgerEntry
@@ -25,9 +24,7 @@ from ..grants.models import GrantApplication
 from ..grants.ranking import AWARDED
 from ..proposals.domain import PUBLIC_STATES
 from ..proposals.models import Proposal, Support
-from ..residency.domain import latest_birth_date
-from ..residency.models import CensusRecord
-from ..voting.models import DEFAULT_MIN_AGE, VoteResult, VoteSettings
+from ..voting.models import VoteResult
 
 CITY = 0  # the key of records without a Municipio (a city-wide campaign or grant)
 
@@ -84,7 +81,8 @@ class Row:
     supports: int = 0
     votes: int = 0  # published results (one per call and Municipio)
     voters: int = 0
-    electorate: int = 0  # census residents old enough to vote, once per vote held there
+    electorate: int = 0  # census residents old enough, summed over the votes whose tally had one
+    electorate_voters: int = 0  # the voters of those votes
     projects: int = 0
     allocated_cents: int = 0
     spent_cents: int = 0
@@ -96,10 +94,11 @@ class Row:
 
     @property
     def turnout_permille(self) -> int | None:
-        """Voters over the electorate of the votes held: per mille, rounded down."""
-        if not self.votes or not self.electorate:
+        """Voters over the electorate, of the votes whose tally counted one (the census residents
+        old enough on the vote's first day): per mille, rounded down."""
+        if not self.electorate:
             return None
-        return self.voters * 1000 // self.electorate
+        return self.electorate_voters * 1000 // self.electorate
 
     def add(self, other: Row) -> None:
         for name in self.__dataclass_fields__:
@@ -125,7 +124,7 @@ class Figures:
 
 
 def compute(session: Session, scope: Scope) -> Figures:
-    """Every figure of the dashboard, by Municipio; seven grouped queries."""
+    """Every figure of the dashboard, by Municipio: one grouped query per kind of figure."""
     found = Figures()
     for area_id, count in session.execute(
         proposals(scope, select(Proposal.area_id, func.count(Proposal.id))).group_by(
@@ -139,16 +138,21 @@ def compute(session: Session, scope: Scope) -> Figures:
         .group_by(Proposal.area_id)
     ):
         found.row(area_id).supports = int(count)
-    for area_id, votes, voters in session.execute(
+    for area_id, votes, voters, electorate, electorate_voters in session.execute(
         results(
             scope,
-            select(VoteResult.area_id, func.count(VoteResult.id), func.sum(VoteResult.voters)),
+            select(
+                VoteResult.area_id,
+                func.count(VoteResult.id),
+                func.sum(VoteResult.voters),
+                func.sum(VoteResult.electorate),
+                func.sum(case((VoteResult.electorate.is_not(None), VoteResult.voters), else_=0)),
+            ),
         ).group_by(VoteResult.area_id)
     ):
         row = found.row(area_id)
         row.votes, row.voters = int(votes), int(voters or 0)
-    for area_id, residents in electorate(session, scope).items():
-        found.row(area_id).electorate = residents
+        row.electorate, row.electorate_voters = int(electorate or 0), int(electorate_voters or 0)
     for area_id, count, allocated, spent in session.execute(
         scoped_projects(
             scope,
@@ -188,59 +192,6 @@ def compute(session: Session, scope: Scope) -> Figures:
     return found
 
 
-def electorate(session: Session, scope: Scope) -> dict[int, int]:
-    """By Municipio: the census residents who could vote, summed over the published votes held
-    there, each vote counting those of its minimum age on its first day (in Rome), the rule the
-    ballot box applies. Municipi without a census are left out.
-
-    Two queries, and the census is read once: its residents are counted by Municipio and by
-    which of the votes' birth-date cutoffs they fall under, and each vote adds up the counts
-    up to its own cutoff."""
-    held = []
-    for area_id, min_age, starts_at in session.execute(
-        results(
-            scope,
-            select(
-                VoteResult.area_id,
-                func.coalesce(VoteSettings.min_age, DEFAULT_MIN_AGE),
-                CallPhase.starts_at,
-            ),
-        )
-        .outerjoin(VoteSettings, VoteSettings.call_id == VoteResult.call_id)
-        .outerjoin(
-            CallPhase,
-            (CallPhase.call_id == VoteResult.call_id) & (CallPhase.kind == PhaseKind.VOTING.value),
-        )
-    ):
-        cutoff = (
-            None if starts_at is None else latest_birth_date(to_rome(starts_at).date(), min_age)
-        )
-        held.append((area_id, cutoff))
-    if not held:
-        return {}
-    cutoffs = sorted({cutoff for _, cutoff in held if cutoff is not None})
-    # Bucket n: born after the n-1 earlier cutoffs but on or before cutoff n; the last bucket
-    # holds those too young for every vote.
-    bucket = case(
-        *((CensusRecord.birth_date <= cutoff, n) for n, cutoff in enumerate(cutoffs)),
-        else_=len(cutoffs),
-    ).label("bucket")
-    counts: dict[int, list[int]] = {}
-    for area_id, n, residents in session.execute(
-        select(CensusRecord.municipio_id, bucket, func.count())
-        .where(CensusRecord.municipio_id.in_({area for area, _ in held}))
-        .group_by(CensusRecord.municipio_id, bucket)
-    ):
-        counts.setdefault(area_id, [0] * (len(cutoffs) + 1))[n] += int(residents)
-    found: dict[int, int] = {}
-    for area_id, cutoff in held:
-        buckets = counts.get(area_id)
-        if buckets:
-            upto = len(buckets) if cutoff is None else cutoffs.index(cutoff) + 1
-            found[area_id] = found.get(area_id, 0) + sum(buckets[:upto])
-    return {area_id: residents for area_id, residents in found.items() if residents}
-
-
 def campaign_money(session: Session, scope: Scope) -> dict[int | None, tuple[int, int]]:
     """Per Municipio: raised (pledged plus charged, the backers' side negated) and matched (the
     city's side negated), from the ledger of the campaigns in scope; one grouped query."""
@@ -264,7 +215,6 @@ def campaign_money(session: Session, scope: Scope) -> dict[int | None, tuple[int
 
 def years(session: Session) -> list[int]:
     """The years (on Rome's calendar, by publication) that have published calls, latest first."""
-    from ..core.time import to_rome
 
     moments = session.scalars(select(Call.published_at).where(Call.published_at.is_not(None))).all()
     return sorted({to_rome(m).year for m in moments if m is not None}, reverse=True)

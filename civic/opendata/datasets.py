@@ -184,6 +184,7 @@ def _results(session: Session, where: dict[str, Any], after: int, limit: int | N
             "budget_cents": r.budget_cents,
             "ballots": r.ballots,
             "voters": r.voters,
+            "electorate": r.electorate,
             "winners": [int(w) for w in r.winners],
             "published_at": _iso(r.published_at),
         }
@@ -407,6 +408,14 @@ DATASETS: dict[str, Dataset] = {
                 Column("budget_cents", "integer", "The budget, in euro cents."),
                 Column("ballots", "integer", "Ballots counted."),
                 Column("voters", "integer", "Voters."),
+                Column(
+                    "electorate",
+                    "integer",
+                    "Census residents of the Municipio old enough to vote on the vote's first "
+                    "day, counted with the tally (turnout = voters / electorate); null where "
+                    "there was no census.",
+                    nullable=True,
+                ),
                 Column("winners", "array", "Ids of the winning proposals, in order."),
                 Column("published_at", "date-time", "When the result was published (UTC)."),
             ),

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask import current_app
-from sqlalchemy import delete
+from sqlalchemy import case, delete, func, select
 from sqlalchemy.orm import Session
 from stdnum.it import codicefiscale
 
@@ -19,7 +19,7 @@ from ..core import audit
 from ..core.identity import keyed_hash
 from ..places.queries import list_municipi
 from ..proposals.permissions import is_staff
-from .domain import Method
+from .domain import Method, latest_birth_date
 from .models import CensusRecord, Residency
 
 MAX_ROWS = 2_000_000
@@ -106,6 +106,19 @@ def import_census(session: Session, operator: User, text: str, *, now: datetime)
         after={"rows": len(rows)},
     )
     return report
+
+
+def electorate(session: Session, municipio_id: int, day: date, min_age: int) -> int | None:
+    """The census residents of a Municipio at least ``min_age`` on ``day``, the rule the ballot
+    box applies (``age_on``); None when the census holds nobody there. One query."""
+    cutoff = latest_birth_date(day, min_age)
+    everyone, old_enough = session.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(case((CensusRecord.birth_date <= cutoff, 1), else_=0)), 0),
+        ).where(CensusRecord.municipio_id == municipio_id)
+    ).one()
+    return int(old_enough) if everyone else None
 
 
 def verify_from_census(session: Session, person: User, *, now: datetime) -> Residency | None:

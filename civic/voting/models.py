@@ -33,9 +33,6 @@ _RULES = (
 )
 
 
-DEFAULT_MIN_AGE = 16  # a call's minimum voting age unless staff set another
-
-
 class VoteSettings(Base):
     """How a call votes: the ballot, who may vote where, and the published rule."""
 
@@ -59,7 +56,7 @@ class VoteSettings(Base):
     points: Mapped[int] = mapped_column(default=0)
     max_ranked: Mapped[int] = mapped_column(default=3)
     extra_areas: Mapped[int] = mapped_column(default=0)  # "own Municipio plus N others"
-    min_age: Mapped[int] = mapped_column(default=DEFAULT_MIN_AGE)
+    min_age: Mapped[int] = mapped_column(default=16)
     # Residents may declare their Municipio and date of birth themselves (marked in results).
     allow_self_declared: Mapped[bool] = mapped_column(default=False, server_default=false())
     rule: Mapped[str] = mapped_column(String(20), default="greedy")
@@ -124,6 +121,9 @@ class VoteResult(Base):
     explanation: Mapped[dict[str, Any]] = mapped_column(JSON)
     ballots: Mapped[int]
     voters: Mapped[int]
+    # Census residents of the area old enough to vote on the first day, counted with the tally
+    # (so turnout stays what it was when a later census arrives); None: no census for the area.
+    electorate: Mapped[int | None]
     overrides: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     computed_at: Mapped[datetime]
     published_at: Mapped[datetime | None]

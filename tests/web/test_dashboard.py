@@ -8,21 +8,19 @@ import csv
 import io
 import json
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from civic.accounts.domain import Role
-from civic.calls.models import Call, CallPhase
-from civic.core.time import ROME, to_rome, utcnow
+from civic.calls.models import Call
+from civic.core.time import ROME, utcnow
 from civic.crowdfunding import ledger
 from civic.proposals.models import Support
-from civic.residency.domain import latest_birth_date
 from civic.residency.models import CensusRecord
 from civic.voting.models import VoteResult
 from civic.voting.services import counting
@@ -57,7 +55,7 @@ def city(app: Flask, db: Session) -> dict[str, Any]:
                 VoteResult(
                     call_id=call.id, area_id=area, rule="greedy", budget_cents=100_000_00,
                     winners=winners, explanation={}, ballots=voters, voters=voters,
-                    computed_at=utcnow(),
+                    electorate=100 if area == first else None, computed_at=utcnow(),
                 )
             )  # fmt: skip
         for n in range(100):
@@ -200,38 +198,6 @@ def test_malformed_filters_are_ignored(
         assert _table(client.get(f"/dashboard?{query}").get_data(as_text=True)) == plain
 
 
-def test_turnout_counts_only_residents_old_enough_on_the_first_day_of_the_vote(
-    client: FlaskClient, db: Session, city: dict[str, Any]
-) -> None:
-    """The electorate is who the ballot box would admit: census residents of the call's minimum
-    age (16 here) on the vote's first day in Rome. Twenty children do not lower the turnout;
-    someone turning 16 that very day counts."""
-    starts_at = db.scalar(
-        select(CallPhase.starts_at).where(
-            CallPhase.call_id == city["call"].id, CallPhase.kind == "voting"
-        )
-    )
-    assert starts_at is not None
-    first_day = to_rome(starts_at).date()
-    sixteenth = latest_birth_date(first_day, 16)
-    for n, born in enumerate([sixteenth + timedelta(days=1)] * 20 + [sixteenth]):
-        db.add(
-            CensusRecord(
-                fiscal_hash=f"young{n:059d}", municipio_id=city["first"], birth_date=born,
-                batch="test", imported_at=utcnow(),
-            )
-        )  # fmt: skip
-    db.commit()
-    rows = list(
-        csv.DictReader(
-            io.StringIO(client.get("/dashboard/dati.csv").get_data(as_text=True).lstrip("\ufeff"))
-        )
-    )
-    first = next(row for row in rows if row["municipio"] != "Totale" and row["voters"] == "40")
-    assert first["turnout_permille"] == str(40 * 1000 // 101)  # 100 adults and the one of 16
-    assert "39.6%" in client.get("/dashboard").get_data(as_text=True)
-
-
 def test_the_csv_holds_the_figures_of_the_page(client: FlaskClient, city: dict[str, Any]) -> None:
     answer = client.get(f"/dashboard/dati.csv?municipio={city['first']}")
     assert answer.mimetype == "text/csv"
@@ -286,3 +252,18 @@ def test_an_empty_city_says_so(client: FlaskClient, db: Session) -> None:
     page = client.get("/dashboard").get_data(as_text=True)
     assert "Ancora niente da contare" in page
     assert client.get("/dashboard/dati.csv").status_code == 200
+
+
+def test_turnout_is_traceable_to_the_open_results(
+    client: FlaskClient, city: dict[str, Any]
+) -> None:
+    """The open results carry each vote's electorate, so anyone can recompute the turnout."""
+    rows = client.get("/opendata/results.json").get_json()["rows"]
+    by_area = {row["area_id"]: row for row in rows}
+    assert by_area[city["first"]]["electorate"] == 100
+    assert by_area[city["second"]]["electorate"] is None
+    known = [row for row in rows if row["electorate"] is not None]
+    permille = sum(r["voters"] for r in known) * 1000 // sum(r["electorate"] for r in known)
+    answer = client.get("/dashboard/dati.csv").get_data(as_text=True).lstrip("\ufeff")
+    total = list(csv.DictReader(io.StringIO(answer)))[-1]
+    assert total["turnout_permille"] == str(permille) == "400"

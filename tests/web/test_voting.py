@@ -300,3 +300,25 @@ def test_the_municipi_list_has_no_stray_separator_once_voting_closes(
     closed = text(client.get(f"/bandi/{call.slug}/voto"))
     assert "La votazione ora non è aperta." in closed
     assert not re.search(r"</strong>[^<]*·\s*</li>", closed)
+
+
+def test_results_give_turnout_over_the_census_electorate_when_the_tally_had_one(
+    client: FlaskClient, db: Session
+) -> None:
+    """With a census, turnout is over the residents old enough to vote (counted with the tally);
+    without one, over the residents verified on the platform, and the page says which."""
+    call, projects = make_voting_call(db, voting_open=False)
+    first, second = sorted(projects)
+    for area, electorate in ((first, 8), (second, None)):
+        db.add(
+            VoteResult(
+                call_id=call.id, area_id=area, rule="greedy", budget_cents=100_000_00,
+                winners=[], explanation={}, ballots=2, voters=2, electorate=electorate,
+                computed_at=utcnow(), published_at=utcnow(),
+            )
+        )  # fmt: skip
+    make_voter(db, second)
+    db.commit()
+    page = text(client.get(f"/bandi/{call.slug}/risultati"))
+    assert "affluenza: 25,0% su 8 residenti in età di voto secondo l'anagrafe" in page
+    assert "residenti verificati" in page  # the second Municipio: no census at its tally

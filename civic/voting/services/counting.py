@@ -15,8 +15,10 @@ from ...calls.domain import PhaseKind
 from ...calls.models import Call
 from ...calls.queries import windows_of
 from ...core import audit
+from ...core.time import to_rome
 from ...proposals.models import Proposal
 from ...proposals.permissions import is_staff
+from ...residency import census
 from .. import domain
 from ..models import Ballot, VoteResult, VoterRoll
 from ..rules import Ballot as RuleBallot
@@ -139,6 +141,7 @@ def tally_call(
     if not voting or now < voting[0].ends_at:
         raise VoteRefused("voting_not_closed")
     settings = settings_of(session, call)
+    first_day = to_rome(voting[0].starts_at).date()
     results = []
     for area in call.areas:
         existing = session.scalar(
@@ -182,6 +185,7 @@ def tally_call(
             explanation=explanation,
             ballots=election.voters,
             voters=voters,
+            electorate=census.electorate(session, area.area_id, first_day, settings.min_age),
             overrides=[],
             computed_at=now,
         )
