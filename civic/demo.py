@@ -5,6 +5,7 @@ Loaded by `flask seed-demo` (and `make run`); every part is added once. Never in
 
 from __future__ import annotations
 
+import hashlib
 import random
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -22,7 +23,7 @@ from .calls.queries import get_call, list_themes
 from .places.queries import list_municipi
 from .places.services import seed_municipi
 from .proposals.models import Proposal
-from .residency.models import Residency
+from .residency.models import CensusRecord, Residency
 
 DEMO_PEOPLE = (
     ("admin@demo.example.org", "Alessandra Admin", "admin", "Demo-admin-2026", 1),
@@ -930,6 +931,20 @@ def _past_vote(
                     document_type="carta_identita",
                     verified_by_id=staff.id,
                     verified_at=now - 90 * day,
+                )
+            )
+    # A small census of each Municipio voting (made-up residents, of every age), so that the
+    # tally counts an electorate and the dashboard shows a turnout.
+    born = random.Random(1861)  # noqa: S311 (a repeatable demo)  # nosec B311
+    for area_id in voted_areas:
+        for n in range(40):
+            session.add(
+                CensusRecord(
+                    fiscal_hash=hashlib.sha256(f"demo-census-{area_id}-{n}".encode()).hexdigest(),
+                    municipio_id=area_id,
+                    birth_date=date(1935, 1, 1) + timedelta(days=born.randrange(32_000)),
+                    batch="demo",
+                    imported_at=now - 100 * day,
                 )
             )
     session.flush()

@@ -179,6 +179,8 @@ def test_the_demo_data_loads_once(app: Flask, db: Session) -> None:
     published = db.scalars(select(VoteResult.published_at)).all()
     assert published
     assert all(published)  # the 2025 vote is counted and public
+    electorates = db.scalars(select(VoteResult.electorate)).all()
+    assert all(0 < (e or 0) < 40 for e in electorates)  # a census of 40, children among them
 
 
 def test_the_demo_data_is_refused_in_production(app: Flask) -> None:

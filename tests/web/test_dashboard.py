@@ -125,7 +125,8 @@ def test_the_figures_by_municipio_count_each_kind_of_call(
     assert table[second]["grants"] == "1"
     assert table["0"]["raised_cents"] == "€ 4.500,00"  # the city-wide campaign
     assert table["0"]["matched_cents"] == "€ 0,00"
-    assert "40.0%" in page  # 40 voters of 100 residents on the census
+    assert "40,0%" in page  # 40 voters of 100 residents on the census, written the Italian way
+    assert "affluenza 40,0%" in page  # the card: the second Municipio (no census) is left out
     assert "Tutta la città (nessun Municipio)" in page
     cards = dict(re.findall(r'data-figure="([\w.]+)">([^<]*)<', page))
     assert cards == {
