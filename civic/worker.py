@@ -5,6 +5,7 @@ Tasks build the app once, on first use, from the same environment as the web pro
 
 from .core import mail  # noqa: F401  (registers the e-mail task)
 from .crowdfunding import tasks as crowdfunding_tasks  # noqa: F401  (closing campaigns)
+from .execution import tasks as execution_tasks  # noqa: F401  (telling followers)
 from .extensions import huey
 from .meetings import tasks as meeting_tasks  # noqa: F401  (reminders, retention)
 from .voting import tasks as voting_tasks  # noqa: F401  (the tally)

@@ -106,3 +106,25 @@ class ProjectFollower(Base):
         ForeignKey("tracked_projects.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     created_at: Mapped[datetime]
+
+
+class FollowerNotice(Base):
+    """News of a project that not every follower has been told yet: a request tells the first
+    followers itself and leaves the rest to a job, which resumes after ``told_up_to``."""
+
+    __tablename__ = "tracked_notices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("tracked_projects.id", ondelete="CASCADE"), index=True
+    )
+    update_id: Mapped[int | None] = mapped_column(
+        ForeignKey("tracked_updates.id", ondelete="CASCADE")
+    )
+    milestone_id: Mapped[int | None] = mapped_column(
+        ForeignKey("tracked_milestones.id", ondelete="CASCADE")
+    )
+    photos: Mapped[int] = mapped_column(default=0)
+    told_up_to: Mapped[int]  # the id of the last follower told; the next batch starts after it
+    created_at: Mapped[datetime]
+    done_at: Mapped[datetime | None] = mapped_column(index=True)

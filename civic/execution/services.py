@@ -9,19 +9,28 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from flask import current_app, url_for
+from flask import Response, after_this_request, current_app, has_request_context, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..accounts.models import User
 from ..accounts.services import PermissionDenied
 from ..core import audit
+from ..core.jobs import try_enqueue
 from ..core.mail import queue_email
+from ..core.time import utcnow
 from ..core.uploads import UploadRefused, store_image
 from .domain import ExecutionRefused, Progress, Source, Status, changed_fields, check_milestone
 from .domain import check_progress as check_progress_rules
 from .labels import STATUS_LABELS
-from .models import Milestone, ProjectFollower, ProjectUpdate, TrackedProject, UpdatePhoto
+from .models import (
+    FollowerNotice,
+    Milestone,
+    ProjectFollower,
+    ProjectUpdate,
+    TrackedProject,
+    UpdatePhoto,
+)
 from .permissions import can_follow, can_manage_execution
 
 MAX_PHOTOS = 6
@@ -351,6 +360,10 @@ def unfollow(session: Session, user: User, project: TrackedProject) -> bool:
     return True
 
 
+# How many followers a request tells itself; a job tells the rest, as many per transaction.
+FOLLOWERS_PER_BATCH = 200
+
+
 def _tell_followers(
     session: Session,
     project: TrackedProject,
@@ -359,14 +372,54 @@ def _tell_followers(
     milestone: Milestone | None = None,
     photos: int = 0,
 ) -> None:
+    """E-mail the project's followers about this change, in the caller's transaction (a
+    rollback sends nothing). The first batch is told now; if there are more, a notice records
+    where to resume and a job tells the rest after the commit, so a project with thousands of
+    followers never makes a staff request slow."""
+    told = tell_batch(session, project, update, milestone, photos, after=0)
+    if len(told) < FOLLOWERS_PER_BATCH:
+        return
+    notice = FollowerNotice(
+        project_id=project.id,
+        update_id=update.id if update else None,
+        milestone_id=milestone.id if milestone else None,
+        photos=photos,
+        told_up_to=told[-1],
+        created_at=utcnow(),
+    )
+    session.add(notice)
+    session.flush()
+    if has_request_context():
+        from .tasks import tell_followers_job
+
+        notice_id = notice.id
+
+        @after_this_request
+        def _kick(response: Response) -> Response:
+            try_enqueue(tell_followers_job, notice_id)  # if the queue is down: the sweep
+            return response
+
+
+def tell_batch(
+    session: Session,
+    project: TrackedProject,
+    update: ProjectUpdate | None,
+    milestone: Milestone | None,
+    photos: int,
+    *,
+    after: int,
+) -> list[int]:
+    """Queue the e-mail of the next followers (those with an id above ``after``, in id order,
+    at most a batch); returns their ids."""
     followers = session.scalars(
         select(User)
         .join(ProjectFollower, ProjectFollower.user_id == User.id)
-        .where(ProjectFollower.project_id == project.id, User.email.is_not(None))
+        .where(ProjectFollower.project_id == project.id, User.id > after)
         .order_by(User.id)
+        .limit(FOLLOWERS_PER_BATCH)
     ).all()
     if not followers:
-        return
+        return []
     project_url = url_for("execution.show_project", project_id=project.id, _external=True)
     for user in followers:
         if not user.email:
@@ -384,3 +437,4 @@ def _tell_followers(
             status_labels=STATUS_LABELS,
             project_url=project_url,
         )
+    return [user.id for user in followers]

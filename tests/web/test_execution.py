@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import os
 import re
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -20,7 +21,15 @@ from civic.accounts.domain import Role
 from civic.core.audit import AuditEntry
 from civic.core.time import utcnow
 from civic.execution import services
-from civic.execution.models import Milestone, ProjectUpdate, TrackedProject, UpdatePhoto
+from civic.execution.models import (
+    FollowerNotice,
+    Milestone,
+    ProjectFollower,
+    ProjectUpdate,
+    TrackedProject,
+    UpdatePhoto,
+)
+from civic.execution.tasks import tell_followers_left
 from civic.proposals.models import Proposal
 from civic.voting.models import VoteResult
 from civic.voting.services import counting
@@ -359,3 +368,89 @@ def test_missing_projects_and_bad_filters_are_not_errors(
         assert client.get(f"/progetti-finanziati?{query}").status_code == 200
     grants_only = client.get("/progetti-finanziati?fonte=grant").get_data(as_text=True)
     assert "Nessun progetto finanziato corrisponde" in grants_only
+
+
+def _followers(db: Session, project: TrackedProject, count: int) -> list[str]:
+    addresses = [f"segue{n}@example.org" for n in range(count)]
+    for address in addresses:
+        services.follow(db, make_user(db, email=address), project, now=utcnow())
+    db.commit()
+    return addresses
+
+
+def test_a_project_with_many_followers_tells_each_once_in_batches_after_the_request(
+    app: Flask,
+    funded: dict[str, Any],
+    db: Session,
+    mailbox: Mailbox,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The request tells one batch; the job it queues after its commit tells the rest."""
+    monkeypatch.setattr(services, "FOLLOWERS_PER_BATCH", 3)
+    project = funded["projects"][0]
+    addresses = _followers(db, project, 8)
+    bystander = make_user(db, email="passante@example.org")
+    staff = _staff_client(app, funded["staff"])
+    answer = _post(
+        staff,
+        f"/gestione/progetti-finanziati/{project.id}/aggiornamento",
+        data=_form(body="Cantiere aperto."),
+    )
+    assert answer.status_code == 302
+    assert [len(mailbox.to(a)) for a in addresses] == [1] * 8
+    assert mailbox.to("passante@example.org") == []  # follows nothing
+    assert bystander.email
+    assert "Cantiere aperto." in Mailbox.body(mailbox.last_to(addresses[-1]))
+    notice = db.scalars(select(FollowerNotice)).one()
+    assert notice.done_at is not None
+    last = db.scalar(
+        select(func.max(ProjectFollower.user_id)).where(ProjectFollower.project_id == project.id)
+    )
+    assert notice.told_up_to == last
+
+
+def test_followers_left_untold_are_told_by_the_sweep_once(
+    app_ctx: Flask,
+    funded: dict[str, Any],
+    db: Session,
+    mailbox: Mailbox,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """If the job never runs (the queue was down, the process died after the commit), the
+    sweep finishes the notice once it is a minute old, and a second sweep tells nobody."""
+    monkeypatch.setattr(services, "FOLLOWERS_PER_BATCH", 3)
+    project = funded["projects"][0]
+    addresses = _followers(db, project, 7)
+    services.add_milestone(
+        db, funded["staff"], project.id, "Inizio lavori", date(2027, 3, 1), now=utcnow()
+    )
+    db.commit()  # outside a request: nothing queues the job
+    assert sum(len(mailbox.to(a)) for a in addresses) == 3  # the first batch, with the commit
+    assert tell_followers_left.call_local() == 0  # too recent: its job may still be on its way
+    notice = db.scalars(select(FollowerNotice)).one()
+    notice.created_at = utcnow() - timedelta(minutes=2)
+    db.commit()
+    assert tell_followers_left.call_local() == 4
+    assert [len(mailbox.to(a)) for a in addresses] == [1] * 7
+    assert "Inizio lavori" in Mailbox.body(mailbox.last_to(addresses[-1]))
+    assert tell_followers_left.call_local() == 0
+    assert len(mailbox.messages) == 7 + 0  # nobody told twice
+
+
+def test_a_rolled_back_change_leaves_no_notice_and_tells_nobody(
+    app_ctx: Flask,
+    funded: dict[str, Any],
+    db: Session,
+    mailbox: Mailbox,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(services, "FOLLOWERS_PER_BATCH", 2)
+    project = funded["projects"][0]
+    addresses = _followers(db, project, 5)
+    services.add_milestone(
+        db, funded["staff"], project.id, "Inizio lavori", date(2027, 3, 1), now=utcnow()
+    )
+    db.rollback()
+    assert db.scalar(select(func.count()).select_from(FollowerNotice)) == 0
+    assert tell_followers_left.call_local() == 0
+    assert all(mailbox.to(a) == [] for a in addresses)
