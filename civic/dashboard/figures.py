@@ -215,6 +215,5 @@ def campaign_money(session: Session, scope: Scope) -> dict[int | None, tuple[int
 
 def years(session: Session) -> list[int]:
     """The years (on Rome's calendar, by publication) that have published calls, latest first."""
-
     moments = session.scalars(select(Call.published_at).where(Call.published_at.is_not(None))).all()
     return sorted({to_rome(m).year for m in moments if m is not None}, reverse=True)
