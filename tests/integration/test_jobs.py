@@ -108,10 +108,12 @@ def test_the_worker_knows_every_job_and_the_periodic_ones() -> None:
         "civic.meetings.tasks.meeting_reminders",
         "civic.meetings.tasks.meeting_retention",
         "civic.crowdfunding.tasks.close_campaign_job",
+        "civic.execution.tasks.tell_followers_job",
     } <= set(registered)
     assert periodic == [
         "close_due_campaigns",
         "meeting_reminders",
         "meeting_retention",
         "resend_spooled_job",
+        "tell_followers_left",
     ]
