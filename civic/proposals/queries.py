@@ -42,23 +42,40 @@ class ProposalRow:
     author_name: str
 
 
-def _supports() -> Any:
-    return (
+def _supports(by_count: bool) -> tuple[Any, Any]:
+    """The support count of each proposal, and the subquery to join for it (or None).
+
+    Listed by date or at random, each row counts its own supports through the (proposal_id,
+    user_id) index: an index lookup per proposal whatever PostgreSQL believes of the tables'
+    sizes. Joined as a grouped subquery instead, a plan made before the statistics existed
+    (right after a bulk import) compared every proposal with every group: 3 s for a
+    10,000-proposal call, 25 ms this way. Sorted by supports, every count is needed before the
+    first row anyway, and counting them all in one grouped pass is three times faster."""
+    if not by_count:
+        count = (
+            select(func.count(Support.id))
+            .where(Support.proposal_id == Proposal.id)
+            .correlate(Proposal)
+            .scalar_subquery()
+        )
+        return count, None
+    grouped = (
         select(Support.proposal_id, func.count().label("n"))
         .group_by(Support.proposal_id)
         .subquery()
     )
+    return func.coalesce(grouped.c.n, 0), grouped
 
 
 def _filtered(call_id: int, filters: ProposalFilters, visible: frozenset[Status]) -> Select[Any]:
-    supports = _supports()
-    count = func.coalesce(supports.c.n, 0)
+    count, grouped = _supports(filters.sort == "supports")
     statement = (
         select(Proposal, count.label("supports"), User.full_name, User.email)
         .join(User, User.id == Proposal.author_id)
-        .outerjoin(supports, supports.c.proposal_id == Proposal.id)
         .where(Proposal.call_id == call_id)
     )
+    if grouped is not None:
+        statement = statement.outerjoin(grouped, grouped.c.proposal_id == Proposal.id)
     states = {filters.status} & visible if filters.status else visible
     statement = statement.where(Proposal.status.in_([s.value for s in states]))
     if filters.area_id:

@@ -7,6 +7,7 @@ import re
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from flask.testing import FlaskClient
 from PIL import Image
 from sqlalchemy import func, select
@@ -221,6 +222,36 @@ def test_most_supported_comes_first(client: FlaskClient, db: Session) -> None:
         _titles(text(client.get(f"/bandi/{call.slug}/proposte?ordine=supports")))[0]
         == "Molto sostenuta"
     )
+
+
+def _counts(html: str) -> dict[str, str]:
+    """Card title -> the support count it shows."""
+    return dict(
+        re.findall(
+            r'<a href="/proposte/\d+">([^<]+)</a></h3>.*?<p class="card-text small mb-0">'
+            r"(\d+ sostegn[oi])</p>",
+            html,
+            re.S,
+        )
+    )
+
+
+@pytest.mark.parametrize("order", ["", "?ordine=supports", "?ordine=random"])
+def test_every_order_shows_each_proposal_its_own_supports(
+    client: FlaskClient, db: Session, order: str
+) -> None:
+    """Counted per row (by date, at random) or grouped (by supports): the same counts, and the
+    supports of a proposal in another call never leak in."""
+    call, other = make_call(db, threshold=0), make_call(db, threshold=0)
+    make_proposal(db, call, title="Nessun sostegno")
+    liked = make_proposal(db, call, title="Due sostegni")
+    elsewhere = make_proposal(db, other, title="Altrove")
+    for proposal, its_call, count in ((liked, call, 2), (elsewhere, other, 3)):
+        for _ in range(count):
+            services.support_proposal(db, make_user(db), proposal, its_call, now=utcnow())
+    db.commit()
+    shown = _counts(client.get(f"/bandi/{call.slug}/proposte{order}").get_data(as_text=True))
+    assert shown == {"Nessun sostegno": "0 sostegni", "Due sostegni": "2 sostegni"}
 
 
 def test_random_order_is_stable_for_a_visitor_across_pages(
