@@ -19,7 +19,7 @@ sys.path.insert(0, str(ROOT))  # run from anywhere: civic and config live at the
 from civic.voting.rules import equal_shares, greedy  # noqa: E402
 from civic.voting.rules.pabulib import read  # noqa: E402
 
-DATA = ROOT.parent / "shared" / "data" / "pabulib"
+DATA = ROOT / "tests" / "data" / "pabulib"
 
 
 def ours(rule: str, election):  # type: ignore[no-untyped-def]

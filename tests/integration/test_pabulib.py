@@ -19,7 +19,7 @@ from civic.voting.rules.election import VoteType
 from civic.voting.rules.meta import tally
 from civic.voting.rules.pabulib import PabulibError, parse, read, write
 
-DATA = ROOT.parent / "shared" / "data" / "pabulib"
+DATA = ROOT / "tests" / "data" / "pabulib"
 FILES = sorted(DATA.glob("*.pb"))
 # Small enough for pabutools' MES with add-one completion in a few seconds.
 SMALL = [f for f in FILES if f.stat().st_size < 60_000]
