@@ -19,6 +19,7 @@ DEV_SECRETS = {
     "STRIPE_SECRET_KEY": "sk_test_civic_development",
     "STRIPE_WEBHOOK_SECRET": "whsec_civic_development",
     "IDENTITY_HASH_KEY": "dev-only-identity-hash-key",
+    "BALLOT_KEY": "dev-only-ballot-key",
 }
 WEAK_SECRETS = {"changeme", "change-me", "secret", "password", "dev"}
 
@@ -74,6 +75,14 @@ def base() -> dict[str, Any]:
         "STRIPE_API_BASE": _env("STRIPE_API_BASE"),
         # Keyed hashes of identifiers (throttled e-mail addresses, later fiscal numbers).
         "IDENTITY_HASH_KEY": _env("IDENTITY_HASH_KEY", DEV_SECRETS["IDENTITY_HASH_KEY"]),
+        # The sealed ballot box (docs/ballot-secrecy.md). BALLOT_KEY, never stored in the
+        # database: in server mode the calls' private keys are derived from it; in trustee
+        # mode it keeps the shares entered during a count until the k-th arrives.
+        "BALLOT_KEY": _env("BALLOT_KEY", DEV_SECRETS["BALLOT_KEY"]),
+        # Who opens a new vote's box unless staff choose: "trustees" in production.
+        "BALLOT_DEFAULT_MODE": _env("BALLOT_DEFAULT_MODE", "server"),
+        # Areas with fewer ballots publish totals only, never the individual ballots.
+        "MIN_PUBLISHED_BALLOTS": _int("MIN_PUBLISHED_BALLOTS", 20),
         # Background jobs (Huey): Redis when REDIS_URL is set, else SQLite in instance/.
         "HUEY_IMMEDIATE": _bool("HUEY_IMMEDIATE", False),
         # Rate limits: in memory by default, Redis when REDIS_URL is set.
@@ -187,6 +196,7 @@ def production() -> dict[str, Any]:
     secure = _bool("SESSION_COOKIE_SECURE", True)
     settings.update(
         ENV_NAME="production",
+        BALLOT_DEFAULT_MODE=_env("BALLOT_DEFAULT_MODE", "trustees"),
         LOG_FORMAT=_env("LOG_FORMAT", "json"),
         SESSION_COOKIE_SECURE=secure,
         REMEMBER_COOKIE_SECURE=secure,

@@ -46,8 +46,8 @@ def check(made: Stack, accepted: dict[str, Any]) -> list[str]:
         from civic.crowdfunding import ledger
         from civic.crowdfunding.models import Pledge
         from civic.meetings.models import Registration
-        from civic.voting import domain
-        from civic.voting.models import Ballot, VoterRoll
+        from civic.voting import domain, sealing
+        from civic.voting.models import ElectionKey, SealedBallot, VoterRoll
         from civic.voting.services.common import _key
 
         problems += [f"client exception: {text}" for text in accepted.get("exceptions", [])]
@@ -55,7 +55,9 @@ def check(made: Stack, accepted: dict[str, Any]) -> list[str]:
         plan = made.plan
         casts = accepted.get("casts", [])
         ballots = session.scalar(
-            select(func.count()).select_from(Ballot).where(Ballot.call_id == plan["call_id"])
+            select(func.count())
+            .select_from(SealedBallot)
+            .where(SealedBallot.call_id == plan["call_id"])
         )
         roll = session.scalars(
             select(VoterRoll.user_id).where(VoterRoll.call_id == plan["call_id"])
@@ -70,14 +72,25 @@ def check(made: Stack, accepted: dict[str, Any]) -> list[str]:
         if unexplained := set(roll) - set(casts) - uncertain:
             problems.append(f"{len(unexplained)} ballots nobody cast")
         key = _key()
-        changes = [(r, c, True) for r, c in accepted.get("changes", [])]
-        changes += [(r, c, False) for r, c in accepted.get("uncertain_changes", [])]
-        for receipt, chosen, certain in changes:
-            stored = session.scalar(
-                select(Ballot.choices).where(
-                    Ballot.receipt_hash == domain.receipt_hash(key, receipt)
+        # The operator's check opens the changed ballots with the server key (server mode).
+        election = session.get(ElectionKey, plan["call_id"])
+        opener = (
+            sealing.opener(sealing.derived_keypair(app.config["BALLOT_KEY"], election.salt).private)
+            if election is not None and election.mode == "server"
+            else None
+        )
+        changes = [(v, r, c, True) for v, r, c in accepted.get("changes", [])]
+        changes += [(v, r, c, False) for v, r, c in accepted.get("uncertain_changes", [])]
+        for voter_id, receipt, chosen, certain in changes:
+            sealed = session.scalar(
+                select(SealedBallot.ciphertext).where(
+                    SealedBallot.receipt_hash == domain.receipt_hash(key, receipt, voter_id)
                 )
             )
+            stored = None
+            if sealed is not None and opener is not None:
+                _call, _area, opened = sealing.unpack(sealing.open_sealed(opener, sealed))
+                stored = {str(p): v for p, v in opened.items()}
             if stored is None:
                 problems.append(f"ballot {receipt[:5]}... lost when changed")
             elif certain and stored != {str(p): 1 for p in chosen}:

@@ -120,13 +120,15 @@ class Voter(_Person):
         with self.client.post(
             change, data=form, name="POST change ballot", catch_response=True, allow_redirects=False
         ) as r:
-            if r.status_code != 302:
+            if r.status_code != 200 or "tracking-code" not in (r.text or ""):
                 r.failure(f"change {r.status_code}")
                 with _lock:
-                    ACCEPTED["uncertain_changes"].append([receipt.group(1), sorted(chosen)])
+                    ACCEPTED["uncertain_changes"].append(
+                        [voter["id"], receipt.group(1), sorted(chosen)]
+                    )
                 return
         with _lock:
-            ACCEPTED["changes"].append([receipt.group(1), sorted(now_chosen)])
+            ACCEPTED["changes"].append([voter["id"], receipt.group(1), sorted(now_chosen)])
 
 
 class Reader(FastHttpUser):

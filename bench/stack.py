@@ -223,6 +223,8 @@ def stack(name: str, workers: int, folder: Path) -> Iterator[Stack]:
                 "REDIS_URL": f"redis://127.0.0.1:{made.redis_port}/0",
                 "SECRET_KEY": secrets.token_hex(32),
                 "IDENTITY_HASH_KEY": secrets.token_hex(32),
+                "BALLOT_KEY": secrets.token_hex(32),
+                "BALLOT_DEFAULT_MODE": "server",
                 "STRIPE_SECRET_KEY": "sk_test_civic_load",
                 "STRIPE_WEBHOOK_SECRET": "whsec_civic_load",
                 "STRIPE_API_BASE": stripe_url,

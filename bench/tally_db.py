@@ -15,7 +15,7 @@ import sys
 import tempfile
 import time
 import warnings
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -73,15 +73,11 @@ def main() -> None:
             session.flush()
             ids.append(proposal.id)
         session.add(VoteSettings(call_id=call.id, ballot_kind="approval", rule="greedy"))
-        day = (now - timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
         rows = [
             {
                 "id": secrets.token_hex(16),
                 "call_id": call.id,
                 "area_id": area,
-                "channel": "online",
-                "receipt_hash": None,
-                "cast_on": day,
                 "choices": {str(p): 1 for p in rng.sample(ids, rng.randrange(1, 8))},
             }
             for _ in range(args.ballots)

@@ -62,6 +62,7 @@ def register_blueprints(app: Flask) -> None:
     from .proposals.views import bp as proposals_bp
     from .residency.views import bp as residency_bp
     from .voting.views import bp as voting_bp
+    from .voting.views_box import bp as ballot_box_bp
 
     app.register_blueprint(pages_bp)
     app.register_blueprint(accounts_bp)
@@ -69,6 +70,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(calls_bp)
     app.register_blueprint(proposals_bp)
     app.register_blueprint(voting_bp)
+    app.register_blueprint(ballot_box_bp)
     app.register_blueprint(residency_bp)
     app.register_blueprint(meetings_bp)
     app.register_blueprint(crowdfunding_bp)

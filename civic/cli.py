@@ -29,9 +29,11 @@ def seed_demo() -> None:
 
     if current_app.config["ENV_NAME"] == "production":
         raise click.ClickException("demo data is never loaded in production")
-    session = get_session()
-    added = load_demo(session, utcnow())
-    session.commit()
+    # E-mails the demo queues (trustees named) link to the public address.
+    with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):
+        session = get_session()
+        added = load_demo(session, utcnow(), report=click.echo)
+        session.commit()
     click.echo(
         f"demo data: {added['municipi']} Municipi, {added['people']} people, "
         f"{added['calls']} calls, {added['proposals']} proposals and "

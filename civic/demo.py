@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -141,9 +142,13 @@ def _people(session: Session, now: datetime) -> tuple[int, int, list[User]]:
     return added, staff.id, citizens
 
 
-def load_demo(session: Session, now: datetime) -> dict[str, int]:
-    """Add whatever part of the demo is missing; return what was added."""
+def load_demo(
+    session: Session, now: datetime, report: Callable[[str], None] | None = None
+) -> dict[str, int]:
+    """Add whatever part of the demo is missing; return what was added. ``report`` is told
+    what a person needs to try it (the demo trustees' shares)."""
     from .accounts.queries import get_user
+    from .demo_ballot_box import trustee_vote
     from .proposals import services as proposal_services
     from .proposals.models import FeasibilityReview, Support
 
@@ -151,6 +156,10 @@ def load_demo(session: Session, now: datetime) -> dict[str, int]:
     added["people"], staff_id, citizens = _people(session, now)
     added["calls"] = added["proposals"] = 0
     if session.scalar(select(Call.id).where(Call.slug == DEMO_CALL_SLUG)) is not None:
+        staff_user = get_user(session, staff_id)
+        assert staff_user is not None
+        themes_now = {t.code: t.id for t in list_themes(session)}
+        added["calls"] += trustee_vote(session, staff_user, citizens, themes_now, now, report)
         added["meetings"] = _demo_meetings(session, staff_id, citizens, now)
         added["campaigns"] = _demo_crowdfunding(session, staff_id, citizens, now)
         added["grant_applications"] = _demo_grants(session, staff_id, citizens, now)
@@ -233,6 +242,7 @@ def load_demo(session: Session, now: datetime) -> dict[str, int]:
     session.flush()
     added["calls"] = 1
     added["calls"] += _past_vote(session, staff, citizens, themes, areas, now)
+    added["calls"] += trustee_vote(session, staff, citizens, themes, now, report)
     added["meetings"] = _demo_meetings(session, staff_id, citizens, now)
     added["campaigns"] = _demo_crowdfunding(session, staff_id, citizens, now)
     added["grant_applications"] = _demo_grants(session, staff_id, citizens, now)

@@ -45,6 +45,7 @@ from .meetings.models import (
 from .places.models import Area
 from .proposals.models import (
     Appeal,
+    BallotAmendment,
     Comment,
     FeasibilityReview,
     Flag,
@@ -57,7 +58,15 @@ from .proposals.models import (
     Support,
 )
 from .residency.models import CensusRecord, Residency, SiteSetting
-from .voting.models import Ballot, VoteResult, VoterRoll, VoteSettings
+from .voting.models import (
+    Ballot,
+    ElectionKey,
+    ElectionTrustee,
+    SealedBallot,
+    VoteResult,
+    VoterRoll,
+    VoteSettings,
+)
 
 metadata = Base.metadata
 
@@ -68,6 +77,7 @@ __all__ = [
     "Area",
     "AuditEntry",
     "Ballot",
+    "BallotAmendment",
     "Call",
     "CallArea",
     "CallDocument",
@@ -79,6 +89,8 @@ __all__ = [
     "Comment",
     "Contribution",
     "CrowdfundingSettings",
+    "ElectionKey",
+    "ElectionTrustee",
     "FeasibilityReview",
     "Flag",
     "Follow",
@@ -108,6 +120,7 @@ __all__ = [
     "ReviewAssignment",
     "RewardTier",
     "RoleGrant",
+    "SealedBallot",
     "SignInThrottle",
     "SiteSetting",
     "SpeakerRequest",

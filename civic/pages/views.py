@@ -31,6 +31,11 @@ def accessibility() -> str:
     return _in_language("accessibility")
 
 
+@bp.route("/segretezza-del-voto")
+def ballot_secrecy() -> str:
+    return _in_language("ballot_secrecy")
+
+
 @bp.route("/privacy")
 def privacy() -> str:
     return _in_language("privacy")

@@ -94,3 +94,7 @@ class ReviewForm(FlaskForm):
     private_notes = TextAreaField(
         _l("Private notes (staff only)"), validators=[Optional(), Length(max=5000)]
     )
+    ballot_override_reason = TextAreaField(
+        _l("Voting has opened: public reason for changing the ballot (administrators only)"),
+        validators=[Optional(), Length(max=2000)],
+    )

@@ -233,3 +233,18 @@ class Notification(Base):
     params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime]
     read_at: Mapped[datetime | None]
+
+
+class BallotAmendment(Base):
+    """A change to the projects on a call's ballot after voting opened: an admin's override,
+    with a public reason shown on the results (the ballot is otherwise frozen)."""
+
+    __tablename__ = "ballot_amendments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id"))
+    added: Mapped[bool]
+    reason: Mapped[str] = mapped_column(Text)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime]

@@ -74,6 +74,9 @@ def export_pb_command(call_slug: str, area_id: int | None, out_dir: str) -> None
         try:
             text = export_pb(session, call, area)
         except VoteRefused as exc:
+            if exc.code == "too_few_to_publish" and area_id is None:
+                click.echo(f"area {area}: too few ballots to publish one by one, skipped")
+                continue
             raise click.ClickException(f"cannot export area {area}: {exc.code}") from exc
         path = folder / f"{call.slug}-{area}.pb"
         path.write_text(text, encoding="utf-8")

@@ -115,10 +115,21 @@ def new_receipt() -> str:
     return "-".join("".join(secrets.choice(alphabet) for _ in range(5)) for _ in range(4))
 
 
-def receipt_hash(key: str, receipt: str) -> str:
-    """What is stored instead of the receipt: a keyed hash, useless without the code itself."""
+def receipt_hash(key: str, receipt: str, voter: int) -> str:
+    """What is stored instead of the receipt: a keyed hash of the code and its voter together,
+    so only that voter with their own code finds the ballot, and the hash names neither."""
     normalised = receipt.strip().upper().replace(" ", "")
-    return hmac.new(key.encode(), f"receipt:{normalised}".encode(), hashlib.sha256).hexdigest()
+    message = f"receipt:{voter}:{normalised}".encode()
+    return hmac.new(key.encode(), message, hashlib.sha256).hexdigest()
+
+
+def normalised(rules: BallotRules, choices: dict[int, int]) -> dict[int, int]:
+    """The ballot as it is sealed: only what was chosen, and on approval ballots every choice
+    weighs 1 whatever number was sent."""
+    chosen = {p: v for p, v in choices.items() if v > 0}
+    if rules.kind in (BallotKind.APPROVAL, BallotKind.KNAPSACK):
+        return dict.fromkeys(chosen, 1)
+    return chosen
 
 
 def coarse(moment: datetime) -> datetime:

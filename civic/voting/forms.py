@@ -31,6 +31,11 @@ RULE_LABELS = {
     "mes-add1-greedy": _l("Method of Equal Shares, add-one, then greedy"),
 }
 
+SECRECY_LABELS = {
+    "trustees": _l("Trustees: k of n named people must come together to count"),
+    "server": _l("Server key: the server counts with a key kept outside the database"),
+}
+
 
 class VoteSettingsForm(FlaskForm):
     ballot_kind = SelectField(
@@ -70,6 +75,26 @@ class VoteSettingsForm(FlaskForm):
         choices=[SelectChoice(k, v) for k, v in RULE_LABELS.items()],
         validate_choice=True,
     )
+    secrecy = SelectField(
+        _l("Who can open the ballot box"),
+        choices=[SelectChoice(k, v) for k, v in SECRECY_LABELS.items()],
+        validate_choice=True,
+    )
+    trustees = TextAreaField(
+        _l("Trustees' e-mail addresses, one per line (trustee mode)"),
+        validators=[Length(max=4000)],
+    )
+    threshold = IntegerField(
+        _l("Trustees needed to count (trustee mode)"),
+        default=2,
+        validators=[InputRequired(), NumberRange(1, 16)],
+    )
+
+    # The fields that belong to the box, not to VoteSettings' columns.
+    BOX_FIELDS = ("trustees", "threshold")
+
+    def trustee_emails(self) -> list[str]:
+        return [line.strip() for line in (self.trustees.data or "").splitlines() if line.strip()]
 
 
 class ChangeForm(FlaskForm):
@@ -81,6 +106,13 @@ class PaperForm(FlaskForm):
         _l("Voter's e-mail address"), validators=[DataRequired(), Email(check_deliverability=False)]
     )
     desk = StringField(_l("Desk"), validators=[DataRequired(), Length(max=80)])
+
+
+class ShareForm(FlaskForm):
+    share = TextAreaField(
+        _l("Your share: the 33 words, in order"),
+        validators=[DataRequired(), Length(max=1000)],
+    )
 
 
 class OverrideForm(FlaskForm):

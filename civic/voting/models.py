@@ -1,9 +1,11 @@
-"""The voter roll (who voted) and the ballots (what was voted), kept apart.
+"""The voter roll (who voted), the sealed ballot box (what was voted, unreadable) and the
+counted ballots (readable, written once at the count in shuffled order).
 
-Nothing links a roll entry to a ballot: ballots have random ids, no voter column, and only the
-day they were cast; on SQLite the ballots table has no rowid, so not even the insertion order
-is kept. A voter changes their ballot by the receipt code only they were shown (its keyed hash
-is stored).
+A cast writes a roll entry and a sealed ballot in one transaction, so a database administrator
+can pair those two; the sealed ballot opens only with the call's private key, which the server
+does not keep (docs/ballot-secrecy.md). The counted ballots carry nothing of the cast: new
+random ids, shuffled order, one transaction for all, no channel and no day. Random string ids
+everywhere, and tables without a rowid on SQLite, so no id or order follows the order of casts.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
     Index,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -60,6 +63,8 @@ class VoteSettings(Base):
     # Residents may declare their Municipio and date of birth themselves (marked in results).
     allow_self_declared: Mapped[bool] = mapped_column(default=False, server_default=false())
     rule: Mapped[str] = mapped_column(String(20), default="greedy")
+    # Who can open the sealed box: the trustees together (k of n), or the server (BALLOT_KEY).
+    secrecy: Mapped[str] = mapped_column(String(10), default="server", server_default="server")
 
 
 class VoterRoll(Base):
@@ -68,14 +73,17 @@ class VoterRoll(Base):
     __tablename__ = "voter_roll"
     __table_args__ = (
         UniqueConstraint("call_id", "area_id", "user_id"),
+        # One ballot per person, not per account: a keyed hash of who they are.
+        UniqueConstraint("call_id", "area_id", "person_hash"),
         CheckConstraint("channel IN ('online', 'paper')", name="channel"),
         CheckConstraint(
             "channel = 'online' OR (desk IS NOT NULL AND operator_id IS NOT NULL)",
             name="paper_has_desk",
         ),
+        {"sqlite_with_rowid": False},
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # random, not a sequence
     call_id: Mapped[int] = mapped_column(ForeignKey("calls.id"))
     area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
@@ -85,15 +93,68 @@ class VoterRoll(Base):
     voted_on: Mapped[datetime]  # the day only
     # How the voter's residency was known: desk, census or self (declared; shown in results).
     residency_method: Mapped[str | None] = mapped_column(String(10))
+    # Keyed hash of the person (fiscal number, else e-mail address): kept when the account is
+    # deleted, so a new account of the same person cannot vote again; names no one without
+    # the key. None only on entries made before it existed.
+    person_hash: Mapped[str | None] = mapped_column(String(64))
 
 
-class Ballot(Base):
-    """What one (unknown) voter chose. No voter, no precise time, a random id."""
+class ElectionKey(Base):
+    """The public key a call's ballots are sealed to, and what is known of who can open it."""
 
-    __tablename__ = "ballots"
+    __tablename__ = "election_keys"
     __table_args__ = (
-        CheckConstraint("channel IN ('online', 'paper', 'imported')", name="channel"),
-        Index("ix_ballots_call_area", "call_id", "area_id"),
+        CheckConstraint("mode IN ('server', 'trustees')", name="mode"),
+        CheckConstraint("threshold >= 1 AND trustees >= threshold", name="threshold"),
+    )
+
+    call_id: Mapped[int] = mapped_column(
+        ForeignKey("calls.id", ondelete="CASCADE"), primary_key=True
+    )
+    mode: Mapped[str] = mapped_column(String(10))
+    threshold: Mapped[int] = mapped_column(default=1)
+    trustees: Mapped[int] = mapped_column(default=1)
+    public_key: Mapped[bytes | None] = mapped_column(LargeBinary(32))  # None until handed out
+    fingerprint: Mapped[str | None] = mapped_column(String(40))
+    salt: Mapped[bytes] = mapped_column(LargeBinary(16))  # server key / count holding key
+    created_at: Mapped[datetime]
+    opened_at: Mapped[datetime | None]
+    # After the count, per area: ciphertexts, valid and invalid ballots, the box's hash.
+    box: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class ElectionTrustee(Base):
+    """One of the people who together can open a call's box. Never their share: a commitment
+    to it, and until they collect it, the share sealed to a key only their session holds."""
+
+    __tablename__ = "election_trustees"
+    __table_args__ = (
+        UniqueConstraint("call_id", "user_id"),
+        UniqueConstraint("call_id", "position"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    position: Mapped[int]
+    pickup_key: Mapped[bytes | None] = mapped_column(LargeBinary(32))  # public half only
+    ready_at: Mapped[datetime | None]
+    sealed_share: Mapped[bytes | None] = mapped_column(LargeBinary)  # erased when collected
+    commitment_salt: Mapped[bytes | None] = mapped_column(LargeBinary(16))
+    commitment: Mapped[str | None] = mapped_column(String(64))
+    collected_at: Mapped[datetime | None]
+    held_share: Mapped[bytes | None] = mapped_column(LargeBinary)  # during the count only
+    entered_at: Mapped[datetime | None]
+
+
+class SealedBallot(Base):
+    """A ballot as cast: ciphertext only, padded to the call's one size. No voter, the day only,
+    a random id; the receipt hash covers the receipt and the voter together."""
+
+    __tablename__ = "sealed_ballots"
+    __table_args__ = (
+        CheckConstraint("channel IN ('online', 'paper')", name="channel"),
+        Index("ix_sealed_ballots_call_area", "call_id", "area_id"),
         {"sqlite_with_rowid": False},
     )
 
@@ -102,8 +163,25 @@ class Ballot(Base):
     area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
     channel: Mapped[str] = mapped_column(String(10))
     receipt_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
-    choices: Mapped[dict[str, int]] = mapped_column(JSON)  # project id -> 1, points or rank
+    ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
+    tracking_code: Mapped[str] = mapped_column(String(20))
     cast_on: Mapped[datetime]  # the day only
+
+
+class Ballot(Base):
+    """A counted ballot: what one unknown voter chose, readable. Written all at once when the
+    box is opened, in shuffled order with new random ids (or imported from a public file)."""
+
+    __tablename__ = "counted_ballots"
+    __table_args__ = (
+        Index("ix_counted_ballots_call_area", "call_id", "area_id"),
+        {"sqlite_with_rowid": False},
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("calls.id"))
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
+    choices: Mapped[dict[str, int]] = mapped_column(JSON)  # project id -> 1, points or rank
 
 
 class VoteResult(Base):

@@ -24,7 +24,7 @@ from ..calls.domain import PhaseKind, Window
 from ..calls.models import Call, CallArea, CallPhase
 from ..places.models import Area, area_label
 from ..proposals.models import Proposal
-from .models import VoteSettings
+from .models import ElectionKey, VoteSettings
 
 CACHE_SIZE = 64
 
@@ -47,6 +47,7 @@ class Rules:
     min_age: int
     allow_self_declared: bool
     rule: str
+    secrecy: str = "server"
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,13 @@ class VotingCall:
     windows: tuple[Window, ...]
     settings: Rules | None
     areas: tuple[BallotArea, ...]
+    public_key: bytes | None = None  # what ballots are sealed to; None: no key yet
+
+    def ballot_size(self) -> int:
+        """The one size every sealed ballot of this call is padded to."""
+        from .sealing import padded_size
+
+        return padded_size(max((len(a.projects) for a in self.areas), default=1))
 
     def title(self, language: str) -> str:
         return (self.title_en or self.title_it) if language == "en" else self.title_it
@@ -132,6 +140,7 @@ def build(session: Session, call_id: int) -> VotingCall | None:
             stored.min_age,
             stored.allow_self_declared,
             stored.rule,
+            stored.secrecy,
         )
         if stored is not None
         else None
@@ -154,7 +163,13 @@ def build(session: Session, call_id: int) -> VotingCall | None:
             .order_by(CallArea.area_id)
         )
     )
+    public_key = session.scalar(
+        select(ElectionKey.public_key)
+        .where(ElectionKey.call_id == call_id)
+        .execution_options(populate_existing=True)
+    )
     return VotingCall(
+        public_key=public_key,
         id=row.id,
         slug=row.slug,
         title_it=row.title_it,
@@ -217,7 +232,7 @@ def _touched_calls(session: Session) -> tuple[set[int], bool]:
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, Call):
             calls.add(obj.id)
-        elif isinstance(obj, (CallArea, CallPhase, VoteSettings)):
+        elif isinstance(obj, (CallArea, CallPhase, VoteSettings, ElectionKey)):
             calls.add(obj.call_id)
         elif isinstance(obj, Area):
             everything = everything or obj not in session.new
@@ -246,7 +261,7 @@ def _after_flush(session: Session, _context: Any) -> None:
     session.connection().execute(statement)
 
 
-_TRACKED = (Call, CallArea, CallPhase, VoteSettings, Proposal, Area)
+_TRACKED = (Call, CallArea, CallPhase, VoteSettings, ElectionKey, Proposal, Area)
 
 
 def _on_execute(state: ORMExecuteState) -> None:

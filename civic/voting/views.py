@@ -23,7 +23,7 @@ from ..core.jobs import try_enqueue
 from ..core.time import utcnow
 from ..core.web import require, signed_in
 from ..places.queries import list_municipi
-from ..proposals.models import Proposal
+from ..proposals.models import BallotAmendment, Proposal
 from . import domain, forms, permissions, services, snapshot
 from .models import VoteResult, VoterRoll, VoteSettings
 from .snapshot import VotingCall
@@ -67,9 +67,42 @@ def refusal(exc: services.VoteRefused) -> list[str]:
         "not_tallied": _("Count the votes first."),
         "nothing_to_change": _("Nothing to change."),
         "not_published": _("The results are not published yet."),
+        "rules_frozen": _("Ballots exist already: the vote's rules are frozen."),
+        "trustee_count": _("Name between 1 and 16 trustees, one e-mail address per line."),
+        "bad_threshold": _(
+            "The trustees needed to count must be between 1 and the trustees named."
+        ),
+        "box_not_ready": _(
+            "The ballot box is not ready: the trustees have not all received their shares yet."
+        ),
+        "box_sealed": _("The ballot box has not been opened yet: open it to count."),
+        "box_opened": _("The ballot box has already been opened."),
+        "needs_trustees": _("This box opens only with the trustees' shares."),
+        "wrong_key": _("The shares do not rebuild this call's key."),
+        "already_handed_out": _("The shares have already been handed out."),
+        "share_collected": _("You have already collected your share: it is shown only once."),
+        "share_not_ready": _("Your share is not ready yet: every trustee must be ready first."),
+        "pickup_lost": _(
+            "This browser no longer holds the key to collect your share (you signed out or "
+            "used another browser). Staff must set up the trustees again."
+        ),
+        "share_word_count": _("A share has exactly 33 words."),
+        "share_checksum": _(
+            "The words do not form a valid share: one of them is mistyped or out of order."
+        ),
+        "share_not_yours": _("This is not your share for this call."),
+        "too_few_to_publish": _(
+            "Too few ballots in this area to publish them one by one: only totals are public."
+        ),
     }
     if exc.code == "invalid_ballot":
         return [str(PROBLEMS[p]) for p in exc.problems]
+    if exc.code == "no_such_trustee":
+        return [_("No account has the address %(email)s.", email=exc.detail)]
+    if exc.code == "trustee_twice":
+        return [_("%(email)s is named twice.", email=exc.detail)]
+    if exc.code == "share_unknown_word":
+        return [_("Word %(n)s is not a word of the share list: check its spelling.", n=exc.detail)]
     return [codes.get(exc.code, _("This action is not possible now."))]
 
 
@@ -174,12 +207,18 @@ def ballot(slug: str, area_id: int) -> str | Response:
     if request.method == "POST" and request.form.get("action") == "cast":
         db = get_session()
         try:
-            receipt = services.cast_ballot(db, current_user, call, area_id, choices, now=utcnow())
+            cast = services.cast_ballot(db, current_user, call, area_id, choices, now=utcnow())
         except services.VoteRefused as exc:
             db.rollback()
             return _ballot_page(call, area_id, choices, refusal(exc))
         db.commit()
-        page = render_template("voting/receipt.html", call=call, receipt=receipt, area_id=area_id)
+        page = render_template(
+            "voting/receipt.html",
+            call=call,
+            receipt=cast.receipt,
+            tracking_code=cast.tracking_code,
+            area_id=area_id,
+        )
         return Response(page, headers={"Cache-Control": "no-store"})
     return _ballot_page(call, area_id, choices, [])
 
@@ -195,17 +234,24 @@ def change(slug: str, area_id: int) -> str | BaseResponse:
     if form.validate_on_submit() and request.form.get("action") == "cast":
         db = get_session()
         try:
-            services.change_ballot(
-                db, current_user, call, area_id, form.receipt.data, choices, now=utcnow()
+            code = services.change_ballot(
+                db,
+                current_user,
+                call,
+                area_id,
+                form.receipt.data,
+                choices,
+                now=utcnow(),
+                language=language(),
             )
         except services.VoteRefused as exc:
             db.rollback()
             return _ballot_page(call, area_id, choices, refusal(exc), change_form=form)
         db.commit()
-        flash(
-            _("Your ballot has been changed. Keep your receipt code to change it again."), "success"
+        page = render_template(
+            "voting/changed.html", call=call, tracking_code=code, area_id=area_id
         )
-        return redirect(url_for("voting.choose_area", slug=call.slug))
+        return Response(page, headers={"Cache-Control": "no-store"})
     return _ballot_page(call, area_id, choices, [], change_form=form)
 
 
@@ -216,18 +262,68 @@ def settings(call_id: int) -> str | BaseResponse:
     call = call_queries.get_call(db, call_id) or abort(404)
     current = db.get(VoteSettings, call.id)
     form = forms.VoteSettingsForm(obj=current)
+    if request.method == "GET":
+        _fill_box_fields(form, current)
+    errors: list[str] = []
     if form.validate_on_submit():
         if db.scalar(select(VoterRoll.id).where(VoterRoll.call_id == call.id).limit(1)) is not None:
             flash(_("Ballots exist already: the vote's rules are frozen."), "danger")
             return redirect(url_for("voting.settings", call_id=call.id))
         current = current or VoteSettings(call_id=call.id)
-        form.populate_obj(current)
+        for field in form:
+            if field.name not in (*form.BOX_FIELDS, "csrf_token"):
+                field.populate_obj(current, field.name)
         db.add(current)
-        services.audit_settings(db, current_user, call, current, now=utcnow())
-        db.commit()
-        flash(_("The vote's settings have been saved."), "success")
-        return redirect(url_for("calls.show_call", slug=call.slug))
-    return render_template("voting/settings.html", call=call, form=form)
+        try:
+            services.set_up_box(
+                db,
+                current_user,
+                call,
+                mode=current.secrecy,
+                trustee_emails=form.trustee_emails(),
+                threshold=form.threshold.data or 1,
+                now=utcnow(),
+            )
+            services.audit_settings(db, current_user, call, current, now=utcnow())
+        except services.VoteRefused as exc:
+            db.rollback()
+            errors = refusal(exc)
+        else:
+            db.commit()
+            flash(_("The vote's settings have been saved."), "success")
+            return redirect(url_for("calls.show_call", slug=call.slug))
+    box = services.key_of(db, call.id)
+    return render_template(
+        "voting/settings.html",
+        call=call,
+        form=form,
+        errors=errors,
+        box=box,
+        trustees=services.trustees_of(db, call.id) if box else [],
+    )
+
+
+def _fill_box_fields(form: forms.VoteSettingsForm, current: VoteSettings | None) -> None:
+    """The form as the box stands: the trustees named and the threshold, or the default mode."""
+    from flask import current_app
+
+    if current is None:
+        form.secrecy.data = current_app.config["BALLOT_DEFAULT_MODE"]
+        return
+    db = get_session()
+    seats = services.trustees_of(db, current.call_id)
+    key = services.key_of(db, current.call_id)
+    if seats:
+        form.trustees.data = "\n".join(_email_of(db, s.user_id) for s in seats)
+    if key is not None and key.mode == "trustees":
+        form.threshold.data = key.threshold
+
+
+def _email_of(db: Any, user_id: int) -> str:
+    from ..accounts.models import User
+
+    person = db.get(User, user_id)
+    return (person.email or "") if person else ""
 
 
 @bp.route("/gestione/bandi/<int:call_id>/seggio", methods=["GET", "POST"])
@@ -243,7 +339,7 @@ def paper_desk(call_id: int) -> str:
         try:
             if voter is None:
                 raise services.VoteRefused("no_such_voter")
-            services.record_paper_ballot(
+            code = services.record_paper_ballot(
                 db,
                 current_user,
                 call,
@@ -260,7 +356,14 @@ def paper_desk(call_id: int) -> str:
             )
         else:
             db.commit()
-            flash(_("The paper ballot has been recorded."), "success")
+            flash(
+                _(
+                    "The paper ballot has been recorded, sealed like an online one. "
+                    "Tracking code for the voter: %(code)s",
+                    code=code,
+                ),
+                "success",
+            )
     municipi = {a.id: a for a in list_municipi(db)}
     seen = snapshot.build(db, call.id)  # the ballot as voters online see it, read now
     area = seen.area(area_id) if seen is not None and area_id else None
@@ -276,21 +379,79 @@ def paper_desk(call_id: int) -> str:
     )
 
 
-@bp.route("/gestione/bandi/<int:call_id>/scrutinio", methods=["POST"])
-@require(permissions.can_run_vote)
-def count(call_id: int) -> BaseResponse:
-    call = call_queries.get_call(get_session(), call_id) or abort(404)
-    voting = [w for w in call_queries.windows_of(call) if w.kind is PhaseKind.VOTING]
-    if not voting or utcnow() < voting[0].ends_at:
-        flash(_("The votes can be counted only after voting has closed."), "danger")
-    else:
-        # End this request's transaction first: the job opens its own and must not wait on ours.
-        get_session().commit()
-        if try_enqueue(tally_call_job, call.id, current_user.id):
-            flash(_("The count has started; the results appear below when it is done."), "success")
+@bp.route("/gestione/bandi/<int:call_id>/scrutinio", methods=["GET", "POST"])
+@require(signed_in)
+def count(call_id: int) -> str | BaseResponse:
+    """The count: staff open a server-key box; trustees enter their shares until k are in."""
+    db = get_session()
+    call = call_queries.get_call(db, call_id) or abort(404)
+    seats = services.trustees_of(db, call.id)
+    seat = next((s for s in seats if s.user_id == current_user.id), None)
+    if seat is None and not permissions.can_run_vote(current_user):
+        abort(403)
+    form = forms.ShareForm()
+    errors: list[str] = []
+    if request.method == "POST":
+        try:
+            if request.form.get("action") == "share" and seat is not None:
+                if not form.validate():
+                    raise services.VoteRefused("share_word_count")
+                state = services.enter_share(db, current_user, call, form.share.data, now=utcnow())
+                opened = state.opened
+            elif permissions.can_run_vote(current_user):
+                # Server mode: the count's job opens the box; trustees open theirs above.
+                key = services.key_of(db, call.id)
+                if not _voting_closed(call):
+                    raise services.VoteRefused("voting_not_closed")
+                if key is not None and key.mode == "trustees" and key.opened_at is None:
+                    raise services.VoteRefused("needs_trustees")
+                opened = True
+            else:
+                abort(403)
+        except services.VoteRefused as exc:
+            db.rollback()
+            errors = refusal(exc)
         else:
-            flash(_("The job queue cannot be reached; try again in a minute."), "warning")
-    return redirect(url_for("voting.review", call_id=call.id))
+            # End this request's transaction first: the job opens its own and must not wait.
+            db.commit()
+            if opened:
+                _start_tally(call.id)
+            else:
+                flash(_("Your share has been entered."), "success")
+            return redirect(url_for("voting.count", call_id=call.id))
+    key = services.key_of(db, call.id)
+    return render_template(
+        "voting/count.html",
+        call=call,
+        key=key,
+        seats=seats,
+        seat=seat,
+        form=form,
+        errors=errors,
+        sealed=services.sealed_count(db, call.id),
+        people=_people(db, [s.user_id for s in seats]),
+        closed=_voting_closed(call),
+    )
+
+
+def _voting_closed(call: Call) -> bool:
+    voting = [w for w in call_queries.windows_of(call) if w.kind is PhaseKind.VOTING]
+    return bool(voting) and utcnow() >= voting[-1].ends_at
+
+
+def _people(db: Any, ids: list[int]) -> dict[int, Any]:
+    from ..accounts.models import User
+
+    return {u.id: u for u in db.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
+
+
+def _start_tally(call_id: int) -> None:
+    if try_enqueue(tally_call_job, call_id, current_user.id):
+        flash(
+            _("The box is open; the count has started and the results appear when done."), "success"
+        )
+    else:
+        flash(_("The job queue cannot be reached; try again in a minute."), "warning")
 
 
 @bp.route("/gestione/bandi/<int:call_id>/risultati", methods=["GET", "POST"])
@@ -376,12 +537,28 @@ def _results(call: Call) -> dict[str, Any]:
         r.area_id: sum(proposals[w].cost_cents for w in r.winners if w in proposals)
         for r in results
     }
+    municipi = {a.id: a for a in list_municipi(db)}
+    minimum = services.min_published_ballots()
+    amendments = db.scalars(
+        select(BallotAmendment)
+        .where(BallotAmendment.call_id == call.id)
+        .order_by(BallotAmendment.at)
+    ).all()
+    amended = {a.proposal_id for a in amendments} - set(proposals)
+    if amended:
+        proposals.update(
+            {p.id: p for p in db.scalars(select(Proposal).where(Proposal.id.in_(amended)))}
+        )
     return {
         "results": results,
         "proposals": proposals,
+        "proposals_all": proposals,
         "turnout": turnout,
         "spent": spent,
-        "municipi": {a.id: a for a in list_municipi(db)},
+        "municipi": municipi,
+        "min_published": minimum,
+        "small_areas": [municipi[r.area_id].label for r in results if r.ballots < minimum],
+        "amendments": amendments,
     }
 
 
@@ -431,7 +608,9 @@ def download_pb(slug: str, area_id: int) -> Response:
     call = _call(slug)
     try:
         text = services.export_pb(get_session(), call, area_id)
-    except services.VoteRefused:
+    except services.VoteRefused as exc:
+        if exc.code == "too_few_to_publish":
+            return Response(" ".join(refusal(exc)), status=403, mimetype="text/plain")
         abort(404)
     return Response(
         text,

@@ -134,6 +134,13 @@ def make_voting_call(
             call_id=call.id, ballot_kind=ballot_kind, rule=rule, extra_areas=extra_areas, **settings
         )
     )
+    db.flush()
+    from flask import has_app_context
+
+    if settings.get("secrecy", "server") == "server" and has_app_context():
+        from civic.voting.services import ensure_server_key
+
+        ensure_server_key(db, call.id, now=now)  # as saving the settings does (else: first cast)
     db.commit()
     loaded = get_call(db, call.id)
     assert loaded is not None
@@ -162,3 +169,22 @@ def make_voter(db: Session, area_id: int, *, birth_date: object = None, **kwargs
     db.commit()
     voter.municipio_id = area_id
     return voter
+
+
+def open_now(db: Session, call: Call) -> None:
+    """Close the call's vote and open its server-key box, as the count's job does."""
+    from sqlalchemy import update
+
+    from civic.calls.models import CallPhase
+    from civic.voting import services as voting
+
+    now = utcnow()
+    db.execute(
+        update(CallPhase)
+        .where(CallPhase.call_id == call.id, CallPhase.kind == "voting")
+        .values(starts_at=now - 3 * DAY, ends_at=now - DAY)
+    )
+    db.commit()
+    db.expire_all()
+    voting.open_with_server_key(db, None, call, now=now)
+    db.commit()

@@ -20,7 +20,7 @@ from civic.core.db import get_database
 from civic.core.migrate import upgrade
 from civic.core.time import utcnow
 from civic.voting import services
-from civic.voting.models import Ballot
+from civic.voting.models import SealedBallot
 from tests.conftest import make_test_app
 from tests.factories.calls import make_voter, make_voting_call
 from tests.factories.crowdfunding import make_campaign
@@ -40,8 +40,10 @@ def voting_day(tmp_path: Path, smtp: tuple[int, Mailbox]) -> Iterator[tuple[Any,
             area = next(iter(projects))
             first, second, third = (make_voter(session, area) for _ in range(3))
             choose = {projects[area][0]: 1}
-            kept = services.cast_ballot(session, first, call, area, choose, now=utcnow())
-            changed = services.cast_ballot(session, second, call, area, choose, now=utcnow())
+            kept = services.cast_ballot(session, first, call, area, choose, now=utcnow()).receipt
+            changed = services.cast_ballot(
+                session, second, call, area, choose, now=utcnow()
+            ).receipt
             services.change_ballot(
                 session, second, call, area, changed, {projects[area][1]: 1}, now=utcnow()
             )
@@ -57,7 +59,7 @@ def voting_day(tmp_path: Path, smtp: tuple[int, Mailbox]) -> Iterator[tuple[Any,
             }
             accepted = {
                 "casts": [first.id, second.id],
-                "changes": [[changed, [projects[area][1]]]],
+                "changes": [[second.id, changed, [projects[area][1]]]],
                 "pledges": [],
                 "registrations": [first.id],
             }
@@ -90,16 +92,16 @@ def test_a_ballot_missing_from_the_ballots_table_is_found(
     voting_day: tuple[Any, Any, dict],
 ) -> None:
     made, session, record = voting_day
-    one = session.scalars(select(Ballot.id)).first()
-    session.execute(delete(Ballot).where(Ballot.id == one))
+    one = session.scalars(select(SealedBallot.id)).first()
+    session.execute(delete(SealedBallot).where(SealedBallot.id == one))
     session.commit()
     assert "ballots 1 != voter roll 2" in check(made, _told(record))
 
 
 def test_a_change_that_did_not_take_is_found(voting_day: tuple[Any, Any, dict]) -> None:
     made, _session, record = voting_day
-    receipt, _chosen = record["changes"][0]
-    wrong = [[receipt, [record["projects"][2]]]]
+    voter, receipt, _chosen = record["changes"][0]
+    wrong = [[voter, receipt, [record["projects"][2]]]]
     found = check(made, _told(record, changes=wrong))
     assert len(found) == 1
     assert found[0].startswith(f"changed ballot {receipt[:5]}... holds")

@@ -18,6 +18,7 @@ from tests.support import free_port, postgres_url_or_skip, throwaway_database
 SECRETS = {
     "SECRET_KEY": "p" * 48,
     "IDENTITY_HASH_KEY": "i" * 48,
+    "BALLOT_KEY": "b" * 48,
     "STRIPE_SECRET_KEY": "sk_live_civic_production_check",
     "STRIPE_WEBHOOK_SECRET": "whsec_civic_production_check",
     "CIVIC_PUBLIC_URL": "https://partecipazione.comune.example",

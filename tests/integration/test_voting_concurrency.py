@@ -14,7 +14,7 @@ from civic.core.db import get_database
 from civic.core.migrate import upgrade
 from civic.core.time import utcnow
 from civic.voting import services
-from civic.voting.models import Ballot, VoterRoll
+from civic.voting.models import SealedBallot, VoterRoll
 from tests.conftest import make_test_app
 from tests.factories.calls import make_voter, make_voting_call
 from tests.support import Mailbox, postgres_url_or_skip, run_in_parallel, throwaway_database
@@ -55,7 +55,8 @@ def test_fifty_clients_casting_and_changing_end_with_one_ballot_per_voter(live_a
 
     def cast(session, i):  # type: ignore[no-untyped-def]
         call, voter = load(session, i)
-        return services.cast_ballot(session, voter, call, area, {choices[i % 3]: 1}, now=utcnow())
+        cast = services.cast_ballot(session, voter, call, area, {choices[i % 3]: 1}, now=utcnow())
+        return cast.receipt
 
     # Every voter casts from two clients at the same moment: one is accepted, one refused.
     first_wave = _in_parallel(live_app, cast)
@@ -88,7 +89,7 @@ def test_fifty_clients_casting_and_changing_end_with_one_ballot_per_voter(live_a
 
     with live_app.app_context():
         session = get_database(live_app).session_factory()
-        ballots = session.scalar(select(func.count()).select_from(Ballot))
+        ballots = session.scalar(select(func.count()).select_from(SealedBallot))
         roll = session.scalar(select(func.count()).select_from(VoterRoll))
         per_voter = session.execute(
             select(VoterRoll.user_id, func.count()).group_by(VoterRoll.user_id)

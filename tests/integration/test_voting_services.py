@@ -14,11 +14,11 @@ from civic.calls.models import CallPhase
 from civic.core.audit import AuditEntry
 from civic.core.time import utcnow
 from civic.voting import services
-from civic.voting.models import Ballot, VoteResult, VoterRoll
+from civic.voting.models import Ballot, SealedBallot, VoteResult, VoterRoll
 from civic.voting.rules.meta import tally
 from civic.voting.rules.pabulib import parse
 from tests.factories.accounts import make_user
-from tests.factories.calls import DAY, make_voter, make_voting_call
+from tests.factories.calls import DAY, make_voter, make_voting_call, open_now
 
 
 def _close(db: Session, call_id: int) -> None:
@@ -37,22 +37,28 @@ def test_a_ballot_is_cast_once_with_a_receipt_and_no_link_to_the_voter(
     call, projects = make_voting_call(db)
     area = next(iter(projects))
     voter = make_voter(db, area)
-    receipt = services.cast_ballot(db, voter, call, area, {projects[area][0]: 1}, now=utcnow())
+    cast = services.cast_ballot(db, voter, call, area, {projects[area][0]: 1}, now=utcnow())
     db.commit()
-    assert len(receipt) == 23
-    ballot = db.scalar(select(Ballot))
-    assert ballot is not None
-    assert receipt not in (ballot.receipt_hash or "")
-    assert ballot.cast_on.time() == datetime.min.time()  # the day only
+    assert len(cast.receipt) == 23
+    sealed = db.scalar(select(SealedBallot))
+    assert sealed is not None
+    assert cast.receipt not in (sealed.receipt_hash or "")
+    assert sealed.cast_on.time() == datetime.min.time()  # the day only
+    assert sealed.tracking_code == cast.tracking_code
+    assert db.scalar(select(func.count()).select_from(Ballot)) == 0  # nothing readable yet
     assert db.scalar(select(VoterRoll.user_id)) == voter.id
     with pytest.raises(services.VoteRefused, match="already_voted"):
         services.cast_ballot(db, voter, call, area, {projects[area][1]: 1}, now=utcnow())
 
 
-def test_nothing_in_the_ballots_table_points_to_a_person() -> None:
-    columns = {c.name for c in inspect(Ballot).columns}
-    assert columns == {"id", "call_id", "area_id", "channel", "receipt_hash", "choices", "cast_on"}
-    assert not [fk for fk in Ballot.__table__.foreign_keys if fk.column.table.name == "users"]
+def test_nothing_in_the_ballot_tables_points_to_a_person() -> None:
+    assert {c.name for c in inspect(Ballot).columns} == {"id", "call_id", "area_id", "choices"}
+    assert {c.name for c in inspect(SealedBallot).columns} == {
+        "id", "call_id", "area_id", "channel", "receipt_hash", "ciphertext", "tracking_code",
+        "cast_on",
+    }  # fmt: skip
+    for table in (Ballot.__table__, SealedBallot.__table__):
+        assert not [fk for fk in table.foreign_keys if fk.column.table.name == "users"]
 
 
 def test_ballot_ids_are_random_not_sequential(app_ctx: Flask, db: Session) -> None:
@@ -62,6 +68,11 @@ def test_ballot_ids_are_random_not_sequential(app_ctx: Flask, db: Session) -> No
         services.cast_ballot(
             db, make_voter(db, area), call, area, {projects[area][0]: 1}, now=utcnow()
         )
+    for model in (SealedBallot, VoterRoll):
+        ids = list(db.scalars(select(model.id)))
+        assert len(set(ids)) == 5
+        assert all(len(i) == 32 for i in ids)
+    open_now(db, call)
     ids = list(db.scalars(select(Ballot.id)))
     assert len(set(ids)) == 5
     assert all(len(i) == 32 for i in ids)
@@ -71,15 +82,18 @@ def test_the_voter_changes_their_ballot_with_the_receipt(app_ctx: Flask, db: Ses
     call, projects = make_voting_call(db)
     area = next(iter(projects))
     voter = make_voter(db, area)
-    receipt = services.cast_ballot(db, voter, call, area, {projects[area][0]: 1}, now=utcnow())
+    cast = services.cast_ballot(db, voter, call, area, {projects[area][0]: 1}, now=utcnow())
     with pytest.raises(services.VoteRefused, match="bad_receipt"):
         services.change_ballot(
             db, voter, call, area, "AAAAA-BBBBB-CCCCC-DDDDD", {projects[area][1]: 1}, now=utcnow()
         )
-    services.change_ballot(
-        db, voter, call, area, receipt.lower(), {projects[area][1]: 1}, now=utcnow()
+    code = services.change_ballot(
+        db, voter, call, area, cast.receipt.lower(), {projects[area][1]: 1}, now=utcnow()
     )
     db.commit()
+    assert code != cast.tracking_code
+    assert db.scalar(select(SealedBallot.tracking_code)) == code
+    open_now(db, call)
     assert db.scalar(select(Ballot.choices)) == {str(projects[area][1]): 1}
     assert db.scalar(select(func.count()).select_from(Ballot)) == 1
 
@@ -87,13 +101,14 @@ def test_the_voter_changes_their_ballot_with_the_receipt(app_ctx: Flask, db: Ses
 def test_someone_who_has_not_voted_cannot_use_a_receipt(app_ctx: Flask, db: Session) -> None:
     call, projects = make_voting_call(db)
     area = next(iter(projects))
-    receipt = services.cast_ballot(
+    cast = services.cast_ballot(
         db, make_voter(db, area), call, area, {projects[area][0]: 1}, now=utcnow()
     )
     with pytest.raises(services.VoteRefused, match="no_online_ballot"):
         services.change_ballot(
-            db, make_voter(db, area), call, area, receipt, {projects[area][1]: 1}, now=utcnow()
-        )
+            db, make_voter(db, area), call, area, cast.receipt, {projects[area][1]: 1},
+            now=utcnow(),
+        )  # fmt: skip
 
 
 def test_an_invalid_ballot_is_refused_with_its_problems(app_ctx: Flask, db: Session) -> None:
@@ -209,7 +224,10 @@ def test_the_count_waits_for_the_close_then_follows_the_rule_and_is_published(
     assert result.overrides == [{"project_id": third, "add": True, "reason": "Cofinanziato"}]
 
 
-def test_the_exported_pb_file_tallies_to_the_same_winners(app_ctx: Flask, db: Session) -> None:
+def test_the_exported_pb_file_tallies_to_the_same_winners(
+    app_ctx: Flask, db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(app_ctx.config, "MIN_PUBLISHED_BALLOTS", 1)  # a small test vote
     call, projects = make_voting_call(db, rule="mes-add1")
     area = next(iter(projects))
     staff = make_user(db, roles=(Role.STAFF,))
@@ -247,7 +265,10 @@ def test_times_on_the_roll_are_coarse_too(app_ctx: Flask, db: Session) -> None:
     assert voted_on.time() == datetime.min.time()
 
 
-def test_export_pb_command_writes_a_file_per_area(app: Flask, db: Session, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_export_pb_command_writes_a_file_per_area(
+    app: Flask, db: Session, tmp_path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setitem(app.config, "MIN_PUBLISHED_BALLOTS", 1)  # a small test vote
     with app.test_request_context("/"):
         call, projects = make_voting_call(db)
         area = next(iter(projects))
@@ -271,7 +292,10 @@ def test_export_pb_command_writes_a_file_per_area(app: Flask, db: Session, tmp_p
     done = runner.invoke(args=["voting", "export-pb", call.slug, "--out", str(tmp_path)])
     assert done.exit_code == 0, done.output
     files = sorted(tmp_path.glob("*.pb"))
-    assert len(files) == len(call.areas)
+    assert [f.name for f in files] == [f"{call.slug}-{area}.pb"]  # the one area with ballots
+    assert (
+        done.output.count("too few ballots to publish one by one, skipped") == len(call.areas) - 1
+    )
     assert parse(files[0].read_text()).budget > 0
 
 
@@ -281,7 +305,7 @@ def test_an_imported_pabulib_election_tallies_to_its_official_winners(
     from civic.core.paths import ROOT
     from civic.proposals.models import Proposal
 
-    path = ROOT.parent / "shared" / "data" / "pabulib" / "Netherlands_Assen_2024.pb"
+    path = ROOT / "tests" / "data" / "pabulib" / "Netherlands_Assen_2024.pb"
     if not path.exists():
         pytest.skip("no Pabulib files beside the checkout")
     call, _none = make_voting_call(db, rule="mes-add1", projects_per_area=0)

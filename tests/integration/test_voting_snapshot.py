@@ -3,6 +3,8 @@ never used once anything a ballot shows has changed."""
 
 from __future__ import annotations
 
+from secrets import token_hex
+
 import pytest
 from flask import Flask
 from sqlalchemy import delete, insert, select, update
@@ -180,7 +182,8 @@ def test_insert_once_inserts_a_row_once(app_ctx: Flask, db: Session) -> None:
         "channel": "online",
         "voted_on": utcnow(),
     }
-    assert insert_once(db, VoterRoll, **row) is True
-    assert insert_once(db, VoterRoll, **row) is False
+    # A fresh random id each time, as casts use: the voter's UNIQUE entry is what refuses.
+    assert insert_once(db, VoterRoll, id=token_hex(16), **row) is True
+    assert insert_once(db, VoterRoll, id=token_hex(16), **row) is False
     assert len(db.scalars(select(VoterRoll).where(VoterRoll.user_id == voter.id)).all()) == 1
     db.execute(delete(VoterRoll).where(VoterRoll.user_id == voter.id))

@@ -13,6 +13,7 @@ from civic.voting.domain import (
     coarse,
     measure,
     new_receipt,
+    normalised,
     problems,
     receipt_hash,
 )
@@ -67,9 +68,21 @@ def test_receipts_are_random_and_stored_only_as_keyed_hashes() -> None:
     first, second = new_receipt(), new_receipt()
     assert first != second
     assert len(first) == 23
-    assert receipt_hash("k", first) == receipt_hash("k", " " + first.lower() + " ")
-    assert receipt_hash("k", first) != receipt_hash("other key", first)
-    assert first not in receipt_hash("k", first)
+    assert receipt_hash("k", first, 7) == receipt_hash("k", " " + first.lower() + " ", 7)
+    assert receipt_hash("k", first, 7) != receipt_hash("other key", first, 7)
+    assert first not in receipt_hash("k", first, 7)
+
+
+def test_a_receipt_hash_is_bound_to_its_voter() -> None:
+    """Someone else's code finds nothing: the hash covers the code and the voter together."""
+    code = new_receipt()
+    assert receipt_hash("k", code, 7) != receipt_hash("k", code, 8)
+
+
+def test_approval_ballots_are_normalised_to_one_per_choice() -> None:
+    rules = BallotRules(BallotKind.APPROVAL)
+    assert normalised(rules, {1: 999999, 2: 1, 3: 0}) == {1: 1, 2: 1}
+    assert normalised(BallotRules(BallotKind.CUMULATIVE, points=10), {1: 7, 2: 3}) == {1: 7, 2: 3}
 
 
 def test_times_are_kept_to_the_day() -> None:

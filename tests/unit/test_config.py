@@ -10,6 +10,7 @@ GOOD = {
     "STRIPE_SECRET_KEY": "sk_live_example_value",
     "STRIPE_WEBHOOK_SECRET": "whsec_example_value",
     "IDENTITY_HASH_KEY": "h" * 40,
+    "BALLOT_KEY": "b" * 40,
     "DATABASE_URL": "postgresql+psycopg://civic@db/civic",
 }
 

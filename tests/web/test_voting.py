@@ -12,9 +12,10 @@ from civic.accounts.domain import Role
 from civic.calls.models import CallPhase
 from civic.core.time import utcnow
 from civic.places.models import Area
-from civic.voting.models import Ballot, VoteResult, VoterRoll, VoteSettings
+from civic.voting.models import Ballot, SealedBallot, VoteResult, VoterRoll, VoteSettings
+from civic.voting.services import ensure_server_key
 from tests.factories.accounts import log_in, make_user
-from tests.factories.calls import DAY, make_call, make_voter, make_voting_call
+from tests.factories.calls import DAY, make_call, make_voter, make_voting_call, open_now
 from tests.web.helpers import submit, text
 
 
@@ -40,10 +41,13 @@ def test_a_citizen_votes_and_is_shown_a_receipt_once(client: FlaskClient, db: Se
     assert response.headers["Cache-Control"] == "no-store"
     receipt = re.search(r"<code>([A-Z0-9-]{23})</code>", text(response))
     assert receipt is not None
-    assert db.scalar(select(func.count()).select_from(Ballot)) == 1
+    tracking = re.search(r'<code id="tracking-code">([A-Z2-7-]{19})</code>', text(response))
+    assert tracking is not None
+    assert db.scalar(select(SealedBallot.tracking_code)) == tracking.group(1)
+    assert db.scalar(select(func.count()).select_from(Ballot)) == 0  # sealed, not readable
     again = submit(client, url, {f"p{projects[area][1]}": "1", "action": "cast"})
     assert "ha già votato" in text(again)
-    assert db.scalar(select(func.count()).select_from(Ballot)) == 1
+    assert db.scalar(select(func.count()).select_from(SealedBallot)) == 1
 
 
 def test_the_totals_update_without_javascript_and_nothing_is_cast(
@@ -71,7 +75,7 @@ def test_an_invalid_ballot_shows_what_is_wrong(client: FlaskClient, db: Session)
         )
     )
     assert "Usa tutti i tuoi punti." in page
-    assert db.scalar(select(func.count()).select_from(Ballot)) == 0
+    assert db.scalar(select(func.count()).select_from(SealedBallot)) == 0
 
 
 def test_the_vote_is_changed_with_the_receipt(client: FlaskClient, db: Session) -> None:
@@ -93,7 +97,13 @@ def test_the_vote_is_changed_with_the_receipt(client: FlaskClient, db: Session) 
         url + "/modifica",
         {"receipt": receipt.group(1), f"p{projects[area][1]}": "1", "action": "cast"},
     )
-    assert right.status_code == 302
+    assert right.status_code == 200
+    assert right.headers["Cache-Control"] == "no-store"
+    changed = re.search(r'<code id="tracking-code">([A-Z2-7-]{19})</code>', text(right))
+    assert changed is not None
+    assert db.scalar(select(SealedBallot.tracking_code)) == changed.group(1)
+    with client.application.app_context():
+        open_now(db, call)
     assert db.scalar(select(Ballot.choices)) == {str(projects[area][1]): 1}
 
 
@@ -119,7 +129,7 @@ def test_results_stay_hidden_until_published_then_show_with_the_pb_download(
         {},
         form_page=f"/gestione/bandi/{call.id}/risultati",
     )
-    assert early.status_code == 302
+    assert "dopo la chiusura del voto" in text(early)
     assert db.scalar(select(VoteResult)) is None
     _close(db, call.id)
     submit(
@@ -218,6 +228,9 @@ def test_staff_configure_the_vote_until_ballots_exist(client: FlaskClient, db: S
         "extra_areas": "1",
         "min_age": "16",
         "rule": "mes-add1-exhaustive",
+        "secrecy": "server",
+        "trustees": "",
+        "threshold": "1",
     }
     response = submit(client, f"/gestione/bandi/{call.id}/voto", form)
     assert response.status_code == 302
@@ -266,6 +279,9 @@ def test_the_ballot_and_the_cast_run_a_pinned_number_of_queries(
     """Voting day's two hot requests: the call's facts come from the kept snapshot (one query of
     its stamp), the roll entry is one INSERT ... ON CONFLICT, the signed-in person one query."""
     call, projects = make_voting_call(db)
+    with client.application.app_context():
+        ensure_server_key(db, call.id, now=utcnow())  # made when staff save the settings
+        db.commit()
     area = next(iter(projects))
     log_in(client, make_voter(db, area))
     url = f"/bandi/{call.slug}/voto/{area}"

@@ -8,12 +8,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ...accounts.domain import Role
+from ...accounts.permissions import has_role
 from ...calls.domain import PhaseKind, has_phase_started, is_phase_open
 from ...calls.models import Call
 from ...calls.queries import windows_of
 from ...core import audit
 from ..domain import Status, move
-from ..models import Proposal
+from ..models import BallotAmendment, Proposal
 from .following import _notify
 
 
@@ -54,6 +56,39 @@ def _locked(session: Session, proposal_id: int) -> Proposal:
     return locked
 
 
+def guard_ballot(
+    session: Session,
+    proposal: Proposal,
+    before: str,
+    after: str,
+    now: datetime,
+    *,
+    actor: Any = None,
+    override_reason: str | None = None,
+) -> None:
+    """Once voting has opened, the projects on a ballot are fixed: a move in or out of it is
+    refused, unless an admin overrides with a public reason (shown with the results)."""
+    feasible = Status.FEASIBLE.value
+    if (before == feasible) == (after == feasible):
+        return
+    call = session.get(Call, proposal.call_id)
+    if call is None or not has_phase_started(windows_of(call), PhaseKind.VOTING, now):
+        return
+    reason = (override_reason or "").strip()
+    if not reason or actor is None or not has_role(actor, Role.ADMIN):
+        raise NotAllowed("ballot_frozen")
+    session.add(
+        BallotAmendment(
+            call_id=call.id,
+            proposal_id=proposal.id,
+            added=after == feasible,
+            reason=reason,
+            actor_id=actor.id,
+            at=now,
+        )
+    )
+
+
 def _change_status(
     session: Session,
     proposal: Proposal,
@@ -62,8 +97,13 @@ def _change_status(
     *,
     actor_id: int | None,
     reason: str | None = None,
+    actor: Any = None,
+    override_reason: str | None = None,
 ) -> None:
     before = proposal.status
+    guard_ballot(
+        session, proposal, before, target.value, now, actor=actor, override_reason=override_reason
+    )
     proposal.status = move(Status(before), target).value
     proposal.updated_at = now
     session.flush()

@@ -15,7 +15,7 @@ from ...core.mail import queue_email
 from .. import permissions
 from ..domain import HIDEABLE, Status, comment_editable, move
 from ..models import Appeal, Comment, Flag, Notification, Proposal
-from .common import NotAllowed
+from .common import NotAllowed, guard_ballot
 from .following import _notify
 
 
@@ -185,6 +185,7 @@ def _hide(
         return
     if Status(proposal.status) not in HIDEABLE:
         raise NotAllowed("not_hideable")
+    guard_ballot(session, proposal, proposal.status, Status.HIDDEN.value, now)
     proposal.hidden_from_status = proposal.status
     proposal.status = move(Status(proposal.status), Status.HIDDEN).value
     proposal.hidden_reason = reason
@@ -239,6 +240,7 @@ def decide_appeal(
             comment.hidden_reason = None
         else:
             previous = Status(proposal.hidden_from_status or Status.SUBMITTED.value)
+            guard_ballot(session, proposal, proposal.status, previous.value, now)
             proposal.status = move(Status.HIDDEN, previous).value
             proposal.hidden_from_status = None
             proposal.hidden_reason = None

@@ -69,6 +69,8 @@ class ReviewData:
     running_cost_cents: int
     duration_months: int
     private_notes: str = ""
+    # Only after voting opened, only by an admin: why the ballot changes (published).
+    ballot_override_reason: str = ""
 
 
 def record_review(
@@ -92,7 +94,16 @@ def record_review(
         private_notes=data.private_notes,
         decided_at=now,
     )
-    _change_status(session, proposal, target, now, actor_id=reviewer.id, reason=data.public_reason)
+    _change_status(
+        session,
+        proposal,
+        target,
+        now,
+        actor_id=reviewer.id,
+        reason=data.public_reason,
+        actor=reviewer,
+        override_reason=data.ballot_override_reason,
+    )
     session.add(review)
     session.flush()
     return review

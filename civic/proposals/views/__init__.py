@@ -96,6 +96,10 @@ def _refusal(exc: Exception) -> Any:
         "edit_window_closed": _("Comments can be edited only in the first 15 minutes."),
         "bad_parent": _("Replies can only answer a comment of this proposal."),
         "reason_required": _("A public reason is required."),
+        "ballot_frozen": _(
+            "Voting has opened: the projects on the ballot are fixed. Only an administrator can "
+            "change them, with a public reason shown on the results."
+        ),
         "not_hidden": _("This content is not hidden."),
         "already_appealed": _("You have already appealed once."),
         "already_decided": _("This has already been decided."),

@@ -19,7 +19,7 @@ from wtforms import SelectChoice
 
 from ...accounts.models import RoleGrant, User
 from ...calls import queries as call_queries
-from ...calls.domain import PhaseKind, is_phase_open
+from ...calls.domain import PhaseKind, has_phase_started, is_phase_open
 from ...core.db import get_session
 from ...core.time import utcnow
 from ...core.uploads import stored_path
@@ -88,6 +88,7 @@ def show_proposal(proposal_id: int) -> str:
         show_content=proposal.status != "hidden"
         or permissions.can_read_hidden_content(current_user, proposal),
         supports_open=is_phase_open(call_queries.windows_of(call), PhaseKind.SUPPORTS, utcnow()),
+        voting_started=has_phase_started(call_queries.windows_of(call), PhaseKind.VOTING, utcnow()),
         can_review=permissions.can_record_review(current_user, assigned)
         and proposal.status == "in_review",
         can_assign=permissions.can_assign_reviewers(current_user),

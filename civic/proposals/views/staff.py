@@ -62,6 +62,7 @@ def record_review(proposal_id: int) -> BaseResponse:
         running_cost_cents=parse_eur(form.running_cost.data, "it"),
         duration_months=form.duration_months.data,
         private_notes=form.private_notes.data or "",
+        ballot_override_reason=form.ballot_override_reason.data or "",
     )
     return _act(
         proposal_id,

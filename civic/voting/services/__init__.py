@@ -1,33 +1,67 @@
-"""Voting use cases. The roll and the ballot are written in one transaction and never linked."""
+"""Voting use cases: the roll and the sealed ballot are written together, opened only to count."""
 
 from ...accounts.services import PermissionDenied
-from .casting import audit_settings, cast_ballot, change_ballot, record_paper_ballot
-from .common import VoteRefused, ballot_rules, candidates, settings_of
+from .box import (
+    CountState,
+    box_listing,
+    collect_share,
+    declare_ready,
+    ensure_server_key,
+    enter_share,
+    key_of,
+    open_box,
+    open_with_server_key,
+    sealed_count,
+    set_up_box,
+    trustee_seat,
+    trustees_of,
+)
+from .casting import Cast, audit_settings, cast_ballot, change_ballot, record_paper_ballot
+from .common import VoteRefused, ballot_rules, candidates, person_hash, settings_of
 from .counting import (
     election_for,
     export_pb,
     import_pb,
+    min_published_ballots,
     override_winner,
     publish_results,
     running_counts_hidden,
     tally_call,
+    too_few_to_publish,
 )
 
 __all__ = [
+    "Cast",
+    "CountState",
     "PermissionDenied",
     "VoteRefused",
     "audit_settings",
     "ballot_rules",
+    "box_listing",
     "candidates",
     "cast_ballot",
     "change_ballot",
+    "collect_share",
+    "declare_ready",
     "election_for",
+    "ensure_server_key",
+    "enter_share",
     "export_pb",
     "import_pb",
+    "key_of",
+    "min_published_ballots",
+    "open_box",
+    "open_with_server_key",
     "override_winner",
+    "person_hash",
     "publish_results",
     "record_paper_ballot",
     "running_counts_hidden",
+    "sealed_count",
+    "set_up_box",
     "settings_of",
     "tally_call",
+    "too_few_to_publish",
+    "trustee_seat",
+    "trustees_of",
 ]

@@ -7,12 +7,13 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from ...accounts.models import User
 from ...calls.domain import PhaseKind, is_phase_open
 from ...calls.models import Call
+from ...core.identity import keyed_hash
 from ...core.refusals import Refused
 from .. import domain
 from ..models import VoterRoll, VoteSettings
@@ -23,13 +24,30 @@ from ..snapshot import build as build_snapshot
 class VoteRefused(Refused):
     """The vote cannot be taken; ``code`` says why, ``problems`` lists what is wrong with it."""
 
-    def __init__(self, code: str, problems: list[domain.Problem] | None = None) -> None:
+    def __init__(
+        self, code: str, problems: list[domain.Problem] | None = None, *, detail: str = ""
+    ) -> None:
         super().__init__(code)
         self.problems = problems or []
+        self.detail = detail  # what the message names: an address, a word's position
 
 
 def _key() -> str:
     return str(current_app.config["IDENTITY_HASH_KEY"])
+
+
+def person_hash(voter: User) -> str:
+    """Who the voter is, as the roll remembers them across accounts: their fiscal number (from
+    SPID/CIE or the census) where known, else their e-mail address, under the identity key."""
+    from ...accounts.domain import normalise_email
+
+    if voter.fiscal_number_hash:
+        who = f"fiscal:{voter.fiscal_number_hash}"
+    elif voter.email:
+        who = f"email:{normalise_email(voter.email)}"
+    else:
+        who = f"account:{voter.id}"
+    return keyed_hash(_key(), "voter", who)
 
 
 def settings_of(session: Session, call: Call | VotingCall) -> VoteSettings | Rules:
@@ -68,7 +86,8 @@ def _check_open(call: VotingCall, now: datetime) -> None:
 
 
 _VOTED = select(VoterRoll.area_id).where(
-    VoterRoll.call_id == bindparam("call_id"), VoterRoll.user_id == bindparam("user_id")
+    VoterRoll.call_id == bindparam("call_id"),
+    or_(VoterRoll.user_id == bindparam("user_id"), VoterRoll.person_hash == bindparam("person")),
 )
 
 
@@ -82,7 +101,7 @@ def _residency_statement() -> Any:
 
 
 def _check_eligible(
-    session: Session, settings: Rules, call: VotingCall, voter: User, area_id: int
+    session: Session, settings: Rules, call: VotingCall, voter: User, area_id: int, person: str
 ) -> str:
     """A verified resident of the call's areas, of the call's minimum age on the first day of the
     vote, voting in their own Municipio plus as many others as the call allows."""
@@ -106,7 +125,13 @@ def _check_eligible(
     first_day = to_rome(voting[0].starts_at).date() if voting else None
     if first_day is not None and age_on(residency.birth_date, first_day) < settings.min_age:
         raise VoteRefused("too_young")
-    voted = set(connection.execute(_VOTED, {"call_id": call.id, "user_id": voter.id}).scalars())
+    voted = set(
+        connection.execute(
+            _VOTED, {"call_id": call.id, "user_id": voter.id, "person": person}
+        ).scalars()
+    )
+    if area_id in voted:
+        raise VoteRefused("already_voted")
     eligible = [a.area_id for a in call.areas]
     if not domain.areas_open_to(
         residency.municipio_id, eligible, settings.extra_areas, [*voted, area_id]
@@ -115,10 +140,13 @@ def _check_eligible(
     return str(residency.method)
 
 
-def _check_ballot(settings: Rules, call: VotingCall, area_id: int, choices: dict[int, int]) -> None:
+def _check_ballot(
+    settings: Rules, call: VotingCall, area_id: int, choices: dict[int, int]
+) -> dict[int, int]:
+    """The ballot as it will be sealed, if it can be cast (normalised: approvals weigh 1)."""
     area = call.area(area_id)
-    found = domain.problems(
-        ballot_rules(settings, call, area_id), choices, area.costs() if area else {}
-    )
+    rules = ballot_rules(settings, call, area_id)
+    found = domain.problems(rules, choices, area.costs() if area else {})
     if found:
         raise VoteRefused("invalid_ballot", found)
+    return domain.normalised(rules, choices)

@@ -20,11 +20,12 @@ from ...proposals.models import Proposal
 from ...proposals.permissions import is_staff
 from ...residency import census
 from .. import domain
-from ..models import Ballot, VoteResult, VoterRoll
+from ..models import Ballot, ElectionKey, VoteResult, VoterRoll
 from ..rules import Ballot as RuleBallot
 from ..rules import Election, Project
 from ..rules.meta import tally
 from ..rules.pabulib import write
+from .box import open_with_server_key, sealed_count
 from .common import VoteRefused, ballot_rules, candidates, settings_of
 
 
@@ -71,16 +72,9 @@ def import_pb(
         else:
             choices = {str(ids[p]): points for p, points in ballot.points}
         for _ in range(ballot.weight):
+            # Public data naming no one: counted as it stands, nothing to seal.
             session.add(
-                Ballot(
-                    id=secrets.token_hex(16),
-                    call_id=call.id,
-                    area_id=area_id,
-                    channel="imported",
-                    receipt_hash=None,
-                    choices=choices,
-                    cast_on=domain.coarse(now),
-                )
+                Ballot(id=secrets.token_hex(16), call_id=call.id, area_id=area_id, choices=choices)
             )
     session.flush()
     audit.record(
@@ -141,6 +135,11 @@ def tally_call(
     if not voting or now < voting[0].ends_at:
         raise VoteRefused("voting_not_closed")
     settings = settings_of(session, call)
+    key = session.get(ElectionKey, call.id, populate_existing=True)
+    if key is not None and key.opened_at is None and sealed_count(session, call.id):
+        if key.mode != "server":
+            raise VoteRefused("box_sealed")  # the trustees open it, at the count
+        open_with_server_key(session, actor, call, now=now)
     first_day = to_rome(voting[0].starts_at).date()
     results = []
     for area in call.areas:
@@ -280,14 +279,30 @@ def running_counts_hidden(session: Session, call: Call) -> bool:
     )
 
 
+def min_published_ballots() -> int:
+    from flask import current_app
+
+    return int(current_app.config["MIN_PUBLISHED_BALLOTS"])
+
+
+def too_few_to_publish(result: VoteResult) -> bool:
+    """Where few voted, each ballot nearly names its voter: only totals are published."""
+    return result.ballots < min_published_ballots()
+
+
 def export_pb(session: Session, call: Call, area_id: int) -> str:
-    """The area's anonymised ballots as a Pabulib file (after results are published)."""
+    """The area's anonymised ballots as a Pabulib file (after results are published, and only
+    for areas with at least MIN_PUBLISHED_BALLOTS ballots)."""
     if running_counts_hidden(session, call):
         raise VoteRefused("not_published")
-    election = election_for(session, call, area_id)
     result = session.scalar(
         select(VoteResult).where(VoteResult.call_id == call.id, VoteResult.area_id == area_id)
     )
+    if result is None:
+        raise VoteRefused("not_tallied")
+    if too_few_to_publish(result):
+        raise VoteRefused("too_few_to_publish")
+    election = election_for(session, call, area_id)
     meta = {
         "description": call.title_it,
         "country": "Italy",
@@ -302,5 +317,5 @@ def export_pb(session: Session, call: Call, area_id: int) -> str:
     from ..rules.election import supporters
 
     votes = supporters(election)
-    selected = {str(w) for w in result.winners} if result else None
+    selected = {str(w) for w in result.winners}
     return write(meta, election.projects.values(), election.ballots, votes, selected)
