@@ -167,7 +167,8 @@ def download_json(name: str) -> Response:
 
 
 def _closed_votes() -> list[tuple[str, int, str]]:
-    """(call slug, area id, call title) of every published result: their ballots as .pb."""
+    """(call slug, area id, call title) of every published result whose individual ballots may
+    be published (at least MIN_PUBLISHED_BALLOTS of them): their ballots as .pb."""
     from ..calls.models import Call
     from ..voting.models import VoteResult
 
@@ -176,7 +177,10 @@ def _closed_votes() -> list[tuple[str, int, str]]:
         for slug, area_id, title in get_session().execute(
             select(Call.slug, VoteResult.area_id, Call.title_it)
             .join(Call, Call.id == VoteResult.call_id)
-            .where(VoteResult.published_at.is_not(None))
+            .where(
+                VoteResult.published_at.is_not(None),
+                VoteResult.ballots >= current_app.config["MIN_PUBLISHED_BALLOTS"],
+            )
             .order_by(VoteResult.id)
         )
     ]

@@ -396,7 +396,11 @@ def count(call_id: int) -> str | BaseResponse:
             if request.form.get("action") == "share" and seat is not None:
                 if not form.validate():
                     raise services.VoteRefused("share_word_count")
-                state = services.enter_share(db, current_user, call, form.share.data, now=utcnow())
+                # A savepoint: a refusal undoes the entry and leaves the signed-in person loaded.
+                with db.begin_nested():
+                    state = services.enter_share(
+                        db, current_user, call, form.share.data, now=utcnow()
+                    )
                 opened = state.opened
             elif permissions.can_run_vote(current_user):
                 # Server mode: the count's job opens the box; trustees open theirs above.
@@ -409,7 +413,6 @@ def count(call_id: int) -> str | BaseResponse:
             else:
                 abort(403)
         except services.VoteRefused as exc:
-            db.rollback()
             errors = refusal(exc)
         else:
             # End this request's transaction first: the job opens its own and must not wait.

@@ -84,7 +84,8 @@ def trustee(call_id: int) -> str | BaseResponse:
     if request.method == "POST":
         try:
             if request.form.get("action") == "ready":
-                private = services.declare_ready(db, current_user, call.id, now=utcnow())
+                with db.begin_nested():  # a refusal leaves the signed-in person loaded
+                    private = services.declare_ready(db, current_user, call.id, now=utcnow())
                 db.commit()
                 held = dict(cookie.get(_PICKUP, {}))
                 held[str(call.id)] = base64.b64encode(private).decode()
@@ -94,7 +95,6 @@ def trustee(call_id: int) -> str | BaseResponse:
                 return _collect(call, request.form.get("format", "page"))
             abort(400)
         except services.VoteRefused as exc:
-            db.rollback()
             errors = refusal(exc)
     key = services.key_of(db, call.id)
     seats_ = services.trustees_of(db, call.id)
@@ -116,7 +116,8 @@ def _collect(call: Any, kind: str) -> Response:
     held = dict(cookie.get(_PICKUP, {}))
     encoded = held.get(str(call.id))
     private = base64.b64decode(encoded) if isinstance(encoded, str) else None
-    share = services.collect_share(db, current_user, call.id, private, now=utcnow())
+    with db.begin_nested():
+        share = services.collect_share(db, current_user, call.id, private, now=utcnow())
     db.commit()
     held.pop(str(call.id), None)
     cookie[_PICKUP] = held

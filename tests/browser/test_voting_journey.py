@@ -49,7 +49,13 @@ def test_vote_change_count_publish_and_read(browser: Any, live_server: LiveServe
     page.get_by_label("Codice ricevuta").fill(receipt)
     page.locator(f"label[for=p{projects[area][2]}]").click()
     page.get_by_role("button", name="Cambia il mio voto").click()
-    page.get_by_text("La tua scheda è stata modificata.").wait_for()
+    page.get_by_role("heading", name="La tua scheda è stata modificata").wait_for()
+    tracking = page.locator("#tracking-code").inner_text()
+    check_accessibility(page)
+    page.get_by_role("link", name="Guarda l'urna").click()
+    page.get_by_role("heading", name="L'urna", exact=True).wait_for()
+    assert page.get_by_text(tracking, exact=True).is_visible()  # the voter finds their ballot
+    check_accessibility(page)
 
     with app.app_context():  # the clock moves on: voting closes
         session = get_database(app).session_factory()
@@ -68,8 +74,9 @@ def test_vote_change_count_publish_and_read(browser: Any, live_server: LiveServe
     staff = sign_in(browser, base, "scrutatore@example.org")
     staff.goto(f"{base}/gestione/bandi/{call_id}/risultati")
     staff.get_by_role("button", name="Avvia lo scrutinio").click()
-    staff.get_by_text("Lo scrutinio è iniziato").wait_for()
+    staff.get_by_text("lo scrutinio è iniziato").wait_for()
     check_accessibility(staff)
+    staff.goto(f"{base}/gestione/bandi/{call_id}/risultati")
     staff.get_by_role("button", name="Pubblica i risultati").click()
     staff.get_by_text("I risultati sono pubblici.").wait_for()
 

@@ -126,21 +126,16 @@ def test_the_catalogue_lists_every_dataset_and_the_ballots_of_closed_votes(
 ) -> None:
     from civic.voting.models import VoteResult
 
-    area = sorted(published["projects"])[0]
-    db.add(
-        VoteResult(
-            call_id=published["call"].id,
-            area_id=area,
-            rule="greedy",
-            budget_cents=100_000_00,
-            winners=[published["projects"][area][0]],
-            explanation={},
-            ballots=0,
-            voters=0,
-            computed_at=utcnow(),
-            published_at=utcnow(),
-        )
-    )
+    area, small = sorted(published["projects"])[:2]
+    for where, counted in ((area, 20), (small, 19)):  # the default MIN_PUBLISHED_BALLOTS: 20
+        db.add(
+            VoteResult(
+                call_id=published["call"].id, area_id=where, rule="greedy",
+                budget_cents=100_000_00, winners=[published["projects"][where][0]],
+                explanation={}, ballots=counted, voters=counted, computed_at=utcnow(),
+                published_at=utcnow(),
+            )
+        )  # fmt: skip
     db.commit()
     answer = client.get("/opendata/catalog.jsonld")
     assert answer.mimetype == "application/ld+json"
@@ -156,7 +151,7 @@ def test_the_catalogue_lists_every_dataset_and_the_ballots_of_closed_votes(
             path = distribution["dcat:accessURL"]["@id"].replace("http://localhost", "")
             assert client.get(path).status_code == 200
     ballots = by_id["civic:ballots"]["dcat:distribution"]
-    assert len(ballots) == 1
+    assert len(ballots) == 1  # the area with 19 ballots publishes its totals only
     assert ballots[0]["dcat:accessURL"]["@id"].endswith(f"/risultati/{area}.pb")
 
 

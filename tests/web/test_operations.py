@@ -93,6 +93,7 @@ def test_the_production_check_passes_a_complete_environment(
         "STRIPE_SECRET_KEY": "sk_live_example_value",
         "STRIPE_WEBHOOK_SECRET": "whsec_example_value",
         "IDENTITY_HASH_KEY": "h" * 40,
+        "BALLOT_KEY": "b" * 40,
         "DATABASE_URL": "postgresql+psycopg://civic@db/civic",
         "REDIS_URL": "redis://redis:6379/0",
         "CIVIC_PUBLIC_URL": "https://partecipazione.comune.example",

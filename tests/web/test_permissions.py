@@ -45,6 +45,7 @@ ROUTES: list[tuple[str, str, dict[str, Any] | None, set[object]]] = [
     ("GET", "/", None, PUBLIC),
     ("GET", "/privacy", None, PUBLIC),
     ("GET", "/dichiarazione-accessibilita", None, PUBLIC),
+    ("GET", "/segretezza-del-voto", None, PUBLIC),
     ("GET", "/healthz", None, PUBLIC),
     ("GET", "/readyz", None, PUBLIC),
     ("GET", "/accedi", None, PUBLIC),
@@ -94,6 +95,9 @@ ROUTES: list[tuple[str, str, dict[str, Any] | None, set[object]]] = [
     ("GET", "/bandi/{slug}/voto/{area}", None, SIGNED_IN),
     ("GET", "/bandi/{slug}/voto/{area}/modifica", None, SIGNED_IN),
     ("GET", "/bandi/{slug}/risultati", None, PUBLIC),
+    ("GET", "/bandi/{slug}/urna", None, PUBLIC),
+    ("GET", "/garante", None, SIGNED_IN),
+    ("GET", "/gestione/bandi/{call}/scrutinio", None, STAFF),
     ("GET", "/gestione/bandi/{call}/voto", None, STAFF),
     ("GET", "/gestione/bandi/{call}/seggio", None, STAFF),
     ("POST", "/gestione/bandi/{call}/scrutinio", {}, STAFF),
@@ -221,6 +225,7 @@ ELSEWHERE = {
     "crowdfunding.stripe_webhook",
     "crowdfunding.application_document",
     "execution.photo",  # a stored photo: tests/web/test_execution.py
+    "ballot_box.trustee",  # a trustee's own page, 404 to others: tests/web/test_trustees.py
 }
 
 

@@ -14,6 +14,8 @@ PUBLIC_BY_DESIGN = {
     "static": "the design system's files",
     "pages.home": "the home page",
     "pages.privacy": "the privacy notice",
+    "pages.ballot_secrecy": "how the secret ballot is protected",
+    "ballot_box.box": "the public ballot box: tracking codes, never choices",
     "pages.accessibility": "the accessibility statement",
     "pages.set_language": "anyone may switch language",
     "pages.health": "liveness for the load balancer",
