@@ -7,8 +7,6 @@ import io
 import segno
 from fpdf import FPDF
 
-_NEXT = {"new_x": "LMARGIN", "new_y": "NEXT"}  # each block starts on a line of its own
-
 
 def share_qr_svg(share: str) -> str:
     """The share as an inline SVG QR code, for the page it is shown on once."""
@@ -25,10 +23,22 @@ def share_pdf(share: str, *, city: str, call_title: str, trustee: str, fingerpri
     pdf.set_font("Helvetica", "B", 15)
     pdf.cell(0, 10, _latin(city), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "B", 12)
-    pdf.multi_cell(0, 7, _latin(f"Urna sigillata / Sealed ballot box: {call_title}"), **_NEXT)
+    pdf.multi_cell(
+        0,
+        7,
+        _latin(f"Urna sigillata / Sealed ballot box: {call_title}"),
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
     pdf.set_font("Helvetica", "", 11)
-    pdf.multi_cell(0, 7, _latin(f"Garante / Trustee: {trustee}"), **_NEXT)
-    pdf.multi_cell(0, 7, f"Impronta della chiave / Key fingerprint: {fingerprint}", **_NEXT)
+    pdf.multi_cell(0, 7, _latin(f"Garante / Trustee: {trustee}"), new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(
+        0,
+        7,
+        f"Impronta della chiave / Key fingerprint: {fingerprint}",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
     pdf.ln(3)
     pdf.set_font("Courier", "", 12)
     for n, word in enumerate(share.split(), start=1):
@@ -48,7 +58,8 @@ def share_pdf(share: str, *, city: str, call_title: str, trustee: str, fingerpri
         "altro momento: nessuno del Comune ve lo chiedera altrove. / Keep this sheet in a sealed "
         "envelope. You need it at the count and at no other time: no one from the city will ask "
         "you for it anywhere else.",
-        **_NEXT,
+        new_x="LMARGIN",
+        new_y="NEXT",
     )
     return bytes(pdf.output())
 
