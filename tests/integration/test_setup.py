@@ -117,10 +117,14 @@ def test_the_demo_data_loads_once(app: Flask, db: Session) -> None:
     first = runner.invoke(args=["seed-demo"])
     assert first.exit_code == 0, first.output
     assert (
-        "9 Municipi, 6 people, 2 calls, 40 proposals and 4 meetings, 6 crowdfunding "
+        "9 Municipi, 6 people, 3 calls, 40 proposals and 4 meetings, 6 crowdfunding "
         "campaigns and 30 grant applications added" in first.output
     )
     assert "admin@demo.example.org" in first.output
+    # The trustee-mode vote: each demo trustee's 33 words, printed for a person to try it.
+    shares = [line for line in first.output.splitlines() if line.startswith("  ") and ": " in line]
+    assert len(shares) == 3
+    assert all(len(line.split(": ", 1)[1].split()) == 33 for line in shares)
     second = runner.invoke(args=["seed-demo"])
     assert (
         "0 Municipi, 0 people, 0 calls, 0 proposals and 0 meetings, 0 crowdfunding "

@@ -142,6 +142,9 @@ def test_results_stay_hidden_until_published_then_show_with_the_pb_download(
     assert "nessuno, personale del Comune compreso" in text(
         client.get(f"/bandi/{call.slug}/risultati")
     )
+    review = text(client.get(f"/gestione/bandi/{call.id}/risultati"))
+    assert 'id="small-areas"' in review  # staff are warned before they publish
+    assert "Prima di pubblicare" in review
     submit(
         client,
         f"/gestione/bandi/{call.id}/pubblica-risultati",
@@ -152,7 +155,14 @@ def test_results_stay_hidden_until_published_then_show_with_the_pb_download(
     page = text(public.get(f"/bandi/{call.slug}/risultati"))
     assert "Finanziato" in page
     assert "Progetto 0 area" in page
-    pb = public.get(f"/bandi/{call.slug}/risultati/{area}.pb")
+    # 3 ballots, fewer than MIN_PUBLISHED_BALLOTS (20): totals only, and the page says why.
+    assert "si pubblicano solo i totali" in page
+    assert public.get(f"/bandi/{call.slug}/risultati/{area}.pb").status_code == 403
+    client.application.config["MIN_PUBLISHED_BALLOTS"] = 3
+    try:
+        pb = public.get(f"/bandi/{call.slug}/risultati/{area}.pb")
+    finally:
+        client.application.config["MIN_PUBLISHED_BALLOTS"] = 20
     assert pb.status_code == 200
     assert "num_votes;3" in pb.get_data(as_text=True)
     assert "votanti: 3 online, 0 su carta" in page
@@ -338,3 +348,31 @@ def test_results_give_turnout_over_the_census_electorate_when_the_tally_had_one(
     page = text(client.get(f"/bandi/{call.slug}/risultati"))
     assert "affluenza: 25,0% su 8 residenti in età di voto secondo l'anagrafe" in page
     assert "residenti verificati" in page  # the second Municipio: no census at its tally
+
+
+def test_a_change_to_the_ballot_after_voting_opened_is_shown_with_the_results(
+    client: FlaskClient, db: Session
+) -> None:
+    from civic.proposals.models import BallotAmendment
+
+    call, projects = make_voting_call(db)
+    area = next(iter(projects))
+    admin = make_user(db, roles=(Role.ADMIN,))
+    now = utcnow()
+    db.add(
+        BallotAmendment(
+            call_id=call.id, proposal_id=projects[area][1], added=False,
+            reason="Area non più disponibile dal 3 dicembre", actor_id=admin.id, at=now,
+        )
+    )  # fmt: skip
+    db.add(
+        VoteResult(
+            call_id=call.id, area_id=area, rule="greedy", budget_cents=1, winners=[],
+            explanation={}, ballots=0, voters=0, computed_at=now, published_at=now,
+        )
+    )  # fmt: skip
+    db.commit()
+    page = text(client.get(f"/bandi/{call.slug}/risultati"))
+    assert "Modifiche alla scheda dopo l'apertura del voto" in page, page[page.find("<h1") :][:1500]
+    assert "Progetto 1 area" in page
+    assert "tolto dalla scheda — Area non più disponibile dal 3 dicembre" in page
