@@ -88,6 +88,7 @@ lint: python-deps
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/bandit -c pyproject.toml -r civic -q
+	$(BIN)/lint-imports
 
 format: python-deps
 	$(BIN)/ruff format .

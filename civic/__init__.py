@@ -31,6 +31,9 @@ def create_app(profile: str | None = None, overrides: dict[str, Any] | None = No
 
     snapshot.install()
     extensions.register(app)
+    from .accounts import setup as accounts_setup
+
+    accounts_setup.register(app)
     security.register(app)
     observability.register(app)
     jinja.register(app)
@@ -78,3 +81,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(opendata_bp)
     app.register_blueprint(execution_bp)
     app.register_blueprint(dashboard_bp)
+
+    from .execution import receivers as execution_receivers
+    from .residency import receivers as residency_receivers
+
+    execution_receivers.connect()  # execution tracks what the other features fund
+    residency_receivers.connect()  # a SPID/CIE sign-in checks the census

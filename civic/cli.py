@@ -9,7 +9,7 @@ from flask.cli import AppGroup, with_appcontext
 from .core.db import get_session
 from .core.migrate import upgrade
 from .core.time import utcnow
-from .demo import DEMO_PEOPLE
+from .demo.people import DEMO_PEOPLE
 
 db_cli = AppGroup("db", help="Database schema (Alembic migrations).")
 

@@ -1,10 +1,8 @@
-"""Flask extensions and the Huey queue, created once and bound to each app."""
+"""Flask extensions, created once and bound to each app (the Huey queue is in core.queue)."""
 
 from __future__ import annotations
 
 import contextlib
-import os
-from pathlib import Path
 
 from flask import Flask, request, session
 from flask_babel import Babel
@@ -12,29 +10,14 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_wtf import CSRFProtect
-from huey import Huey, RedisHuey, SqliteHuey
 from sqlalchemy.exc import OperationalError
 
-import config as settings
+from .core.queue import huey
 
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address)
-
-
-def _make_huey() -> Huey:
-    """Redis storage when REDIS_URL is set (production), else a SQLite file in instance/."""
-    redis_url = os.environ.get("REDIS_URL")
-    if redis_url:
-        return RedisHuey("civic", url=redis_url)
-    path = Path(os.environ.get("HUEY_SQLITE_PATH") or settings.INSTANCE / "huey.sqlite3")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return SqliteHuey("civic", filename=str(path))
-
-
-# Task modules decorate their functions with this instance at import time.
-huey: Huey = _make_huey()
 
 
 def select_locale() -> str:
@@ -67,15 +50,8 @@ def register(app: Flask) -> None:
     login_manager.session_protection = "basic"
     if app.config["HUEY_IMMEDIATE"]:
         huey.immediate = True
-    app.extensions["huey"] = huey
-
-    from .accounts import oidc
-
-    oidc.register(app)
-
-    from .accounts.services import load_user_by_session_id
-
-    login_manager.user_loader(load_user_by_session_id)
+    app.extensions["huey"] = huey  # the queue of core.queue, for tests and commands
+    # Who is signed in is the accounts feature's business: accounts.setup gives the loader.
 
     from flask_babel import lazy_gettext
 

@@ -1,6 +1,6 @@
 """Every model, imported so the metadata is complete (for Alembic and the tests)."""
 
-from .accounts.models import RoleGrant, SignInThrottle, User
+from .accounts.models import RoleGrant, SignInThrottle, SiteSetting, User
 from .calls.models import Call, CallArea, CallDocument, CallPhase, CallTheme, Theme
 from .core.audit import AuditEntry
 from .core.db import Base
@@ -57,7 +57,7 @@ from .proposals.models import (
     ReviewAssignment,
     Support,
 )
-from .residency.models import CensusRecord, Residency, SiteSetting
+from .residency.models import CensusRecord, Residency
 from .voting.models import (
     Ballot,
     ElectionKey,

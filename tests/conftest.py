@@ -86,7 +86,6 @@ def db(engine: Engine) -> Iterator[Session]:
     session = Session(
         bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
     )
-    session.info["shared"] = True
     yield session
     session.close()
     outer.rollback()
@@ -119,9 +118,20 @@ def app_overrides() -> dict[str, Any]:
 def app(
     database_url: str, db: Session, smtp: tuple[int, Mailbox], app_overrides: dict[str, Any]
 ) -> Flask:
-    """The app, bound to the test's session. No context is pushed: requests get their own."""
+    """The app, on the test's connection. No context is pushed: each request (and each job)
+    gets a session of its own, as in production, whose commits are savepoints inside the test's
+    transaction; after each request the test's session forgets what it had loaded, so it reads
+    what the request wrote."""
     app = make_test_app(database_url, smtp[0], **app_overrides)
-    get_database(app).session_factory = lambda: db
+    connection = db.get_bind()
+
+    def own_session() -> Session:
+        return Session(
+            bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+        )
+
+    get_database(app).session_factory = own_session
+    app.teardown_appcontext(lambda _exc: db.expire_all())
     return app
 
 

@@ -15,7 +15,7 @@ from flask import Flask, current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..core import audit
+from ..core import audit, signals
 from ..core.refusals import Refused
 from .models import User
 from .services.common import _new_stamp as new_stamp
@@ -63,9 +63,17 @@ def _birth_date(claims: dict[str, Any]) -> date | None:
         return None
 
 
+def sign_in_from_claims(session: Session, claims: dict[str, Any], *, now: datetime) -> User:
+    """The person the broker vouches for; the features that care (the census check of their
+    residency) hear of it through ``identity_confirmed``."""
+    person = account_from_claims(session, claims, now=now)
+    signals.identity_confirmed.send("accounts", session=session, person=person, now=now)
+    return person
+
+
 def account_from_claims(session: Session, claims: dict[str, Any], *, now: datetime) -> User:
     """Find the person by fiscal number (or make the account), and bring it up to date."""
-    from ..residency.census import fiscal_hash, normalise_fiscal_number
+    from ..core.identity import fiscal_hash, normalise_fiscal_number
 
     fiscal = normalise_fiscal_number(str(claims.get("fiscal_number") or ""))
     if fiscal is None:

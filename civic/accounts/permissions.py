@@ -19,6 +19,11 @@ def has_role(user: Any, role: Role, call_id: int | None = None) -> bool:
     )
 
 
+def is_staff(user: Any) -> bool:
+    """City staff or admins: the people who run calls, in every feature."""
+    return has_role(user, Role.STAFF) or has_role(user, Role.ADMIN)
+
+
 def roles_of(user: Any) -> list[Role]:
     """Every platform-wide role a user holds, citizen first."""
     if user is None or not getattr(user, "is_authenticated", False):

@@ -41,3 +41,15 @@ def search_users(
             User.id.in_(select(RoleGrant.user_id).where(RoleGrant.role == role.value))
         )
     return paginate(session, statement, page, per_page)
+
+
+def list_staff(session: Session) -> list[User]:
+    """The live accounts with the staff or admin role (reviewers are chosen among them)."""
+    return list(
+        session.scalars(
+            select(User)
+            .join(RoleGrant, RoleGrant.user_id == User.id)
+            .where(RoleGrant.role.in_(["staff", "admin"]), User.deleted_at.is_(None))
+            .distinct()
+        )
+    )

@@ -7,21 +7,17 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from ..core import audit
-from .models import User
+from .models import SiteSetting, User
 
 REQUIRE_OIDC = "require_oidc_for_citizens"
 
 
 def get_flag(session: Session, key: str) -> bool:
-    from ..residency.models import SiteSetting
-
     found = session.get(SiteSetting, key)
     return found is not None and found.value == "1"
 
 
 def set_flag(session: Session, actor: User, key: str, on: bool, *, now: datetime) -> None:
-    from ..residency.models import SiteSetting
-
     found = session.get(SiteSetting, key) or SiteSetting(key=key)
     before = found.value if found.value is not None else None
     found.value = "1" if on else "0"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import json
+from collections.abc import Callable
 from typing import Any
 
 import requests
@@ -12,17 +14,19 @@ from flask import (
     abort,
     flash,
     has_request_context,
+    make_response,
     redirect,
     render_template,
     request,
     session,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
-from werkzeug.wrappers import Response as BaseResponse
 from wtforms import SelectChoice
 
+from ..core.actions import describe, run
 from ..core.db import get_session
 from ..core.time import utcnow
 from ..core.web import require, safe_next, signed_in
@@ -74,16 +78,16 @@ def _limit(name: str) -> str:
 
 @bp.route("/registrati", methods=["GET", "POST"])
 @limiter.limit(lambda: _limit("RATELIMIT_REGISTER"), methods=["POST"])
-def register() -> str | BaseResponse:
+def register() -> ResponseReturnValue:
     if current_user.is_authenticated:
         return redirect(url_for("accounts.account"))
     form = forms.RegisterForm()
-    if form.validate_on_submit():
-        db = get_session()
-        language = str(
-            session.get("lang") or request.accept_languages.best_match(["it", "en"]) or "it"
-        )
-        services.register_user(
+    page = functools.partial(render_template, "accounts/register.html", form=form)
+    if request.method == "GET":
+        return page()
+    language = str(session.get("lang") or request.accept_languages.best_match(["it", "en"]) or "it")
+    return run(
+        lambda db: services.register_user(
             db,
             email=form.email.data,
             password=form.password.data,
@@ -91,17 +95,29 @@ def register() -> str | BaseResponse:
             language=language,
             links=RequestLinks(),
             now=utcnow(),
-        )
-        db.commit()
-        return render_template("accounts/check_email.html", email=form.email.data)
-    return render_template("accounts/register.html", form=form)
+        ),
+        form=form,
+        again=page,
+        # the same page whether or not the address was new: nobody learns who has an account
+        to=lambda _outcome: make_response(
+            render_template("accounts/check_email.html", email=form.email.data)
+        ),
+    )
 
 
 @bp.route("/verifica-email/<token>")
-def verify_email(token: str) -> BaseResponse:
-    db = get_session()
-    outcome = services.verify_email(db, token=token, now=utcnow())
-    db.commit()
+def verify_email(token: str) -> ResponseReturnValue:
+    return run(
+        lambda db: services.verify_email(db, token=token, now=utcnow()),
+        to=lambda _outcome: url_for(
+            "accounts.account" if current_user.is_authenticated else "accounts.sign_in"
+        ),
+        again=url_for("accounts.sign_in"),
+        done=_verified_message,
+    )
+
+
+def _verified_message(outcome: VerifyOutcome) -> tuple[str, str]:
     messages = {
         VerifyOutcome.VERIFIED: (
             _("Your e-mail address is verified. You can now sign in."),
@@ -114,42 +130,52 @@ def verify_email(token: str) -> BaseResponse:
         ),
         VerifyOutcome.INVALID: (_("This link is not valid."), "danger"),
     }
-    flash(*messages[outcome])
-    target = "accounts.account" if current_user.is_authenticated else "accounts.sign_in"
-    return redirect(url_for(target))
+    text, category = messages[outcome]
+    return str(text), category
 
 
 @bp.route("/accedi", methods=["GET", "POST"])
 @limiter.limit(lambda: _limit("RATELIMIT_SIGN_IN"), methods=["POST"])
-def sign_in() -> str | BaseResponse:
+def sign_in() -> ResponseReturnValue:
     if current_user.is_authenticated:
         return redirect(url_for("accounts.account"))
     form = forms.SignInForm()
-    if form.validate_on_submit():
-        db = get_session()
-        result = services.sign_in(
+    page = functools.partial(
+        render_template, "accounts/sign_in.html", form=form, oidc=oidc.enabled()
+    )
+    if request.method == "GET":
+        return page()
+    # The attempt is kept even when it fails (the throttle counts it), so the outcome, not a
+    # refusal, says what went wrong.
+    return run(
+        lambda db: services.sign_in(
             db,
             email=form.email.data,
             password=form.password.data,
             links=RequestLinks(),
             now=utcnow(),
-        )
-        db.commit()
-        if (
-            result.outcome is SignInOutcome.OK
-            and result.user is not None
-            and not permissions.may_sign_in_with_password(result.user, _oidc_required(db))
-        ):
+        ),
+        form=form,
+        again=page,
+        to=lambda result: _after_sign_in(result, form, page),
+    )
+
+
+def _after_sign_in(
+    result: services.SignInResult, form: Any, page: Callable[[], str]
+) -> ResponseReturnValue:
+    """After the attempt is committed: in, or the form again with the reason."""
+    if result.outcome is SignInOutcome.OK and result.user is not None:
+        if not permissions.may_sign_in_with_password(result.user, _oidc_required(get_session())):
             form.password.errors.append(
                 _("Citizens sign in with SPID or CIE: use the button below.")
             )
-        elif result.outcome is SignInOutcome.OK and result.user is not None:
-            login_user(result.user, remember=form.remember.data)
-            session["lang"] = result.user.language
-            return redirect(safe_next(request.args.get("next"), url_for("accounts.account")))
-        else:
-            form.password.errors.append(_sign_in_message(result))
-    return render_template("accounts/sign_in.html", form=form, oidc=oidc.enabled())
+            return make_response(page())
+        login_user(result.user, remember=form.remember.data)
+        session["lang"] = result.user.language
+        return redirect(safe_next(request.args.get("next"), url_for("accounts.account")))
+    form.password.errors.append(_sign_in_message(result))
+    return make_response(page())
 
 
 def _oidc_required(db: Any) -> bool:
@@ -159,7 +185,7 @@ def _oidc_required(db: Any) -> bool:
 
 
 @bp.route("/accedi/spid")
-def oidc_start() -> BaseResponse:
+def oidc_start() -> ResponseReturnValue:
     """Off to the city's SPID/CIE broker, with state, nonce and a PKCE challenge."""
     if not oidc.enabled():
         abort(404)
@@ -190,14 +216,12 @@ def _oidc_message(code: str) -> str:
 
 
 @bp.route("/accedi/spid/ritorno")
-def oidc_callback() -> BaseResponse:
+def oidc_callback() -> ResponseReturnValue:
     """Back from the broker: the state, the code (with the PKCE verifier), then the ID token's
     signature, issuer, audience, expiry and nonce are checked before anyone is signed in."""
     from authlib.common.errors import AuthlibBaseError
     from authlib.integrations.base_client.errors import MismatchingStateError, OAuthError
     from joserfc.errors import JoseError
-
-    from ..residency.census import verify_from_census
 
     if not oidc.enabled():
         abort(404)
@@ -217,18 +241,22 @@ def oidc_callback() -> BaseResponse:
     except (requests.RequestException, OSError):
         flash(_oidc_message("down"), "danger")
         return back
-    db = get_session()
-    try:
-        person = oidc.account_from_claims(db, claims, now=utcnow())
-    except oidc.SignInRefused as refused:
-        db.rollback()
-        flash(_oidc_message(refused.code), "danger")
-        return back
-    verify_from_census(db, person, now=utcnow())
-    db.commit()
+    return run(
+        lambda db: oidc.sign_in_from_claims(db, claims, now=utcnow()),
+        to=_signed_in_with_oidc,
+        again=url_for("accounts.sign_in"),
+    )
+
+
+def _signed_in_with_oidc(person: Any) -> str:
     login_user(person)
     session["lang"] = person.language
-    return redirect(session.pop("oidc_next", None) or url_for("accounts.account"))
+    return str(session.pop("oidc_next", None) or url_for("accounts.account"))
+
+
+@describe(oidc.SignInRefused)
+def _oidc_refused(refused: oidc.SignInRefused) -> str:
+    return str(_oidc_message(refused.code))
 
 
 def _sign_in_message(result: services.SignInResult) -> str:
@@ -242,7 +270,7 @@ def _sign_in_message(result: services.SignInResult) -> str:
 
 
 @bp.route("/esci", methods=["POST"])
-def sign_out() -> BaseResponse:
+def sign_out() -> ResponseReturnValue:
     logout_user()  # the language chosen stays: the person still reads the site in it
     flash(_("You have signed out."), "info")
     return redirect(url_for("pages.home"))
@@ -250,21 +278,26 @@ def sign_out() -> BaseResponse:
 
 @bp.route("/password-dimenticata", methods=["GET", "POST"])
 @limiter.limit(lambda: _limit("RATELIMIT_PASSWORD_RESET"), methods=["POST"])
-def forgot_password() -> str:
+def forgot_password() -> ResponseReturnValue:
     form = forms.ForgotPasswordForm()
-    if form.validate_on_submit():
-        db = get_session()
-        services.request_password_reset(
+    page = functools.partial(render_template, "accounts/forgot_password.html", form=form)
+    if request.method == "GET":
+        return page()
+    return run(
+        lambda db: services.request_password_reset(
             db, email=form.email.data, links=RequestLinks(), now=utcnow()
-        )
-        db.commit()
-        return render_template("accounts/check_email.html", email=form.email.data, reset=True)
-    return render_template("accounts/forgot_password.html", form=form)
+        ),
+        form=form,
+        again=page,
+        to=lambda _none: make_response(
+            render_template("accounts/check_email.html", email=form.email.data, reset=True)
+        ),
+    )
 
 
 @bp.route("/reimposta-password/<token>", methods=["GET", "POST"])
 @limiter.limit(lambda: _limit("RATELIMIT_PASSWORD_RESET"), methods=["POST"])
-def reset_password(token: str) -> str | BaseResponse:
+def reset_password(token: str) -> ResponseReturnValue:
     db = get_session()
     outcome, user = services.user_for_reset_token(db, token)
     if user is None:
@@ -277,12 +310,18 @@ def reset_password(token: str) -> str | BaseResponse:
         return redirect(url_for("accounts.forgot_password"))
     form = forms.ResetPasswordForm()
     form.email_hint = user.email
-    if form.validate_on_submit():
-        services.reset_password(db, token=token, new_password=form.password.data, now=utcnow())
-        db.commit()
-        flash(_("Your password has been changed. You can now sign in."), "success")
-        return redirect(url_for("accounts.sign_in"))
-    return render_template("accounts/reset_password.html", form=form)
+    page = functools.partial(render_template, "accounts/reset_password.html", form=form)
+    if request.method == "GET":
+        return page()
+    return run(
+        lambda db: services.reset_password(
+            db, token=token, new_password=form.password.data, now=utcnow()
+        ),
+        form=form,
+        again=page,
+        to=url_for("accounts.sign_in"),
+        done=_("Your password has been changed. You can now sign in."),
+    )
 
 
 @bp.route("/account")
@@ -297,51 +336,63 @@ def account() -> str:
 
 @bp.route("/account/profilo", methods=["GET", "POST"])
 @require(signed_in)
-def profile() -> str | BaseResponse:
+def profile() -> ResponseReturnValue:
     form = forms.ProfileForm(obj=current_user)
     form.municipio_id.choices = [SelectChoice(0, _("Not given"))] + [
         SelectChoice(area.id, area.label) for area in list_municipi(get_session())
     ]
+    page = functools.partial(render_template, "accounts/profile.html", form=form)
     if request.method == "GET":
         form.municipio_id.data = current_user.municipio_id or 0
-    if form.validate_on_submit():
-        db = get_session()
-        services.update_profile(
+        return page()
+    return run(
+        lambda db: services.update_profile(
             db,
             current_user,
             full_name=form.full_name.data,
             municipio_id=form.municipio_id.data or None,
             language=form.language.data,
             now=utcnow(),
-        )
-        db.commit()
-        session["lang"] = form.language.data
-        flash(_("Your profile has been saved."), "success")
-        return redirect(url_for("accounts.account"))
-    return render_template("accounts/profile.html", form=form)
+        ),
+        form=form,
+        again=page,
+        to=lambda _none: _language_kept(form.language.data),
+        done=_("Your profile has been saved."),
+    )
+
+
+def _language_kept(language: str) -> str:
+    session["lang"] = language
+    return url_for("accounts.account")
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @require(signed_in)
-def change_password() -> str | BaseResponse:
+def change_password() -> ResponseReturnValue:
     form = forms.ChangePasswordForm()
     form.email_hint = current_user.email
-    if form.validate_on_submit():
-        db = get_session()
-        if services.change_password(
+    page = functools.partial(render_template, "accounts/change_password.html", form=form)
+    if request.method == "GET":
+        return page()
+    return run(
+        lambda db: services.change_password(
             db,
             current_user,
             current_password=form.current.data,
             new_password=form.password.data,
             now=utcnow(),
-        ):
-            db.commit()
-            # The stamp changed: sign this session in again (others end). The user, not the proxy.
-            login_user(current_user._get_current_object())
-            flash(_("Your password has been changed."), "success")
-            return redirect(url_for("accounts.account"))
-        form.current.errors.append(_("The current password is not correct."))
-    return render_template("accounts/change_password.html", form=form)
+        ),
+        form=form,
+        again=page,
+        to=lambda _changed: _signed_in_again(),
+        done=_("Your password has been changed."),
+    )
+
+
+def _signed_in_again() -> str:
+    # The stamp changed: sign this session in again (others end). The user, not the proxy.
+    login_user(current_user._get_current_object())
+    return url_for("accounts.account")
 
 
 @bp.route("/account/i-miei-dati.json")
@@ -361,14 +412,31 @@ def download_data() -> Response:
 
 @bp.route("/account/elimina", methods=["GET", "POST"])
 @require(signed_in)
-def delete_account() -> str | BaseResponse:
+def delete_account() -> ResponseReturnValue:
     form = forms.DeleteAccountForm()
-    if form.validate_on_submit():
-        db = get_session()
-        if services.delete_account(db, current_user, password=form.password.data, now=utcnow()):
-            db.commit()
-            logout_user()
-            flash(_("Your account has been deleted and your personal data erased."), "success")
-            return redirect(url_for("pages.home"))
-        form.password.errors.append(_("The password is not correct."))
-    return render_template("accounts/delete_account.html", form=form)
+    page = functools.partial(render_template, "accounts/delete_account.html", form=form)
+    if request.method == "GET":
+        return page()
+    return run(
+        lambda db: services.delete_account(
+            db, current_user, password=form.password.data, now=utcnow()
+        ),
+        form=form,
+        again=page,
+        to=lambda _deleted: _signed_out(),
+        done=_("Your account has been deleted and your personal data erased."),
+    )
+
+
+def _signed_out() -> str:
+    logout_user()
+    return url_for("pages.home")
+
+
+@describe(services.AccountRefused)
+def _words(refused: services.AccountRefused) -> str | None:
+    if refused.code == "wrong_password":
+        if refused.field == "current":
+            return str(_("The current password is not correct."))
+        return str(_("The password is not correct."))
+    return None

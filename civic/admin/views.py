@@ -2,19 +2,32 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
-from werkzeug.wrappers import Response as BaseResponse
 from wtforms import SelectChoice
 
-from ..accounts import permissions, queries, services
+from ..accounts import permissions, queries
+from ..accounts import services as account_services
 from ..accounts.domain import GRANTABLE_ROLES, Role
 from ..accounts.forms import RoleForm
-from ..core import audit
+from ..core.actions import describe, run
 from ..core.db import get_session
 from ..core.time import utcnow
 from ..core.web import client_ip, page_arg, require
+from . import services
 from .queries import list_audit_entries
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -37,64 +50,57 @@ def users() -> str:
 @require(permissions.can_manage_roles)
 def user(user_id: int) -> str:
     person = queries.get_user(get_session(), user_id) or abort(404)
-    form = RoleForm()
-    form.role.choices = [SelectChoice(role.value) for role in GRANTABLE_ROLES]
-    return render_template(
-        "admin/user.html", person=person, form=form, grantable=GRANTABLE_ROLES, identity=None
-    )
+    return _user_page(person, None)
 
 
 @bp.route("/utenti/<int:user_id>/identita", methods=["POST"])
 @require(permissions.can_manage_roles)
-def reveal_identity(user_id: int) -> str | BaseResponse:
+def reveal_identity(user_id: int) -> ResponseReturnValue:
     """An admin sees a person's fiscal number and date of birth, after giving a reason."""
-    db = get_session()
-    person = queries.get_user(db, user_id) or abort(404)
-    reason = request.form.get("reason", "").strip()[:300]
-    if len(reason) < 10 or not permissions.can_see_identity(current_user, person):
-        flash(_("Give a reason of at least ten characters."), "warning")
-        return redirect(url_for("admin.user", user_id=user_id))
-    audit.record(
-        db,
-        actor_id=current_user.id,
-        action="user.identity_viewed",
-        target_type="user",
-        target_id=person.id,
-        now=utcnow(),
-        reason=reason,
-        ip=client_ip(),
+    person = queries.get_user(get_session(), user_id) or abort(404)
+    return run(
+        lambda db: services.reveal_identity(
+            db, current_user, person, request.form.get("reason", ""), ip=client_ip(), now=utcnow()
+        ),
+        to=lambda identity: make_response(_user_page(person, identity)),
+        again=url_for("admin.user", user_id=user_id),
     )
-    db.commit()
+
+
+def _user_page(person: Any, identity: dict[str, Any] | None) -> str:
     form = RoleForm()
     form.role.choices = [SelectChoice(role.value) for role in GRANTABLE_ROLES]
-    identity = {
-        "fiscal_number": person.fiscal_number,
-        "birth_date": person.birth_date.isoformat() if person.birth_date else None,
-    }
     return render_template(
         "admin/user.html", person=person, form=form, grantable=GRANTABLE_ROLES, identity=identity
     )
 
 
+@describe(services.AdminRefused)
+def _words(_refused: services.AdminRefused) -> str:
+    return str(_("Give a reason of at least ten characters."))
+
+
 @bp.route("/impostazioni", methods=["GET", "POST"])
 @require(permissions.can_manage_roles)
-def site_settings() -> str | BaseResponse:
+def site_settings() -> ResponseReturnValue:
     """Switches for the whole site: for now, whether citizens must use SPID/CIE."""
     from ..accounts.site import REQUIRE_OIDC, get_flag, set_flag
 
-    db = get_session()
     if request.method == "POST":
         on = request.form.get("require_oidc") == "y"
-        set_flag(db, current_user, REQUIRE_OIDC, on, now=utcnow())
-        db.commit()
-        flash(_("Settings saved."), "success")
-        return redirect(url_for("admin.site_settings"))
-    return render_template("admin/settings.html", require_oidc=get_flag(db, REQUIRE_OIDC))
+        return run(
+            lambda db: set_flag(db, current_user, REQUIRE_OIDC, on, now=utcnow()),
+            to=url_for("admin.site_settings"),
+            done=_("Settings saved."),
+        )
+    return render_template(
+        "admin/settings.html", require_oidc=get_flag(get_session(), REQUIRE_OIDC)
+    )
 
 
 @bp.route("/utenti/<int:user_id>/ruoli/<action>", methods=["POST"])
 @require(permissions.can_manage_roles)
-def change_role(user_id: int, action: str) -> BaseResponse:
+def change_role(user_id: int, action: str) -> ResponseReturnValue:
     db = get_session()
     person = queries.get_user(db, user_id) or abort(404)
     form = RoleForm()
@@ -105,14 +111,14 @@ def change_role(user_id: int, action: str) -> BaseResponse:
     if action == "revoca" and not permissions.can_revoke_role(current_user, person, role):
         flash(_("You cannot remove your own admin role."), "danger")
         return redirect(url_for("admin.user", user_id=user_id))
-    change = services.grant_role if action == "concedi" else services.revoke_role
-    changed = change(db, current_user, person, role, now=utcnow(), ip=client_ip())
-    db.commit()
-    flash(
-        _("Roles updated.") if changed else _("Nothing to change."),
-        "success" if changed else "info",
+    change = account_services.grant_role if action == "concedi" else account_services.revoke_role
+    return run(
+        lambda db: change(db, current_user, person, role, now=utcnow(), ip=client_ip()),
+        to=url_for("admin.user", user_id=user_id),
+        done=lambda changed: (
+            (_("Roles updated."), "success") if changed else (_("Nothing to change."), "info")
+        ),
     )
-    return redirect(url_for("admin.user", user_id=user_id))
 
 
 @bp.route("/registro")

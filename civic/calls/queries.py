@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from ..core.time import to_rome
 from .domain import Window
 from .models import Call, CallPhase, Theme
 
@@ -65,13 +66,20 @@ def windows_of(call: Call) -> list[Window]:
 
 
 def call_in_use(session: Session, call_id: int) -> bool:
-    """Whether a proposal (or, later, a ballot) exists in the call: its rules are then frozen."""
-    from ..proposals.models import Proposal
+    """Whether anything uses the call (a proposal, say): its rules are then frozen. The
+    features that use calls say what counts (``sections.add_use``)."""
+    from .sections import in_use
 
-    return bool(session.scalar(select(exists().where(Proposal.call_id == call_id))))
+    return in_use(session, call_id)
 
 
 def get_phase(session: Session, call_id: int, kind: str) -> CallPhase | None:
     return session.scalar(
         select(CallPhase).where(CallPhase.call_id == call_id, CallPhase.kind == kind)
     )
+
+
+def published_years(session: Session) -> list[int]:
+    """The years (on Rome's calendar, by publication) that have published calls, latest first."""
+    moments = session.scalars(select(Call.published_at).where(Call.published_at.is_not(None))).all()
+    return sorted({to_rome(m).year for m in moments if m is not None}, reverse=True)

@@ -13,8 +13,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from ..accounts.models import User
-from ..accounts.services import PermissionDenied
 from ..core import audit
+from ..core.refusals import Conflict, PermissionDenied, Refused
 from ..core.uploads import store_pdf
 from .domain import CallKind, Window, check_timeline, frozen_changes
 from .models import Call, CallArea, CallDocument, CallPhase, CallTheme, Theme
@@ -58,11 +58,15 @@ THEMES: tuple[tuple[str, str, str, str], ...] = (
 )
 
 
-class RulesFrozen(Exception):
+class CallRefused(Refused):
+    """A call's settings that cannot be: ``field`` names the form field at fault."""
+
+
+class RulesFrozen(Conflict):
     """The call is in use and the change touches its rules; an admin must override with a reason."""
 
     def __init__(self, touched: list[str]) -> None:
-        super().__init__(", ".join(touched))
+        super().__init__("rules_frozen", field="override_reason", touched=touched)
         self.touched = touched
 
 

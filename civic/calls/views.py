@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -10,25 +11,24 @@ from flask import (
     Blueprint,
     abort,
     current_app,
-    flash,
-    redirect,
     render_template,
     request,
     send_file,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from werkzeug.wrappers import Response as BaseResponse
 
+from ..core.actions import describe, run
 from ..core.db import get_session
 from ..core.money import parse_eur
 from ..core.time import rome_to_utc, to_rome, utcnow
 from ..core.uploads import UploadRefused, stored_path
 from ..core.web import require
 from ..places.queries import list_municipi
-from . import permissions, queries, services
+from . import permissions, queries, sections, services
 from .domain import (
     CallKind,
     CallStatus,
@@ -94,67 +94,8 @@ def show_call(slug: str) -> str:
         municipi={a.id: a for a in list_municipi(db)},
         can_manage=permissions.can_manage_calls(current_user),
         submission_open=is_phase_open(windows, PhaseKind.SUBMISSION, now),
-        latest=_latest_proposals(db, call),
-        voting_open=is_phase_open(windows, PhaseKind.VOTING, now) and _has_vote(db, call.id),
-        has_vote=_has_vote(db, call.id),
-        meetings=_meetings(db, call.id, now),
-        crowdfunding=_crowdfunding(db, call),
-        grants=_grants(db, call),
+        **sections.parts_of(db, call, now),
     )
-
-
-def _grants(db: Any, call: Any) -> dict[str, Any] | None:
-    """A grants call's rules and the signed-in person's own applications."""
-    if call.kind != CallKind.GRANTS.value:
-        return None
-    from sqlalchemy import select
-
-    from ..grants.models import GrantApplication, GrantSettings
-
-    mine = []
-    if current_user.is_authenticated:
-        mine = db.scalars(
-            select(GrantApplication).where(
-                GrantApplication.call_id == call.id,
-                GrantApplication.lead_user_id == current_user.id,
-            )
-        ).all()
-    return {"settings": db.get(GrantSettings, call.id), "mine": mine}
-
-
-def _crowdfunding(db: Any, call: Any) -> dict[str, Any] | None:
-    """A crowdfunding call's rules and campaigns, for its page."""
-    if call.kind != CallKind.CROWDFUNDING.value:
-        return None
-    from ..crowdfunding.models import CrowdfundingSettings
-    from ..crowdfunding.queries import campaigns_of_call
-
-    return {
-        "settings": db.get(CrowdfundingSettings, call.id),
-        "campaigns": campaigns_of_call(db, call.id),
-    }
-
-
-def _meetings(db: Any, call_id: int, now: datetime) -> Any:
-    """The call's presentation meetings and hearings, in date order."""
-    from ..meetings.queries import list_meetings
-
-    return list_meetings(db, now=now, when="all", call_id=call_id)
-
-
-def _has_vote(db: Any, call_id: int) -> bool:
-    from ..voting.models import VoteSettings
-
-    return db.get(VoteSettings, call_id) is not None
-
-
-def _latest_proposals(db: Any, call: Any) -> Any:
-    """The six newest public proposals, for the call's page."""
-    if call.kind != CallKind.PARTICIPATORY_BUDGET.value:
-        return None
-    from ..proposals.queries import ProposalFilters, list_proposals
-
-    return list_proposals(db, call.id, ProposalFilters(), 1, per_page=6)
 
 
 @bp.route("/bandi/<slug>/documenti/<int:document_id>")
@@ -171,22 +112,27 @@ def download_document(slug: str, document_id: int) -> Any:
 
 @bp.route("/gestione/bandi/nuovo", methods=["GET", "POST"])
 @require(permissions.can_manage_calls)
-def new_call() -> str | BaseResponse:
+def new_call() -> ResponseReturnValue:
     db = get_session()
-    form = call_form(list_municipi(db), queries.list_themes(db), language())
-    if form.validate_on_submit():
-        data = _call_data(form, list_municipi(db))
-        if data is not None:
-            call = services.create_call(db, current_user, data, now=utcnow())
-            db.commit()
-            flash(_("The call has been created as a draft."), "success")
-            return redirect(url_for("calls.show_call", slug=call.slug))
-    return render_template("calls/edit_call.html", form=form, call=None, municipi=list_municipi(db))
+    municipi = list_municipi(db)
+    form = call_form(municipi, queries.list_themes(db), language())
+    page = functools.partial(
+        render_template, "calls/edit_call.html", form=form, call=None, municipi=municipi
+    )
+    if request.method == "GET":
+        return page()
+    return run(
+        lambda db: services.create_call(db, current_user, _call_data(form, municipi), now=utcnow()),
+        form=form,
+        again=page,
+        to=lambda call: url_for("calls.show_call", slug=call.slug),
+        done=_("The call has been created as a draft."),
+    )
 
 
 @bp.route("/gestione/bandi/<int:call_id>/modifica", methods=["GET", "POST"])
 @require(permissions.can_manage_calls)
-def edit_call(call_id: int) -> str | BaseResponse:
+def edit_call(call_id: int) -> ResponseReturnValue:
     db = get_session()
     call = queries.get_call(db, call_id) or abort(404)
     municipi = list_municipi(db)
@@ -196,53 +142,45 @@ def edit_call(call_id: int) -> str | BaseResponse:
         language(),
         data=None if request.method == "POST" else _form_data(call),
     )
-    if form.validate_on_submit() and (data := _call_data(form, municipi)) is not None:
-        try:
-            call = services.update_call(
-                db,
-                current_user,
-                call,
-                data,
-                now=utcnow(),
-                override_reason=form.override_reason.data,
-            )
-        except services.RulesFrozen as frozen:
-            form.override_reason.errors.append(
-                _(
-                    "Proposals already exist in this call, so its rules are frozen (%(rules)s). "
-                    "An admin can change them by giving a reason.",
-                    rules=", ".join(frozen.touched),
-                )
-            )
-        else:
-            db.commit()
-            flash(_("The call has been saved."), "success")
-            return redirect(url_for("calls.show_call", slug=call.slug))
-    return render_template("calls/edit_call.html", form=form, call=call, municipi=municipi)
+    page = functools.partial(
+        render_template, "calls/edit_call.html", form=form, call=call, municipi=municipi
+    )
+    if request.method == "GET":
+        return page()
+    return run(
+        lambda db: services.update_call(
+            db,
+            current_user,
+            call,
+            _call_data(form, municipi),
+            now=utcnow(),
+            override_reason=form.override_reason.data,
+        ),
+        form=form,
+        again=page,
+        to=lambda saved: url_for("calls.show_call", slug=saved.slug),
+        done=_("The call has been saved."),
+    )
 
 
 @bp.route("/gestione/bandi/<int:call_id>/pubblica", methods=["POST"])
 @require(permissions.can_manage_calls)
-def publish_call(call_id: int) -> BaseResponse:
-    db = get_session()
-    call = queries.get_call(db, call_id) or abort(404)
-    services.publish_call(db, current_user, call, now=utcnow())
-    db.commit()
-    flash(_("The call is now public."), "success")
-    return redirect(url_for("calls.show_call", slug=call.slug))
+def publish_call(call_id: int) -> ResponseReturnValue:
+    call = queries.get_call(get_session(), call_id) or abort(404)
+    return run(
+        lambda db: services.publish_call(db, current_user, call, now=utcnow()),
+        to=url_for("calls.show_call", slug=call.slug),
+        done=_("The call is now public."),
+    )
 
 
 @bp.route("/gestione/bandi/<int:call_id>/documenti", methods=["POST"])
 @require(permissions.can_manage_calls)
-def add_document(call_id: int) -> BaseResponse:
-    db = get_session()
-    call = queries.get_call(db, call_id) or abort(404)
+def add_document(call_id: int) -> ResponseReturnValue:
+    call = queries.get_call(get_session(), call_id) or abort(404)
     form = DocumentForm()
-    if not form.validate_on_submit():
-        flash(_("Give the document a title and choose a PDF file."), "danger")
-        return redirect(url_for("calls.show_call", slug=call.slug))
-    try:
-        services.add_document(
+    return run(
+        lambda db: services.add_document(
             db,
             current_user,
             call,
@@ -251,13 +189,17 @@ def add_document(call_id: int) -> BaseResponse:
             stream=form.file.data.stream,
             folder=documents_folder(),
             now=utcnow(),
-        )
-    except UploadRefused as refused:
-        flash(upload_message(refused.code), "danger")
-        return redirect(url_for("calls.show_call", slug=call.slug))
-    db.commit()
-    flash(_("The document has been added."), "success")
-    return redirect(url_for("calls.show_call", slug=call.slug))
+        ),
+        form=form,
+        invalid=_("Give the document a title and choose a PDF file."),
+        to=url_for("calls.show_call", slug=call.slug),
+        done=_("The document has been added."),
+    )
+
+
+@describe(UploadRefused)
+def _upload_refused(refused: UploadRefused) -> str:
+    return upload_message(refused.code)
 
 
 def upload_message(code: str) -> str:
@@ -296,8 +238,8 @@ def _form_data(call: Any) -> dict[str, Any]:
     return data
 
 
-def _call_data(form: Any, municipi: list[Any]) -> services.CallData | None:
-    """The form's values as CallData, or None with errors attached to the fields."""
+def _call_data(form: Any, municipi: list[Any]) -> services.CallData:
+    """The form's values as CallData; a value that cannot be is refused beside its field."""
     windows: list[Window] = []
     for phase in PhaseKind:
         start: datetime | None = form[f"{phase.value}_start"].data
@@ -305,8 +247,7 @@ def _call_data(form: Any, municipi: list[Any]) -> services.CallData | None:
         if start is None and end is None:
             continue
         if start is None or end is None or end <= start:
-            form[f"{phase.value}_end"].errors.append(_("Give both a start and an end after it."))
-            return None
+            raise services.CallRefused("phase_times", field=f"{phase.value}_end")
         windows.append(Window(phase, rome_to_utc(start), rome_to_utc(end)))
     budgets = {
         area.id: parse_eur(form[f"budget_{area.id}"].data or "0", "it")
@@ -326,7 +267,22 @@ def _call_data(form: Any, municipi: list[Any]) -> services.CallData | None:
             support_threshold=form.support_threshold.data or 0,
             windows=windows,
         )
-    except (ValueError, TimelineError):
-        form.title_it.errors.append(_("Some values are not valid."))
-        return None
+    except (ValueError, TimelineError) as error:
+        raise services.CallRefused("values_invalid", field="title_it") from error
     return data
+
+
+@describe(services.CallRefused)
+@describe(services.RulesFrozen)
+def _call_refused(refused: services.CallRefused) -> str | None:
+    messages = {
+        "phase_times": _("Give both a start and an end after it."),
+        "values_invalid": _("Some values are not valid."),
+        "rules_frozen": _(
+            "Proposals already exist in this call, so its rules are frozen (%(rules)s). "
+            "An admin can change them by giving a reason.",
+            rules=", ".join(refused.params.get("touched", [])),
+        ),
+    }
+    text = messages.get(refused.code)
+    return str(text) if text is not None else None

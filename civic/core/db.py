@@ -160,10 +160,6 @@ def _close_session(_exc: BaseException | None) -> None:
     session: Session | None = g.pop("db_session", None)
     if session is None:
         return
-    if session.info.get("shared"):
-        # A test's session outlives the request: undo what was not committed, keep it open.
-        session.rollback()
-        return
     try:
         session.close()
     except DBAPIError:  # the server went away mid-request: drop the connection, not the answer

@@ -6,11 +6,13 @@ import contextlib
 import logging
 from typing import Any
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
+
+from .refusals import Refused
 
 log = logging.getLogger(__name__)
 
@@ -19,6 +21,7 @@ TITLES = {
     403: lambda: _("You do not have permission to open this page"),
     404: lambda: _("Page not found"),
     405: lambda: _("This action is not allowed here"),
+    409: lambda: _("This step is not possible now"),
     413: lambda: _("The file is too large"),
     429: lambda: _("Too many requests"),
     500: lambda: _("Something went wrong on our side"),
@@ -29,7 +32,14 @@ TITLES = {
 def _render(code: int, detail: str | None = None) -> tuple[str, int]:
     title = TITLES.get(code, TITLES[400])()
     try:
-        return render_template("errors/error.html", code=code, title=title, detail=detail), code
+        page = render_template(
+            "errors/error.html",
+            code=code,
+            title=title,
+            detail=detail,
+            request_id=g.get("request_id", ""),
+        )
+        return page, code
     except Exception:  # the page itself failed (say, the database is down): plain text still works
         log.exception("error page failed to render")
         return f"{code} {title}", code
@@ -42,6 +52,22 @@ def _http_error(error: HTTPException) -> Any:
     if code not in TITLES:
         code = 400 if code < 500 else 500
     return _render(code)
+
+
+def _refused(error: Refused) -> Any:
+    """A refusal no view handled (a permission, a missing row, a state that does not allow the
+    step): its page, or JSON for the API. The request's transaction is not committed."""
+    from .actions import message
+
+    text = message(error)
+    if request.path.startswith("/api/") or _wants_json():
+        return jsonify(error=error.code, message=text), error.status
+    return _render(error.status if error.status in TITLES else 400, text)
+
+
+def _wants_json() -> bool:
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json" and request.accept_mimetypes[best] > 0
 
 
 def _csrf_error(_error: CSRFError) -> tuple[str, int]:
@@ -79,6 +105,7 @@ def _unexpected(error: Exception) -> tuple[str, int]:
 def register(app: Flask) -> None:
     """Install the handlers."""
     app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(Refused, _refused)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(InternalServerError, _http_error)
     app.register_error_handler(OperationalError, _database_unreachable)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import logging
 import smtplib
+from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -25,9 +26,9 @@ from huey import crontab
 from sqlalchemy import JSON, Engine, delete, event, insert, select
 from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column
 
-from ..extensions import huey
 from .db import Base
 from .jobs import QUEUE_DOWN
+from .queue import huey
 from .time import utcnow
 
 log = logging.getLogger("civic.mail")
@@ -156,6 +157,14 @@ def _discard(session: Session, transaction: SessionTransaction) -> None:
 
 
 _worker_app: Flask | None = None
+_app_factory: Callable[[], Flask] | None = None
+
+
+def use_app_factory(factory: Callable[[], Flask]) -> None:
+    """How a job worker builds its app (``civic.worker`` passes ``create_app``; core imports
+    nothing above it)."""
+    global _app_factory
+    _app_factory = factory
 
 
 def job_app_context() -> AbstractContextManager[Any]:
@@ -164,9 +173,9 @@ def job_app_context() -> AbstractContextManager[Any]:
     if has_app_context():
         return nullcontext()
     if _worker_app is None:
-        from .. import create_app
-
-        _worker_app = create_app()
+        if _app_factory is None:
+            raise RuntimeError("a job ran outside the app without civic.worker's app factory")
+        _worker_app = _app_factory()
     return _worker_app.app_context()
 
 
@@ -211,5 +220,4 @@ def resend_spooled_job() -> int:
         try:
             return resend_spooled(session)
         finally:
-            if not session.info.get("shared"):
-                session.close()
+            session.close()

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import Select, exists, select
+from sqlalchemy import Select
 
 from .time import ROME, rome_to_utc
 
@@ -73,17 +73,3 @@ class Scope:
         if self.area_id == 0:
             return statement.where(area_id.is_(None))
         return statement.where(area_id == self.area_id)
-
-    def on_call_theme(self, statement: Select[Any], call_id: Any) -> Select[Any]:
-        """Keep rows of calls that have the theme (for records without a theme of their own)."""
-        if self.theme_id is None:
-            return statement
-        from ..calls.models import CallTheme
-
-        return statement.where(
-            exists(
-                select(CallTheme.call_id).where(
-                    CallTheme.call_id == call_id, CallTheme.theme_id == self.theme_id
-                )
-            )
-        )

@@ -13,6 +13,8 @@ from typing import IO
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from .refusals import Refused
+
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 MAX_PDF_BYTES = 10 * 1024 * 1024
 MAX_IMAGE_PIXELS = 40_000_000
@@ -23,12 +25,8 @@ IMAGE_FORMATS = {
 }
 
 
-class UploadRefused(ValueError):
+class UploadRefused(Refused, ValueError):
     """The file is not of the allowed type or is too large; ``code`` names the reason."""
-
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from functools import wraps
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from flask import abort, request
+from flask import abort, current_app, request
 from flask_login import current_user
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -20,9 +20,8 @@ def require(predicate: Callable[[Any], bool]) -> Callable[[F], F]:
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             if not current_user.is_authenticated:
-                from ..extensions import login_manager
-
-                return login_manager.unauthorized()
+                # Flask-Login keeps its manager on the app, so core needs no extensions import
+                return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
             if not predicate(current_user):
                 abort(403)
             return view(*args, **kwargs)

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..accounts.models import User
-from ..core import audit
+from ..core import audit, signals
 from . import gateway, ledger
 from .models import Campaign, CrowdfundingSettings, Pledge
 from .services import _email, _lock_pledge, _release_tier, rules_of
@@ -58,6 +58,19 @@ def record_charge(session: Session, pledge: Pledge, intent_id: str, *, now: date
     backer = session.get(User, pledge.backer_id) if pledge.backer_id else None
     _email(session, backer, "pledge_receipt", pledge=pledge, campaign=campaign, intent_id=intent.id)
     return True
+
+
+def pay_after_failure(
+    session: Session, pledge: Pledge, new_card: str, *, open_to_pay: bool, now: datetime
+) -> str:
+    """The backer's second try after a failed charge: with a new card while the window is open,
+    else whatever Stripe now says about the last attempt. Returns the outcome."""
+    if new_card and open_to_pay:
+        return retry_with_new_card(session, pledge, new_card, now=now)
+    if pledge.stripe_payment_intent_id:
+        charged = record_charge(session, pledge, pledge.stripe_payment_intent_id, now=now)
+        return "charged" if charged else "declined"
+    return "declined"
 
 
 def retry_with_new_card(
@@ -284,9 +297,7 @@ def _finish(session: Session, campaign: Campaign, now: datetime) -> None:
         now=now,
     )
     totals = ledger.totals(session, campaign.id)
-    from ..execution.services import track_funded
-
-    track_funded(session, now=now, call_id=campaign.call_id)
+    signals.projects_funded.send("crowdfunding", session=session, call_id=campaign.call_id, now=now)
     audit.record(
         session,
         actor_id=None,

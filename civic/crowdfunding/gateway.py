@@ -21,11 +21,17 @@ from typing import Any, cast
 import stripe
 from flask import current_app
 
+from ..core.refusals import Refused
+
 CURRENCY = "eur"
 
 
-class PaymentsDown(Exception):
-    """Stripe could not be reached, or answered with an error that is not about the card."""
+class PaymentsDown(Refused):
+    """Stripe could not be reached, or answered with an error that is not about the card:
+    nothing is saved, and the same step works again later (503)."""
+
+    status = 503
+    default_code = "payments_down"
 
 
 @dataclass(frozen=True)
@@ -87,9 +93,9 @@ def _call(action: Any) -> Any:
     except stripe.CardError:
         raise
     except stripe.StripeError as error:
-        raise PaymentsDown(str(error)) from error
+        raise PaymentsDown(detail=str(error)) from error
     except OSError as error:  # connection refused, DNS, timeouts below stripe's own handling
-        raise PaymentsDown(str(error)) from error
+        raise PaymentsDown(detail=str(error)) from error
 
 
 def start_pledge(email: str, reference: str, amount_cents: int) -> tuple[str, Intent]:

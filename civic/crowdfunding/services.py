@@ -17,12 +17,12 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from ..accounts.models import User
-from ..accounts.services import PermissionDenied
 from ..calls.domain import CallKind
 from ..calls.models import Call
 from ..calls.services import slugify
 from ..core import audit
 from ..core.mail import queue_email
+from ..core.refusals import PermissionDenied
 from ..core.refusals import Refused as BaseRefused
 from . import domain, gateway, ledger
 from .models import (

@@ -7,10 +7,14 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from ..core.refusals import Conflict
 
-class IllegalMove(Exception):
+
+class IllegalMove(Conflict):
+    """A campaign or pledge cannot make this move from its state."""
+
     def __init__(self, kind: str, current: str, target: str) -> None:
-        super().__init__(f"{kind}: {current} -> {target}")
+        super().__init__("illegal_move", kind=kind, current=current, target=target)
         self.current, self.target = current, target
 
 

@@ -7,7 +7,7 @@ from flask import current_app
 from huey import crontab
 
 from ..core.mail import job_app_context
-from ..extensions import huey
+from ..core.queue import huey
 
 
 def _run(campaign_id: int) -> str:
@@ -23,8 +23,7 @@ def _run(campaign_id: int) -> str:
         try:
             return close_campaign(session, campaign_id, now=utcnow())
         finally:
-            if not session.info.get("shared"):
-                session.close()
+            session.close()
 
 
 # huey has no type hints, so its decorators are untyped.
@@ -47,8 +46,7 @@ def close_due_campaigns() -> int:
         try:
             due = due_campaigns(session, utcnow())
         finally:
-            if not session.info.get("shared"):
-                session.close()
+            session.close()
     for campaign_id in due:
         close_campaign_job(campaign_id)
     return len(due)

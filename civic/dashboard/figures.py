@@ -11,12 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, case, distinct, func, select
+from sqlalchemy import Select, case, distinct, exists, func, select
 from sqlalchemy.orm import Session
 
-from ..calls.models import Call
+from ..calls.models import Call, CallTheme
 from ..core.scope import Scope
-from ..core.time import to_rome
 from ..crowdfunding.models import Campaign, LedgerEntry
 from ..execution.models import TrackedProject
 from ..execution.queries import scoped as scoped_projects
@@ -45,13 +44,26 @@ def proposals(scope: Scope, statement: Any = None) -> Any:
     return statement
 
 
+def _on_call_theme(scope: Scope, statement: Any, call_id: Any) -> Any:
+    """Keep rows of calls that have the theme (for records without a theme of their own)."""
+    if scope.theme_id is None:
+        return statement
+    return statement.where(
+        exists(
+            select(CallTheme.call_id).where(
+                CallTheme.call_id == call_id, CallTheme.theme_id == scope.theme_id
+            )
+        )
+    )
+
+
 def results(scope: Scope, statement: Any = None) -> Any:
     """Published vote results, one per call and Municipio; a theme of the call counts."""
     statement = _calls(
         select(VoteResult) if statement is None else statement, scope, VoteResult.call_id
     ).where(VoteResult.published_at.is_not(None))
     statement = scope.on_area(statement, VoteResult.area_id)
-    return scope.on_call_theme(statement, VoteResult.call_id)
+    return _on_call_theme(scope, statement, VoteResult.call_id)
 
 
 def campaigns(scope: Scope, statement: Any = None) -> Any:
@@ -60,7 +72,7 @@ def campaigns(scope: Scope, statement: Any = None) -> Any:
         select(Campaign) if statement is None else statement, scope, Campaign.call_id
     ).where(Campaign.state != "draft")
     statement = scope.on_area(statement, Campaign.area_id)
-    return scope.on_call_theme(statement, Campaign.call_id)
+    return _on_call_theme(scope, statement, Campaign.call_id)
 
 
 def grants(scope: Scope, statement: Any = None) -> Any:
@@ -70,7 +82,7 @@ def grants(scope: Scope, statement: Any = None) -> Any:
         GrantApplication.call_id,
     ).where(GrantApplication.state.in_(AWARDED))
     statement = scope.on_area(statement, GrantApplication.area_id)
-    return scope.on_call_theme(statement, GrantApplication.call_id)
+    return _on_call_theme(scope, statement, GrantApplication.call_id)
 
 
 @dataclass
@@ -211,9 +223,3 @@ def campaign_money(session: Session, scope: Scope) -> dict[int | None, tuple[int
             .group_by(Campaign.area_id)
         )
     }
-
-
-def years(session: Session) -> list[int]:
-    """The years (on Rome's calendar, by publication) that have published calls, latest first."""
-    moments = session.scalars(select(Call.published_at).where(Call.published_at.is_not(None))).all()
-    return sorted({to_rome(m).year for m in moments if m is not None}, reverse=True)

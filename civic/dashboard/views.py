@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from ..calls.models import Call
-from ..calls.queries import list_themes
+from ..calls.queries import list_themes, published_years
 from ..core.db import get_session
 from ..core.pagination import paginate
 from ..core.scope import Scope
@@ -40,7 +40,7 @@ def _context(scope: Scope) -> dict[str, Any]:
             **{a.id: f"Municipio {a.number}" for a in municipi},
         },
         "themes": list_themes(db),
-        "years": figures.years(db),
+        "years": published_years(db),
         "full_names": {a.id: a.name for a in municipi},
         "CITY": figures.CITY,
     }

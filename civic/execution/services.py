@@ -14,10 +14,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..accounts.models import User
-from ..accounts.services import PermissionDenied
 from ..core import audit
 from ..core.jobs import try_enqueue
 from ..core.mail import queue_email
+from ..core.refusals import PermissionDenied
 from ..core.time import utcnow
 from ..core.uploads import UploadRefused, store_image
 from .domain import ExecutionRefused, Progress, Source, Status, changed_fields, check_milestone
@@ -253,10 +253,10 @@ def report(
                     alt=alt.strip(),
                 )
             )
-    except UploadRefused:
+    except UploadRefused as refused:
         for path in stored:  # nothing half-kept: the update is refused whole
             path.unlink(missing_ok=True)
-        raise
+        raise ExecutionRefused(refused.code) from refused  # worded for photos
     project.updated_at = now
     audit.record(
         session,
@@ -343,7 +343,7 @@ def complete_milestone(
 def follow(session: Session, user: User, project: TrackedProject, *, now: datetime) -> bool:
     """Follow a project; False when already following (nothing changes)."""
     if not can_follow(user):
-        raise PermissionDenied()
+        raise ExecutionRefused("email_needed")
     if session.get(ProjectFollower, (user.id, project.id)) is not None:
         return False
     session.add(ProjectFollower(user_id=user.id, project_id=project.id, created_at=now))

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..core.mail import job_app_context
-from ..extensions import huey
+from ..core.queue import huey
 from . import services
 from .models import FollowerNotice, Milestone, ProjectUpdate, TrackedProject
 
@@ -76,8 +76,7 @@ def _run(notice_id: int | None) -> int:
             ids = [notice_id] if notice_id is not None else stale_notices(session, utcnow())
             return sum(tell_followers(session, n, now=utcnow()) for n in ids)
         finally:
-            if not session.info.get("shared"):
-                session.close()
+            session.close()
 
 
 # huey has no type hints, so its decorators are untyped.

@@ -10,27 +10,24 @@ from flask import (
     Blueprint,
     abort,
     current_app,
-    flash,
-    redirect,
     render_template,
     request,
     send_file,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from werkzeug.wrappers import Response as BaseResponse
 
-from ..accounts.services import PermissionDenied
-from ..calls.queries import list_themes
+from ..calls.queries import list_themes, published_years
+from ..core.actions import describe, run
 from ..core.db import get_session
 from ..core.money import parse_eur
 from ..core.scope import Scope
 from ..core.time import utcnow
-from ..core.uploads import UploadRefused, stored_path
+from ..core.uploads import stored_path
 from ..core.web import page_arg, require, signed_in
-from ..dashboard.figures import years as dashboard_years
 from ..places.queries import list_municipi
 from . import permissions, queries, services
 from .domain import ExecutionRefused, Progress, Source, Status
@@ -39,6 +36,11 @@ from .labels import SOURCE_LABELS, STATUS_LABELS
 from .models import TrackedProject, UpdatePhoto
 
 bp = Blueprint("execution", __name__)
+
+
+@describe(ExecutionRefused)
+def _words(refused: ExecutionRefused) -> str:
+    return refusal_message(refused.code)
 
 
 def refusal_message(code: str) -> str:
@@ -60,6 +62,7 @@ def refusal_message(code: str) -> str:
         "unknown_milestone": _("This milestone does not exist."),
         "milestone_done": _("This milestone has already been reached."),
         "unknown_project": _("This project does not exist."),
+        "email_needed": _("Add an e-mail address to your account to follow a project."),
         "not_image": _("A photo must be a JPEG, PNG or WebP image."),
         "too_large": _("A photo can be up to 5 MB."),
         "empty": _("A photo file is empty."),
@@ -101,7 +104,7 @@ def list_projects() -> str:
         source=source,
         filters=filters,
         can_manage=permissions.can_manage_execution(current_user),
-        years=dashboard_years(db),
+        years=published_years(db),
         municipi=list_municipi(db),
         themes=list_themes(db),
         map_json=json.dumps(queries.map_points(db, scope)),
@@ -151,7 +154,7 @@ def _source_url(project: TrackedProject) -> str | None:
 
 
 @bp.route("/progetti-finanziati/foto/<name>")
-def photo(name: str) -> BaseResponse:
+def photo(name: str) -> ResponseReturnValue:
     db = get_session()
     found = db.scalar(select(UpdatePhoto).where(UpdatePhoto.stored_name == name))
     if found is None:
@@ -169,32 +172,28 @@ def photo(name: str) -> BaseResponse:
 
 @bp.route("/progetti-finanziati/<int:project_id>/segui", methods=["POST"])
 @require(signed_in)
-def follow(project_id: int) -> BaseResponse:
-    db = get_session()
+def follow(project_id: int) -> ResponseReturnValue:
     project = _project_or_404(project_id)
-    try:
-        added = services.follow(db, current_user, project, now=utcnow())
-    except PermissionDenied:
-        db.rollback()
-        flash(_("Add an e-mail address to your account to follow a project."), "warning")
-    else:
-        db.commit()
-        if added:
-            flash(_("You follow this project: we will write to you at each change."), "success")
-        else:
-            flash(_("You already follow this project."), "info")
-    return redirect(url_for("execution.show_project", project_id=project.id))
+    return run(
+        lambda db: services.follow(db, current_user, project, now=utcnow()),
+        to=url_for("execution.show_project", project_id=project.id),
+        done=lambda added: (
+            (_("You follow this project: we will write to you at each change."), "success")
+            if added
+            else (_("You already follow this project."), "info")
+        ),
+    )
 
 
 @bp.route("/progetti-finanziati/<int:project_id>/non-seguire", methods=["POST"])
 @require(signed_in)
-def unfollow(project_id: int) -> BaseResponse:
-    db = get_session()
+def unfollow(project_id: int) -> ResponseReturnValue:
     project = _project_or_404(project_id)
-    services.unfollow(db, current_user, project)
-    db.commit()
-    flash(_("You no longer follow this project."), "success")
-    return redirect(url_for("execution.show_project", project_id=project.id))
+    return run(
+        lambda db: services.unfollow(db, current_user, project),
+        to=url_for("execution.show_project", project_id=project.id),
+        done=_("You no longer follow this project."),
+    )
 
 
 # Staff ----------------------------------------------------------------------------------------
@@ -211,12 +210,12 @@ def manage_list() -> str:
 
 @bp.route("/gestione/progetti-finanziati/aggiorna", methods=["POST"])
 @require(permissions.can_manage_execution)
-def track_new() -> BaseResponse:
-    db = get_session()
-    started = services.track_funded(db, now=utcnow(), actor=current_user)
-    db.commit()
-    flash(_("Projects funded and not yet tracked: %(n)s added.", n=started), "success")
-    return redirect(url_for("execution.manage_list"))
+def track_new() -> ResponseReturnValue:
+    return run(
+        lambda db: services.track_funded(db, now=utcnow(), actor=current_user),
+        to=url_for("execution.manage_list"),
+        done=lambda started: _("Projects funded and not yet tracked: %(n)s added.", n=started),
+    )
 
 
 @bp.route("/gestione/progetti-finanziati/<int:project_id>")
@@ -268,77 +267,66 @@ def _photos(form: ProgressForm) -> list[tuple[IO[bytes], str]]:
 
 @bp.route("/gestione/progetti-finanziati/<int:project_id>/aggiornamento", methods=["POST"])
 @require(permissions.can_manage_execution)
-def post_update(project_id: int) -> str | BaseResponse:
-    db = get_session()
+def post_update(project_id: int) -> ResponseReturnValue:
     project = _project_or_404(project_id)
     form = ProgressForm()
-    if not form.validate_on_submit():
-        return _manage_page(project, form, MilestoneForm())
-    after = Progress(
+    return run(
+        lambda db: services.report(
+            db,
+            current_user,
+            project.id,
+            _progress(form),
+            body=form.body.data or "",
+            photos=_photos(form),
+            now=utcnow(),
+        ),
+        form=form,
+        # read again: the refused report may have touched the project before it was undone
+        again=lambda: _manage_page(_project_or_404(project_id), form, MilestoneForm()),
+        to=url_for("execution.manage_project", project_id=project_id),
+        done=_("The update is public and followers have been told."),
+    )
+
+
+def _progress(form: ProgressForm) -> Progress:
+    return Progress(
         Status(form.status.data),
         int(form.percent.data or 0),
         parse_eur(form.committed.data or "0", "it"),
         parse_eur(form.spent.data or "0", "it"),
     )
-    try:
-        services.report(
-            db,
-            current_user,
-            project.id,
-            after,
-            body=form.body.data or "",
-            photos=_photos(form),
-            now=utcnow(),
-        )
-    except (ExecutionRefused, UploadRefused) as refused:
-        db.rollback()
-        flash(refusal_message(refused.code), "warning")
-        return _manage_page(_project_or_404(project_id), form, MilestoneForm())
-    db.commit()
-    flash(_("The update is public and followers have been told."), "success")
-    return redirect(url_for("execution.manage_project", project_id=project_id))
 
 
 @bp.route("/gestione/progetti-finanziati/<int:project_id>/tappe", methods=["POST"])
 @require(permissions.can_manage_execution)
-def add_milestone(project_id: int) -> str | BaseResponse:
-    db = get_session()
+def add_milestone(project_id: int) -> ResponseReturnValue:
     project = _project_or_404(project_id)
     form = MilestoneForm()
-    if not form.validate_on_submit():
-        return _manage_page(project, _progress_form(project), form)
-    try:
-        services.add_milestone(
+    return run(
+        lambda db: services.add_milestone(
             db, current_user, project.id, form.title.data or "", form.due_on.data, now=utcnow()
-        )
-    except ExecutionRefused as refused:
-        db.rollback()
-        flash(refusal_message(refused.code), "warning")
-    else:
-        db.commit()
-        flash(_("Milestone added."), "success")
-    return redirect(url_for("execution.manage_project", project_id=project_id, _anchor="tappe"))
+        ),
+        form=form,
+        again=lambda: _manage_page(project, _progress_form(project), form),
+        fields={"milestone_title": "title", "milestone_date": "due_on"},
+        to=url_for("execution.manage_project", project_id=project_id, _anchor="tappe"),
+        done=_("Milestone added."),
+    )
 
 
 @bp.route(
     "/gestione/progetti-finanziati/<int:project_id>/tappe/<int:milestone_id>", methods=["POST"]
 )
 @require(permissions.can_manage_execution)
-def complete_milestone(project_id: int, milestone_id: int) -> BaseResponse:
-    db = get_session()
+def complete_milestone(project_id: int, milestone_id: int) -> ResponseReturnValue:
     project = _project_or_404(project_id)
     form = MilestoneDoneForm(prefix=f"m{milestone_id}")
-    if not form.validate_on_submit():
-        flash(_("Give the date the milestone was reached."), "warning")
-        return redirect(url_for("execution.manage_project", project_id=project.id, _anchor="tappe"))
-    try:
-        services.complete_milestone(
+    return run(
+        lambda db: services.complete_milestone(
             db, current_user, project.id, milestone_id, form.done_on.data, now=utcnow()
-        )
-    except ExecutionRefused as refused:
-        db.rollback()
-        flash(refusal_message(refused.code), "warning")
-    else:
-        db.commit()
-        flash(_("Milestone marked as reached."), "success")
-    return redirect(url_for("execution.manage_project", project_id=project.id, _anchor="tappe"))
+        ),
+        form=form,
+        invalid=_("Give the date the milestone was reached."),
+        to=url_for("execution.manage_project", project_id=project.id, _anchor="tappe"),
+        done=_("Milestone marked as reached."),
+    )

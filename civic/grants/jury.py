@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 
 from ..accounts.domain import Role
 from ..accounts.models import RoleGrant, User
-from ..accounts.services import PermissionDenied
 from ..core import audit
 from ..core.mail import queue_email
+from ..core.refusals import PermissionDenied
 from . import assignment as plan
 from . import scoring
 from .models import GrantApplication, GrantSettings, JuryAssignment, JuryScore

@@ -6,8 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..accounts.domain import Role
-from ..accounts.permissions import has_role
-from ..proposals.permissions import is_staff
+from ..accounts.permissions import has_role, is_staff
 
 
 def can_manage_grants(user: Any) -> bool:

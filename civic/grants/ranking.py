@@ -13,9 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..accounts.models import User
-from ..accounts.services import PermissionDenied
-from ..core import audit
+from ..core import audit, signals
 from ..core.mail import queue_email
+from ..core.refusals import PermissionDenied
 from . import scoring, sessions
 from .jury import criteria_of, submitted_scores
 from .models import GrantApplication, GrantRanking, GrantSettings
@@ -257,9 +257,7 @@ def publish(
             _tell(session, application, target)
     session.flush()
     if kind == "final":
-        from ..execution.services import track_funded
-
-        track_funded(session, now=now, call_id=call_id)
+        signals.projects_funded.send("grants", session=session, call_id=call_id, now=now)
     audit.record(
         session,
         actor_id=actor.id,

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from ..core.refusals import Conflict
 
-class IllegalMove(Exception):
+
+class IllegalMove(Conflict):
+    """The application's state does not allow this step."""
+
     def __init__(self, current: str, target: str) -> None:
-        super().__init__(f"{current} -> {target}")
+        super().__init__("illegal_move", current=current, target=target)
         self.current, self.target = current, target
 
 

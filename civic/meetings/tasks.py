@@ -11,7 +11,7 @@ from huey import crontab
 from sqlalchemy.orm import Session
 
 from ..core.mail import job_app_context
-from ..extensions import huey
+from ..core.queue import huey
 
 
 def _in_job(work: Callable[[Session, datetime], int]) -> int:
@@ -29,8 +29,7 @@ def _in_job(work: Callable[[Session, datetime], int]) -> int:
             session.commit()
             return done
         finally:
-            if not session.info.get("shared"):
-                session.close()
+            session.close()
 
 
 def run_reminders() -> int:

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from ..core.db import get_session
 from ..extensions import limiter
+from . import dcat
 from .datasets import DATASETS, LICENSE, LICENSE_URL, Dataset, parse_filters
 from .openapi import document
 
@@ -193,84 +194,7 @@ def catalog() -> Response:
     def url(endpoint: str, **values: Any) -> str:
         return str(flask_url_for(endpoint, _external=True, **values))
 
-    city = current_app.config["CITY_NAME"]
-    publisher = {"@type": "foaf:Agent", "foaf:name": city}
-    datasets: list[dict[str, Any]] = []
-    for name, dataset in DATASETS.items():
-        datasets.append(
-            {
-                "@type": "dcatapit:Dataset",
-                "@id": url("opendata.index") + f"#{name}",
-                "dct:identifier": f"civic:{name}",
-                "dct:title": [{"@value": dataset.title, "@language": "it"}],
-                "dct:description": [{"@value": dataset.description, "@language": "en"}],
-                "dct:publisher": publisher,
-                "dct:rightsHolder": publisher,
-                "dct:accrualPeriodicity": {
-                    "@id": "http://publications.europa.eu/resource/authority/frequency/CONT"
-                },
-                "dcat:theme": {
-                    "@id": "http://publications.europa.eu/resource/authority/data-theme/GOVE"
-                },
-                "dcat:distribution": [
-                    {
-                        "@type": "dcatapit:Distribution",
-                        "dct:format": {
-                            "@id": f"http://publications.europa.eu/resource/authority/"
-                            f"file-type/{kind.upper()}"
-                        },
-                        "dcat:mediaType": media,
-                        "dcat:accessURL": {"@id": url(endpoint, name=name)},
-                        "dct:license": {"@id": LICENSE_URL},
-                    }
-                    for kind, media, endpoint in (
-                        ("csv", "text/csv", "opendata.download_csv"),
-                        ("json", "application/json", "opendata.download_json"),
-                    )
-                ],
-            }
-        )
-    ballots = [
-        {
-            "@type": "dcatapit:Distribution",
-            "dct:title": f"{title}, Municipio {area_id} (.pb)",
-            "dct:format": {"@id": "http://publications.europa.eu/resource/authority/file-type/TXT"},
-            "dcat:mediaType": "text/plain",
-            "dcat:accessURL": {"@id": url("voting.download_pb", slug=slug, area_id=area_id)},
-            "dct:license": {"@id": LICENSE_URL},
-        }
-        for slug, area_id, title in _closed_votes()
-    ]
-    datasets.append(
-        {
-            "@type": "dcatapit:Dataset",
-            "@id": url("opendata.index") + "#ballots",
-            "dct:identifier": "civic:ballots",
-            "dct:title": [{"@value": "Schede delle votazioni chiuse", "@language": "it"}],
-            "dct:description": [
-                {
-                    "@value": "Anonymous ballots of closed votes in the Pabulib format (.pb).",
-                    "@language": "en",
-                }
-            ],
-            "dct:publisher": publisher,
-            "dcat:distribution": ballots,
-        }
-    )
-    payload = {
-        "@context": {
-            "dcat": "http://www.w3.org/ns/dcat#",
-            "dct": "http://purl.org/dc/terms/",
-            "foaf": "http://xmlns.com/foaf/0.1/",
-            "dcatapit": "http://dati.gov.it/onto/dcatapit#",
-        },
-        "@type": "dcatapit:Catalog",
-        "@id": url("opendata.catalog"),
-        "dct:title": [{"@value": f"Dati aperti della partecipazione · {city}", "@language": "it"}],
-        "dct:publisher": publisher,
-        "dct:license": {"@id": LICENSE_URL},
-        "dcat:dataset": datasets,
-    }
+    payload = dcat.catalog(current_app.config["CITY_NAME"], url, _closed_votes())
     response = _json(payload)
     response.mimetype = "application/ld+json"
     return response

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_login import current_user
-from werkzeug.wrappers import Response as BaseResponse
 
 from ..accounts import services as account_services
-from ..core.db import get_session
+from ..core.actions import run
 from ..core.web import safe_next
 
 bp = Blueprint("pages", __name__)
@@ -42,14 +42,18 @@ def privacy() -> str:
 
 
 @bp.route("/lingua", methods=["POST"])
-def set_language() -> BaseResponse:
+def set_language() -> ResponseReturnValue:
     language = request.form.get("lang", "")
-    if language in ("it", "en"):
-        session["lang"] = language
-        if current_user.is_authenticated:
-            account_services.set_language(get_session(), current_user, language)
-            get_session().commit()
-    return redirect(safe_next(request.form.get("next"), url_for("pages.home")))
+    back = safe_next(request.form.get("next"), url_for("pages.home"))
+    if language not in ("it", "en"):
+        return redirect(back)
+    session["lang"] = language
+    if not current_user.is_authenticated:
+        return redirect(back)
+    return run(
+        lambda db: account_services.set_language(db, current_user, language),
+        to=back,
+    )
 
 
 @bp.route("/healthz")

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from ..core.refusals import Conflict
+
 
 class Status(StrEnum):
     DRAFT = "draft"
@@ -36,11 +38,11 @@ MOVES: frozenset[tuple[Status, Status]] = frozenset(
 )
 
 
-class IllegalMove(ValueError):
+class IllegalMove(Conflict):
     """A proposal cannot go from one state to the other."""
 
     def __init__(self, source: Status, target: Status) -> None:
-        super().__init__(f"a proposal cannot move from {source} to {target}")
+        super().__init__("illegal_move", source=source, target=target)
         self.source = source
         self.target = target
 

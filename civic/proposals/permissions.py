@@ -5,17 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from ..accounts.domain import Role
-from ..accounts.permissions import has_role
+from ..accounts.permissions import has_role, is_staff
 from .domain import PUBLIC_STATES, Status
 
 
 def _signed_in(user: Any) -> bool:
     return bool(user is not None and getattr(user, "is_authenticated", False))
-
-
-def is_staff(user: Any) -> bool:
-    """City staff or admins."""
-    return has_role(user, Role.STAFF) or has_role(user, Role.ADMIN)
 
 
 def is_author(user: Any, proposal: Any) -> bool:

@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..accounts.models import User
@@ -233,3 +233,8 @@ def count_unread(session: Session, user_id: int) -> int:
 def random_seed(text: str) -> int:
     """A seed from a visitor's session id, so their random order stays put while they page."""
     return int(hashlib.sha256(text.encode()).hexdigest()[:8], 16)
+
+
+def call_has_proposals(session: Session, call_id: int) -> bool:
+    """Whether the call has any proposal (its rules are then frozen)."""
+    return bool(session.scalar(select(exists().where(Proposal.call_id == call_id))))

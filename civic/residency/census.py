@@ -8,41 +8,39 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from flask import current_app
 from sqlalchemy import case, delete, func, select
 from sqlalchemy.orm import Session
-from stdnum.it import codicefiscale
 
 from ..accounts.models import User
-from ..accounts.services import PermissionDenied
+from ..accounts.permissions import is_staff
 from ..core import audit
-from ..core.identity import keyed_hash
+from ..core.identity import fiscal_hash, normalise_fiscal_number
+from ..core.refusals import PermissionDenied, Refused
 from ..places.queries import list_municipi
-from ..proposals.permissions import is_staff
 from .domain import Method, latest_birth_date
 from .models import CensusRecord, Residency
 
 MAX_ROWS = 2_000_000
 
 
-def normalise_fiscal_number(text: str) -> str | None:
-    """'TINIT-rssmra85t10a562s' (as SPID sends it) or 'RSSMRA85T10A562S' -> the number, if
-    valid; None otherwise."""
-    value = text.strip().upper()
-    if value.startswith("TINIT-"):
-        value = value[6:]
-    value = codicefiscale.compact(value)
-    return value if codicefiscale.is_valid(value) else None
-
-
-def fiscal_hash(fiscal_number: str) -> str:
-    return keyed_hash(current_app.config["IDENTITY_HASH_KEY"], "fiscal_number", fiscal_number)
-
-
 @dataclass
 class ImportReport:
     imported: int = 0
     problems: list[tuple[int, str]] = field(default_factory=list)  # (line, reason code)
+
+
+class CensusRefused(Refused):
+    """The census file has wrong lines; ``problems`` lists them (line, reason code)."""
+
+
+def import_census_file(
+    session: Session, operator: User, text: str, *, now: datetime
+) -> ImportReport:
+    """As ``import_census``, but a file with any wrong line is refused as a whole."""
+    report = import_census(session, operator, text, now=now)
+    if report.problems:
+        raise CensusRefused("census_problems", problems=report.problems)
+    return report
 
 
 def import_census(session: Session, operator: User, text: str, *, now: datetime) -> ImportReport:

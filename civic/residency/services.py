@@ -5,20 +5,49 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from ..accounts.domain import normalise_email
 from ..accounts.models import User
-from ..accounts.services import PermissionDenied
+from ..accounts.permissions import is_staff
 from ..core import audit, personal_data
-from ..core.refusals import Refused
-from ..proposals.permissions import is_staff
+from ..core.refusals import PermissionDenied, Refused
 from .domain import DOCUMENTS, Method
 from .models import Residency
 
 
 class ResidencyRefused(Refused):
     """A residency the rules do not allow (an impossible date of birth, ...)."""
+
+
+def verify_at_desk_by_email(
+    session: Session,
+    operator: User,
+    email: str,
+    *,
+    municipio_id: int,
+    birth_date: date,
+    document_type: str,
+    now: datetime,
+) -> Residency:
+    """The desk names the person by their account's address; see ``verify_at_desk``."""
+    if not is_staff(operator):
+        raise PermissionDenied
+    person = session.scalar(
+        select(User).where(User.email == normalise_email(email), User.deleted_at.is_(None))
+    )
+    if person is None:
+        raise ResidencyRefused("no_account", field="email")
+    return verify_at_desk(
+        session,
+        operator,
+        person,
+        municipio_id=municipio_id,
+        birth_date=birth_date,
+        document_type=document_type,
+        now=now,
+    )
 
 
 def verify_at_desk(

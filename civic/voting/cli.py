@@ -94,9 +94,10 @@ def import_pb_command(path: str, call_slug: str, area_number: int, staff_email: 
     from pathlib import Path
 
     from ..accounts.queries import get_user
-    from ..accounts.services import PermissionDenied, get_user_by_email
+    from ..accounts.services import get_user_by_email
     from ..calls.queries import get_call_by_slug
     from ..core.db import get_session
+    from ..core.refusals import PermissionDenied
     from ..core.time import utcnow
     from ..places.queries import list_municipi
     from .services import VoteRefused, import_pb

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..proposals.permissions import is_staff
+from ..accounts.permissions import is_staff
 
 
 def can_run_vote(user: Any) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..core.mail import job_app_context
-from ..extensions import huey
+from ..core.queue import huey
 
 
 # huey has no type hints, so its decorator is untyped.
@@ -27,5 +27,4 @@ def tally_call_job(call_id: int, actor_id: int | None) -> int:
             session.commit()
             return len(results)
         finally:
-            if not session.info.get("shared"):
-                session.close()
+            session.close()

@@ -4,6 +4,7 @@ trustees' pages (getting ready, collecting one's share once)."""
 from __future__ import annotations
 
 import base64
+import functools
 from typing import Any
 
 from flask import (
@@ -11,24 +12,23 @@ from flask import (
     Response,
     abort,
     current_app,
-    redirect,
     render_template,
     request,
     url_for,
 )
 from flask import session as cookie
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import select
-from werkzeug.wrappers import Response as BaseResponse
 
 from ..calls import queries as call_queries
 from ..calls.views import language
+from ..core.actions import run
 from ..core.db import get_session
 from ..core.time import utcnow
 from ..core.web import require, signed_in
 from ..places.queries import list_municipi
-from . import services
-from .models import ElectionTrustee, VoteSettings
+from . import queries, services
+from .models import VoteSettings
 from .share_pdf import share_pdf, share_qr_svg
 from .views import refusal
 
@@ -55,21 +55,15 @@ def box(slug: str) -> str:
 @require(signed_in)
 def seats() -> str:
     db = get_session()
-    rows = db.execute(
-        select(ElectionTrustee.call_id).where(ElectionTrustee.user_id == current_user.id)
-    ).scalars()
-    calls = [c for c in (call_queries.get_call(db, i) for i in rows) if c is not None]
+    ids = queries.trustee_call_ids(db, current_user.id)
+    calls = [c for c in (call_queries.get_call(db, i) for i in ids) if c is not None]
     return render_template("voting/trustee_seats.html", calls=calls)
 
 
 def _seat_or_404(call_id: int) -> tuple[Any, Any]:
     db = get_session()
     call = call_queries.get_call(db, call_id) or abort(404)
-    seat = db.scalar(
-        select(ElectionTrustee).where(
-            ElectionTrustee.call_id == call.id, ElectionTrustee.user_id == current_user.id
-        )
-    )
+    seat = queries.trustee_seat(db, call.id, current_user.id)
     if seat is None:
         abort(404)
     return call, seat
@@ -77,25 +71,31 @@ def _seat_or_404(call_id: int) -> tuple[Any, Any]:
 
 @bp.route("/garante/bandi/<int:call_id>", methods=["GET", "POST"])
 @require(signed_in)
-def trustee(call_id: int) -> str | BaseResponse:
+def trustee(call_id: int) -> ResponseReturnValue:
     call, seat = _seat_or_404(call_id)
+    page = functools.partial(_trustee_page, call, seat)
+    action = request.form.get("action")
+    if request.method == "GET":
+        return page([])
+    if action == "ready":
+        return run(
+            lambda db: services.declare_ready(db, current_user, call.id, now=utcnow()),
+            to=lambda private: _hold_pickup(call.id, private),
+            on_refusal=lambda refused: page(refusal(refused)),
+        )
+    if action == "collect":
+        return run(
+            lambda db: services.collect_share(
+                db, current_user, call.id, _pickup_key(call.id), now=utcnow()
+            ),
+            to=lambda share: _share_answer(call, share, request.form.get("format", "page")),
+            on_refusal=lambda refused: page(refusal(refused)),
+        )
+    abort(400)
+
+
+def _trustee_page(call: Any, seat: Any, errors: list[str]) -> str:
     db = get_session()
-    errors: list[str] = []
-    if request.method == "POST":
-        try:
-            if request.form.get("action") == "ready":
-                with db.begin_nested():  # a refusal leaves the signed-in person loaded
-                    private = services.declare_ready(db, current_user, call.id, now=utcnow())
-                db.commit()
-                held = dict(cookie.get(_PICKUP, {}))
-                held[str(call.id)] = base64.b64encode(private).decode()
-                cookie[_PICKUP] = held
-                return redirect(url_for("ballot_box.trustee", call_id=call.id))
-            if request.form.get("action") == "collect":
-                return _collect(call, request.form.get("format", "page"))
-            abort(400)
-        except services.VoteRefused as exc:
-            errors = refusal(exc)
     key = services.key_of(db, call.id)
     seats_ = services.trustees_of(db, call.id)
     return render_template(
@@ -110,18 +110,25 @@ def trustee(call_id: int) -> str | BaseResponse:
     )
 
 
-def _collect(call: Any, kind: str) -> Response:
-    """The share, once, as a page or a PDF; then gone from the database and the session."""
-    db = get_session()
+def _hold_pickup(call_id: int, private: bytes) -> str:
+    """After the commit: the trustee's one-time private key waits in their session."""
     held = dict(cookie.get(_PICKUP, {}))
-    encoded = held.get(str(call.id))
-    private = base64.b64decode(encoded) if isinstance(encoded, str) else None
-    with db.begin_nested():
-        share = services.collect_share(db, current_user, call.id, private, now=utcnow())
-    db.commit()
+    held[str(call_id)] = base64.b64encode(private).decode()
+    cookie[_PICKUP] = held
+    return url_for("ballot_box.trustee", call_id=call_id)
+
+
+def _pickup_key(call_id: int) -> bytes | None:
+    encoded = dict(cookie.get(_PICKUP, {})).get(str(call_id))
+    return base64.b64decode(encoded) if isinstance(encoded, str) else None
+
+
+def _share_answer(call: Any, share: str, kind: str) -> Response:
+    """After the commit: the share, once, as a page or a PDF; then gone from the session."""
+    held = dict(cookie.get(_PICKUP, {}))
     held.pop(str(call.id), None)
     cookie[_PICKUP] = held
-    key = services.key_of(db, call.id)
+    key = services.key_of(get_session(), call.id)
     fingerprint = (key.fingerprint if key else "") or ""
     if kind == "pdf":
         body = share_pdf(

@@ -8,9 +8,11 @@ from typing import Any
 import pytest
 from flask import Flask
 from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from civic.accounts.domain import Role
+from civic.core.refusals import PermissionDenied
 from civic.core.time import utcnow
 from civic.crowdfunding import gateway, ledger, services, webhooks
 from civic.crowdfunding.closing import close_campaign, record_payout, retry_with_new_card
@@ -214,7 +216,7 @@ def test_cancelling_before_the_deadline(stripe_url: str, db: Session) -> None:
     campaign = make_campaign(db)
     backer = make_user(db)
     made = pledge(db, stripe_url, campaign, 80_00, backer=backer)
-    with pytest.raises(Exception):  # noqa: B017,PT011 (PermissionDenied for anyone else)
+    with pytest.raises(PermissionDenied):  # the pledge is someone else's
         services.cancel_pledge(db, make_user(db), made, now=utcnow())
     db.rollback()
     services.cancel_pledge(db, backer, made, now=utcnow())
@@ -356,7 +358,7 @@ def test_the_ledger_is_append_only(stripe_url: str, db: Session) -> None:
     with pytest.raises(ledger.LedgerError):
         db.flush()
     db.rollback()
-    with pytest.raises(Exception), db.begin_nested():  # noqa: B017,PT011 (the trigger refuses)
+    with pytest.raises(DBAPIError), db.begin_nested():  # the ledger's trigger refuses
         db.execute(text("UPDATE crowdfunding_ledger SET amount_cents = 1"))
     with pytest.raises(ledger.Unbalanced):
         ledger.post(

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from civic.accounts.domain import Role
 from civic.accounts.models import User
-from civic.accounts.services import PermissionDenied
 from civic.core.audit import AuditEntry
+from civic.core.refusals import PermissionDenied
 from civic.core.time import ROME, utcnow
 from civic.grants import jury, ranking, services
 from civic.grants.models import GrantApplication, GrantSettings, JuryAssignment, JuryScore

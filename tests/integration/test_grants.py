@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from civic.accounts.domain import Role
-from civic.accounts.services import PermissionDenied
 from civic.core.audit import AuditEntry
+from civic.core.refusals import PermissionDenied
 from civic.core.time import utcnow
 from civic.grants import jury, ranking, services
 from civic.grants.models import GrantApplication, GrantRanking, JuryAssignment

@@ -12,6 +12,7 @@ from huey import Huey, RedisHuey, SqliteHuey
 
 from civic import extensions
 from civic.core import mail
+from civic.core.queue import make_huey
 from tests.support import Mailbox, required
 
 MESSAGE = {"to": "worker@example.org", "subject": "Prova", "body": "Dal worker.", "attachments": ()}
@@ -32,14 +33,14 @@ def test_the_queue_is_a_sqlite_file_without_redis(
 ) -> None:
     monkeypatch.delenv("REDIS_URL", raising=False)
     monkeypatch.setenv("HUEY_SQLITE_PATH", str(tmp_path / "jobs" / "huey.sqlite3"))
-    queue = extensions._make_huey()
+    queue = make_huey()
     assert isinstance(queue, SqliteHuey)
     assert queue.storage.filename == str(tmp_path / "jobs" / "huey.sqlite3")
 
 
 def test_the_queue_is_redis_when_redis_url_is_set(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/15")
-    assert isinstance(extensions._make_huey(), RedisHuey)
+    assert isinstance(make_huey(), RedisHuey)
 
 
 def test_tests_run_jobs_immediately(app: Flask) -> None:

@@ -10,8 +10,8 @@ from icalendar import Calendar
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from civic.accounts.services import PermissionDenied
 from civic.core.audit import AuditEntry
+from civic.core.refusals import PermissionDenied
 from civic.core.time import to_rome, utcnow
 from civic.meetings import queries, services, tasks
 from civic.meetings.models import MinutesRevision, Registration

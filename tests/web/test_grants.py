@@ -330,9 +330,10 @@ def test_staff_remove_a_juror_and_run_a_rolling_call_by_session(
     assert assignment is not None
     name = people[[p.id for p in people].index(assignment.juror_id)].display_name
     assert f"Togli {name}" in text(client.get(manage))
-    removed = post_with_token(client, f"/gestione/giuria/{assignment.id}/rimuovi")
+    assignment_id = assignment.id
+    removed = post_with_token(client, f"/gestione/giuria/{assignment_id}/rimuovi")
     assert removed.status_code == 302
-    assert db.get(JuryAssignment, assignment.id) is None
+    assert db.get(JuryAssignment, assignment_id) is None
     assert "Giurato tolto dalla domanda" in text(client.get(manage))
     assert post_with_token(client, "/gestione/giuria/999999/rimuovi").status_code == 404
 

@@ -205,7 +205,7 @@ ELSEWHERE = {
     "meetings.registration_qr",
     "accounts.oidc_start",  # off unless an issuer is configured: tests/integration/test_identity
     "accounts.oidc_callback",
-    "residency.declare",  # only for calls that accept declarations: test_identity
+    "voting.declare_residency",  # only for calls that accept declarations: test_identity
     # Grants: the applicant's own pages and the juror's desk answer 404 to others (own tests).
     "grants.show_application",
     "grants.invite",

@@ -299,7 +299,7 @@ def test_a_configured_tile_server_is_the_only_extra_image_origin(
 def test_only_stripes_webhook_is_exempt_from_csrf(app: Flask) -> None:
     from civic.extensions import csrf
 
-    assert csrf._exempt_views == {"civic.crowdfunding.views.stripe_webhook"}
+    assert csrf._exempt_views == {"civic.crowdfunding.views.webhook.stripe_webhook"}
     assert csrf._exempt_blueprints == set()
 
 

@@ -215,7 +215,8 @@ def test_staff_record_a_paper_ballot_at_a_desk(client: FlaskClient, db: Session)
             f"p{projects[area][0]}": "1",
         },
     )
-    assert "registrata" in text(response)
+    assert response.status_code == 302  # back to the desk, ready for the next voter
+    assert "registrata" in text(client.get(response.headers["Location"]))
     roll = db.scalar(select(VoterRoll).where(VoterRoll.user_id == voter.id))
     assert roll is not None
     assert roll.channel == "paper"

@@ -1,8 +1,8 @@
 """Account use cases. Each takes the session and the clock, flushes, and never commits."""
 
 from .common import (
+    AccountRefused,
     Links,
-    PermissionDenied,
     create_user,
     get_user_by_email,
     hash_password,
@@ -21,8 +21,8 @@ from .roles import grant_role, revoke_role
 from .signin import SignInOutcome, SignInResult, sign_in
 
 __all__ = [
+    "AccountRefused",
     "Links",
-    "PermissionDenied",
     "ResetOutcome",
     "SignInOutcome",
     "SignInResult",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import secrets
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -11,10 +12,11 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, g
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ...core.db import get_session
 from ...core.identity import keyed_hash
+from ...core.refusals import Refused
 from ..domain import LANGUAGES, normalise_email
 from ..models import User
 
@@ -32,8 +34,9 @@ class Links(Protocol):
     def forgot_password(self) -> str: ...
 
 
-class PermissionDenied(Exception):
-    """The actor may not do this."""
+class AccountRefused(Refused):
+    """An account change the rules refuse (a wrong current password, say); ``field`` names
+    the form field it belongs beside."""
 
 
 def _config(name: str) -> Any:
@@ -54,23 +57,37 @@ def _throttle_key(email: str) -> str:
 
 
 def get_user_by_email(session: Session, email: str) -> User | None:
-    """The live account with this address, or None."""
+    """The live account with this address, or None; its roles come along (sign-in and the
+    pages that follow check them)."""
     return session.scalar(
-        select(User).where(User.email == normalise_email(email), User.deleted_at.is_(None))
+        select(User)
+        .where(User.email == normalise_email(email), User.deleted_at.is_(None))
+        .options(selectinload(User.grants))
     )
+
+
+# Figures other features want on every signed-in page (the proposals' unread notifications
+# in the header), loaded in the same query as the person: name -> column of the user's id.
+_LOADED_WITH: dict[str, Callable[[Any], Any]] = {}
+
+
+def load_with_person(name: str, column: Callable[[Any], Any]) -> None:
+    """Load ``column(User.id)`` with the signed-in person on every request, into ``g.<name>``
+    (features call this when they are set up, so accounts imports none of them)."""
+    _LOADED_WITH[name] = column
+    _user_statement.cache_clear()
 
 
 @functools.cache
 def _user_statement() -> Any:
     """The sign-in loader's query, built once (building it cost more than running it).
 
-    One query on every signed-in request: the roles come joined, and the count of unread
-    notifications the page header shows comes along (kept for the request in g).
+    One query on every signed-in request: the roles come joined, and the figures features
+    asked for with ``load_with_person`` come along (kept for the request in g).
     """
-    from ...proposals.queries import unread_count_of
-
+    extra = [column(User.id).label(name) for name, column in sorted(_LOADED_WITH.items())]
     return (
-        select(User, unread_count_of(User.id))
+        select(User, *extra)
         .where(User.id == bindparam("user_id"))
         .options(joinedload(User.grants))
         .execution_options(populate_existing=True)
@@ -86,7 +103,8 @@ def load_user_by_session_id(session_id: str) -> User | None:
     if found is None:
         return None
     user: User = found[0]
-    g.unread_notifications = found[1]
+    for name in sorted(_LOADED_WITH):
+        setattr(g, name, getattr(found, name))
     if user.deleted_at is not None or user.security_stamp != stamp:
         return None
     return user

@@ -12,6 +12,7 @@ from ...core.mail import queue_email
 from .. import tokens
 from ..models import SignInThrottle, User
 from .common import (
+    AccountRefused,
     Links,
     _config,
     _new_stamp,
@@ -94,7 +95,7 @@ def change_password(
 ) -> bool:
     """Replace the password after checking the current one; other sessions are signed out."""
     if user.password_hash is None or not _verify_quietly(user.password_hash, current_password):
-        return False
+        raise AccountRefused("wrong_password", field="current")
     _set_password(user, new_password)
     session.flush()
     return True

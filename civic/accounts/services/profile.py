@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from ...core import audit, personal_data
 from ..domain import LANGUAGES
 from ..models import RoleGrant, SignInThrottle, User
-from .common import _new_stamp, _throttle_key, _verify_quietly
+from .common import AccountRefused, _new_stamp, _throttle_key, _verify_quietly
 
 
 def update_profile(
@@ -51,13 +51,14 @@ def export_personal_data(session: Session, user: User, *, now: datetime) -> dict
 
 
 def delete_account(session: Session, user: User, *, password: str, now: datetime) -> bool:
-    """Erase a person's data after checking the password; contributions stay, anonymised."""
+    """Erase a person's data after checking the password; contributions stay, anonymised.
+    A wrong password (or, for SPID/CIE accounts, a wrong address) is refused."""
     if user.password_hash is None:
         # SPID/CIE accounts have no password: the person confirms by typing their address.
         if not user.email or password.strip().lower() != user.email.lower():
-            return False
+            raise AccountRefused("wrong_password", field="password")
     elif not _verify_quietly(user.password_hash, password):
-        return False
+        raise AccountRefused("wrong_password", field="password")
     for eraser in personal_data.erasers.values():
         eraser(session, user, now)
     audit.record(

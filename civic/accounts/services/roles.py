@@ -10,10 +10,10 @@ from sqlalchemy.orm import Session
 
 from ...core import audit
 from ...core.db import add_once
+from ...core.refusals import PermissionDenied
 from ..domain import Role
 from ..models import RoleGrant, User
 from ..permissions import can_manage_roles, can_revoke_role
-from .common import PermissionDenied
 
 
 def _grants_snapshot(session: Session, user_id: int) -> dict[str, Any]:

@@ -14,25 +14,22 @@ from ...calls.domain import PhaseKind, has_phase_started, is_phase_open
 from ...calls.models import Call
 from ...calls.queries import windows_of
 from ...core import audit
+from ...core.refusals import Conflict, Refused
 from ..domain import Status, move
 from ..models import BallotAmendment, Proposal
 from .following import _notify
 
 
-class PhaseClosed(Exception):
+class PhaseClosed(Conflict):
     """The call is not in the phase this action belongs to; ``phase`` says which."""
 
     def __init__(self, phase: PhaseKind) -> None:
-        super().__init__(phase.value)
+        super().__init__("phase_closed", phase=phase)
         self.phase = phase
 
 
-class NotAllowed(Exception):
+class NotAllowed(Refused):
     """A rule of the call or proposal refuses this; ``code`` says which."""
-
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
 
 
 def _require_phase(call: Call, phase: PhaseKind, now: datetime) -> None:

@@ -8,10 +8,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ...accounts.models import User
-from ...accounts.services import PermissionDenied
+from ...accounts.permissions import is_staff
 from ...core import audit
 from ...core.db import add_once
 from ...core.mail import queue_email
+from ...core.refusals import PermissionDenied
 from .. import permissions
 from ..domain import HIDEABLE, Status, comment_editable, move
 from ..models import Appeal, Comment, Flag, Notification, Proposal
@@ -44,7 +45,7 @@ def add_comment(
     )
     session.add(comment)
     session.flush()
-    if permissions.is_staff(user):  # an answer from the city: followers hear of it
+    if is_staff(user):  # an answer from the city: followers hear of it
         _notify(
             session,
             proposal,

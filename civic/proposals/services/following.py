@@ -9,9 +9,9 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from ...accounts.models import User
-from ...accounts.services import PermissionDenied
 from ...core.db import add_once
 from ...core.mail import queue_email
+from ...core.refusals import PermissionDenied
 from .. import permissions
 from ..models import Follow, Notification, Proposal
 

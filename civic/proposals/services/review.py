@@ -9,9 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ...accounts.models import User
-from ...accounts.services import PermissionDenied
+from ...accounts.permissions import is_staff
 from ...core import audit
 from ...core.db import add_once
+from ...core.refusals import PermissionDenied
 from .. import permissions
 from ..domain import Status
 from ..models import FeasibilityReview, Proposal, ReviewAssignment
@@ -29,7 +30,7 @@ def assign_reviewer(
     session: Session, actor: User, proposal: Proposal, reviewer: User, *, now: datetime
 ) -> bool:
     """Staff give a proposal to a staff member to check."""
-    if not permissions.can_assign_reviewers(actor) or not permissions.is_staff(reviewer):
+    if not permissions.can_assign_reviewers(actor) or not is_staff(reviewer):
         raise PermissionDenied
     if not add_once(
         session,

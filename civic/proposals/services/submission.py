@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ...accounts.models import User
-from ...accounts.services import PermissionDenied
 from ...calls.domain import PhaseKind
 from ...calls.models import Call
+from ...core.refusals import PermissionDenied
 from ...core.text import render_markdown
 from ...core.uploads import store_image, store_pdf
 from .. import permissions
@@ -135,9 +135,11 @@ def update_proposal(
     call: Call,
     data: ProposalData,
     *,
+    submit: bool = False,
     now: datetime,
 ) -> None:
-    """Change a draft or submitted proposal until the review starts; keep a revision."""
+    """Change a draft or submitted proposal until the review starts; keep a revision. With
+    ``submit``, a draft is then sent in (the submission phase must be open)."""
     if not permissions.can_edit_proposal(author, proposal):
         raise PermissionDenied
     if not is_editable(Status(proposal.status), review_started(call, now)):
@@ -148,6 +150,8 @@ def update_proposal(
     session.flush()
     _revise(session, proposal, author, now)
     session.flush()
+    if submit and proposal.status == Status.DRAFT.value:
+        submit_proposal(session, author, proposal, call, now=now)
 
 
 def withdraw_proposal(session: Session, author: User, proposal: Proposal, *, now: datetime) -> None:

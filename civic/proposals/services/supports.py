@@ -8,10 +8,10 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from ...accounts.models import User
-from ...accounts.services import PermissionDenied
 from ...calls.domain import PhaseKind
 from ...calls.models import Call
 from ...core.db import add_once
+from ...core.refusals import PermissionDenied
 from .. import permissions
 from ..domain import Status, reaches_threshold
 from ..models import Proposal, Support

@@ -2,28 +2,28 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask import (
     Blueprint,
     abort,
-    flash,
     g,
     has_request_context,
-    redirect,
     request,
     session,
     url_for,
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from werkzeug.wrappers import Response as BaseResponse
 
-from ...accounts.services import PermissionDenied
+from ...accounts.services.common import load_with_person
 from ...calls import queries as call_queries
-from ...calls.domain import PhaseKind
+from ...calls import sections as call_sections
+from ...calls.domain import CallKind, PhaseKind
 from ...calls.models import Call
 from ...calls.views import upload_message
+from ...core.actions import describe
 from ...core.db import get_session
 from ...core.time import utcnow
 from ...core.uploads import UploadRefused
@@ -32,10 +32,10 @@ from ..domain import IllegalMove, Status
 
 bp = Blueprint("proposals", __name__)
 
+# The header's count of unread notifications comes with the signed-in person's own query.
+load_with_person("unread_notifications", queries.unread_count_of)
+
 bp = Blueprint("proposals", __name__)
-
-
-REFUSALS = (services.PhaseClosed, services.NotAllowed, IllegalMove, UploadRefused)
 
 
 def status_label(status: str) -> str:
@@ -62,6 +62,9 @@ def _helpers() -> dict[str, Any]:
     return helpers
 
 
+@describe(services.PhaseClosed)
+@describe(services.NotAllowed)
+@describe(IllegalMove)
 def refusal(exc: Exception) -> str:
     """A clear sentence for a refused action."""
     return str(_refusal(exc))
@@ -142,22 +145,23 @@ def _filters() -> queries.ProposalFilters:
     )
 
 
-def _act(proposal_id: int, action: Any, success: str) -> BaseResponse:
-    """Run one POST action on a proposal: refusals become a message and change nothing."""
-    db = get_session()
-    proposal, call = _proposal(proposal_id)
-    try:
-        action(db, proposal, call)
-    except REFUSALS as exc:
-        db.rollback()
-        flash(refusal(exc), "danger")
-    except PermissionDenied:
-        abort(403)
-    else:
-        db.commit()
-        flash(success, "success")
-    return redirect(url_for("proposals.show_proposal", proposal_id=proposal_id))
+def _page(proposal_id: int) -> str:
+    """The proposal's page: where its actions come back to."""
+    return url_for("proposals.show_proposal", proposal_id=proposal_id)
 
 
 # The pages register their routes on bp when imported.
 from . import authoring, participation, public, staff  # noqa: E402, F401  (they register routes)
+
+
+def _call_page_part(db: Any, call: Call, _now: datetime) -> Any:
+    """On a participatory budget's page: its six newest public proposals."""
+    if call.kind != CallKind.PARTICIPATORY_BUDGET.value:
+        return None
+    return queries.list_proposals(db, call.id, queries.ProposalFilters(), 1, per_page=6)
+
+
+call_sections.add_part("latest", _call_page_part)
+call_sections.add_use(
+    "proposals", queries.call_has_proposals
+)  # a call with proposals has frozen rules

@@ -2,25 +2,25 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
 from flask import (
     abort,
     current_app,
-    flash,
-    redirect,
     render_template,
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
-from werkzeug.wrappers import Response as BaseResponse
 from wtforms import SelectChoice
 
 from ...calls.models import Call
 from ...calls.views import language
+from ...core.actions import run
 from ...core.db import get_session
 from ...core.money import format_eur, parse_eur
 from ...core.time import utcnow
@@ -28,7 +28,7 @@ from ...core.web import require, signed_in
 from ...places.queries import list_municipi
 from .. import forms, permissions, services
 from ..models import ProposalFile
-from . import REFUSALS, _act, _call, _proposal, bp, refusal
+from . import _call, _page, _proposal, bp
 
 
 def _proposal_form(call: Call, obj: Any = None) -> forms.ProposalForm:
@@ -54,128 +54,122 @@ def _data(form: forms.ProposalForm) -> services.ProposalData:
 
 @bp.route("/bandi/<slug>/proposte/nuova", methods=["GET", "POST"])
 @require(signed_in)
-def new_proposal(slug: str) -> str | BaseResponse:
+def new_proposal(slug: str) -> ResponseReturnValue:
     call = _call(slug)
     form = _proposal_form(call)
-    if form.validate_on_submit():
-        db = get_session()
-        try:
-            proposal = services.create_proposal(
-                db,
-                current_user,
-                call,
-                _data(form),
-                submit=form.action.data == "submit",
-                now=utcnow(),
-            )
-        except REFUSALS as exc:
-            flash(refusal(exc), "danger")
-        else:
-            db.commit()
-            flash(
-                _("Your proposal has been submitted.")
-                if proposal.status == "submitted"
-                else _("Your draft has been saved."),
-                "success",
-            )
-            return redirect(url_for("proposals.show_proposal", proposal_id=proposal.id))
+    page = functools.partial(_edit_page, form, call, None)
+    if request.method == "GET":
+        return page()
+    return run(
+        lambda db: services.create_proposal(
+            db, current_user, call, _data(form), submit=form.action.data == "submit", now=utcnow()
+        ),
+        form=form,
+        again=page,
+        to=lambda proposal: _page(proposal.id),
+        done=lambda proposal: (
+            _("Your proposal has been submitted.")
+            if proposal.status == "submitted"
+            else _("Your draft has been saved.")
+        ),
+    )
+
+
+def _edit_page(form: forms.ProposalForm, call: Call, proposal: Any) -> str:
     return render_template(
         "proposals/edit_proposal.html",
         form=form,
         call=call,
-        proposal=None,
+        proposal=proposal,
+        file_form=forms.FileForm() if proposal is not None else None,
         tile_url=current_app.config["MAP_TILE_URL"],
     )
 
 
 @bp.route("/proposte/<int:proposal_id>/modifica", methods=["GET", "POST"])
 @require(signed_in)
-def edit_proposal(proposal_id: int) -> str | BaseResponse:
+def edit_proposal(proposal_id: int) -> ResponseReturnValue:
     proposal, call = _proposal(proposal_id)
     if not permissions.can_edit_proposal(current_user, proposal):
         abort(403)
     form = _proposal_form(call, obj=proposal)
+    page = functools.partial(_edit_page, form, call, proposal)
     if request.method == "GET":
         form.cost.data = format_eur(proposal.cost_cents, "it").removeprefix("€ ")
-    if form.validate_on_submit():
-        db = get_session()
-        try:
-            services.update_proposal(db, current_user, proposal, call, _data(form), now=utcnow())
-            if form.action.data == "submit" and proposal.status == "draft":
-                services.submit_proposal(db, current_user, proposal, call, now=utcnow())
-        except REFUSALS as exc:
-            db.rollback()
-            flash(refusal(exc), "danger")
-        else:
-            db.commit()
-            flash(_("Your changes have been saved."), "success")
-            return redirect(url_for("proposals.show_proposal", proposal_id=proposal.id))
-    return render_template(
-        "proposals/edit_proposal.html",
+        return page()
+    return run(
+        lambda db: services.update_proposal(
+            db,
+            current_user,
+            proposal,
+            call,
+            _data(form),
+            submit=form.action.data == "submit",
+            now=utcnow(),
+        ),
         form=form,
-        call=call,
-        proposal=proposal,
-        file_form=forms.FileForm(),
-        tile_url=current_app.config["MAP_TILE_URL"],
+        again=page,
+        to=_page(proposal.id),
+        done=_("Your changes have been saved."),
     )
 
 
 @bp.route("/proposte/<int:proposal_id>/invia", methods=["POST"])
 @require(signed_in)
-def submit_proposal(proposal_id: int) -> BaseResponse:
-    return _act(
-        proposal_id,
-        lambda db, p, c: services.submit_proposal(db, current_user, p, c, now=utcnow()),
-        _("Your proposal has been submitted."),
+def submit_proposal(proposal_id: int) -> ResponseReturnValue:
+    proposal, call = _proposal(proposal_id)
+    return run(
+        lambda db: services.submit_proposal(db, current_user, proposal, call, now=utcnow()),
+        to=_page(proposal_id),
+        done=_("Your proposal has been submitted."),
     )
 
 
 @bp.route("/proposte/<int:proposal_id>/ritira", methods=["POST"])
 @require(signed_in)
-def withdraw_proposal(proposal_id: int) -> BaseResponse:
-    return _act(
-        proposal_id,
-        lambda db, p, c: services.withdraw_proposal(db, current_user, p, now=utcnow()),
-        _("Your proposal has been withdrawn."),
+def withdraw_proposal(proposal_id: int) -> ResponseReturnValue:
+    proposal, _call_of = _proposal(proposal_id)
+    return run(
+        lambda db: services.withdraw_proposal(db, current_user, proposal, now=utcnow()),
+        to=_page(proposal_id),
+        done=_("Your proposal has been withdrawn."),
     )
 
 
 @bp.route("/proposte/<int:proposal_id>/file", methods=["POST"])
 @require(signed_in)
-def add_file(proposal_id: int) -> BaseResponse:
-    proposal, _ignored = _proposal(proposal_id)
+def add_file(proposal_id: int) -> ResponseReturnValue:
+    proposal, call = _proposal(proposal_id)
     if not permissions.can_edit_proposal(current_user, proposal):
         abort(403)
     form = forms.FileForm()
-    if not form.validate_on_submit():
-        flash(_("Choose a file to upload."), "danger")
-        return redirect(url_for("proposals.edit_proposal", proposal_id=proposal_id))
     folder = Path(current_app.config["UPLOAD_DIR"]) / "proposals"
-    _act(
-        proposal_id,
-        lambda db, p, c: services.add_file(
+    return run(
+        lambda db: services.add_file(
             db,
             current_user,
-            p,
-            c,
+            proposal,
+            call,
             kind=form.kind.data,
             filename=form.file.data.filename or "",
             stream=form.file.data.stream,
             folder=folder,
             now=utcnow(),
         ),
-        _("The file has been added."),
+        form=form,
+        invalid=_("Choose a file to upload."),
+        to=url_for("proposals.edit_proposal", proposal_id=proposal_id),
+        done=_("The file has been added."),
     )
-    return redirect(url_for("proposals.edit_proposal", proposal_id=proposal_id))
 
 
 @bp.route("/proposte/<int:proposal_id>/file/<int:file_id>/elimina", methods=["POST"])
 @require(signed_in)
-def remove_file(proposal_id: int, file_id: int) -> BaseResponse:
+def remove_file(proposal_id: int, file_id: int) -> ResponseReturnValue:
     record = get_session().get(ProposalFile, file_id) or abort(404)
-    _act(
-        proposal_id,
-        lambda db, p, c: services.remove_file(db, current_user, p, record, c, now=utcnow()),
-        _("The file has been removed."),
+    proposal, call = _proposal(proposal_id)
+    return run(
+        lambda db: services.remove_file(db, current_user, proposal, record, call, now=utcnow()),
+        to=url_for("proposals.edit_proposal", proposal_id=proposal_id),
+        done=_("The file has been removed."),
     )
-    return redirect(url_for("proposals.edit_proposal", proposal_id=proposal_id))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from flask import (
     Response,
@@ -14,10 +15,10 @@ from flask import (
     send_file,
 )
 from flask_login import current_user
-from sqlalchemy import select
 from wtforms import SelectChoice
 
-from ...accounts.models import RoleGrant, User
+from ...accounts.models import User
+from ...accounts.queries import list_staff
 from ...calls import queries as call_queries
 from ...calls.domain import PhaseKind, has_phase_started, is_phase_open
 from ...core.db import get_session
@@ -60,18 +61,6 @@ def show_proposal(proposal_id: int) -> str:
     proposal, call = _proposal(proposal_id)
     user_id = current_user.id if current_user.is_authenticated else None
     assigned = services.reviewer_ids(db, proposal.id)
-    staff_users = (
-        db.scalars(
-            select(User)
-            .join(RoleGrant, RoleGrant.user_id == User.id)
-            .where(RoleGrant.role.in_(["staff", "admin"]), User.deleted_at.is_(None))
-            .distinct()
-        ).all()
-        if permissions.can_assign_reviewers(current_user)
-        else []
-    )
-    assign_form = forms.AssignForm()
-    assign_form.reviewer_id.choices = [SelectChoice(u.id, u.display_name) for u in staff_users]
     author = db.get(User, proposal.author_id)
     return render_template(
         "proposals/show_proposal.html",
@@ -92,7 +81,7 @@ def show_proposal(proposal_id: int) -> str:
         can_review=permissions.can_record_review(current_user, assigned)
         and proposal.status == "in_review",
         can_assign=permissions.can_assign_reviewers(current_user),
-        assign_form=assign_form,
+        assign_form=_assign_form(db),
         review_form=forms.ReviewForm(),
         comment_form=forms.CommentForm(),
         flag_form=forms.FlagForm(),
@@ -103,6 +92,14 @@ def show_proposal(proposal_id: int) -> str:
         appeal_form=forms.AppealForm(),
         tile_url=current_app.config["MAP_TILE_URL"],
     )
+
+
+def _assign_form(db: Any) -> forms.AssignForm:
+    """The reviewer picker, listing staff (empty for people who may not assign)."""
+    form = forms.AssignForm()
+    people = list_staff(db) if permissions.can_assign_reviewers(current_user) else []
+    form.reviewer_id.choices = [SelectChoice(u.id, u.display_name) for u in people]
+    return form
 
 
 def _area_label(area_id: int) -> str:

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from flask import (
     abort,
-    flash,
-    redirect,
     render_template,
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from werkzeug.wrappers import Response as BaseResponse
 
 from ...accounts.queries import get_user
+from ...core.actions import run
 from ...core.db import get_session
 from ...core.money import parse_eur
 from ...core.time import utcnow
@@ -23,39 +22,49 @@ from ...core.web import page_arg, require, signed_in
 from .. import forms, permissions, queries, services
 from ..domain import Status
 from ..models import Appeal, Flag
-from . import REFUSALS, _act, _call, bp, refusal
+from . import _call, _page, _proposal, bp
 
 
 @bp.route("/proposte/<int:proposal_id>/revisori", methods=["POST"])
 @require(permissions.can_assign_reviewers)
-def assign_reviewer(proposal_id: int) -> BaseResponse:
+def assign_reviewer(proposal_id: int) -> ResponseReturnValue:
     reviewer_id = request.form.get("reviewer_id", type=int) or 0
     reviewer = get_user(get_session(), reviewer_id) or abort(400)
-    return _act(
-        proposal_id,
-        lambda db, p, c: services.assign_reviewer(db, current_user, p, reviewer, now=utcnow()),
-        _("The reviewer has been assigned."),
+    proposal, _call = _proposal(proposal_id)
+    return run(
+        lambda db: services.assign_reviewer(db, current_user, proposal, reviewer, now=utcnow()),
+        to=_page(proposal_id),
+        done=_("The reviewer has been assigned."),
     )
 
 
 @bp.route("/proposte/<int:proposal_id>/avvia-revisione", methods=["POST"])
 @require(permissions.can_assign_reviewers)
-def start_review(proposal_id: int) -> BaseResponse:
-    return _act(
-        proposal_id,
-        lambda db, p, c: services.start_review(db, current_user, p, now=utcnow()),
-        _("The proposal is now in review."),
+def start_review(proposal_id: int) -> ResponseReturnValue:
+    proposal, _call = _proposal(proposal_id)
+    return run(
+        lambda db: services.start_review(db, current_user, proposal, now=utcnow()),
+        to=_page(proposal_id),
+        done=_("The proposal is now in review."),
     )
 
 
 @bp.route("/proposte/<int:proposal_id>/fattibilita", methods=["POST"])
 @require(signed_in)
-def record_review(proposal_id: int) -> BaseResponse:
+def record_review(proposal_id: int) -> ResponseReturnValue:
     form = forms.ReviewForm()
-    if not form.validate_on_submit():
-        flash(_("Fill in the outcome, a public reason, the costs and the duration."), "danger")
-        return redirect(url_for("proposals.show_proposal", proposal_id=proposal_id))
-    data = services.ReviewData(
+    proposal, _call = _proposal(proposal_id)
+    return run(
+        lambda db: services.record_review(db, current_user, proposal, _review(form), now=utcnow()),
+        form=form,
+        invalid=_("Fill in the outcome, a public reason, the costs and the duration."),
+        to=_page(proposal_id),
+        done=_("The review has been recorded and the author informed."),
+    )
+
+
+def _review(form: forms.ReviewForm) -> services.ReviewData:
+    return services.ReviewData(
         feasible=form.outcome.data == "feasible",
         public_reason=form.public_reason.data,
         cost_estimate_cents=parse_eur(form.cost_estimate.data, "it"),
@@ -63,11 +72,6 @@ def record_review(proposal_id: int) -> BaseResponse:
         duration_months=form.duration_months.data,
         private_notes=form.private_notes.data or "",
         ballot_override_reason=form.ballot_override_reason.data or "",
-    )
-    return _act(
-        proposal_id,
-        lambda db, p, c: services.record_review(db, current_user, p, data, now=utcnow()),
-        _("The review has been recorded and the author informed."),
     )
 
 
@@ -101,11 +105,11 @@ def moderation_queue() -> str:
     methods=["POST"],
 )
 @require(permissions.can_moderate)
-def resolve(target_type: str, target_id: int, decision: str) -> BaseResponse:
-    db, form = get_session(), forms.ResolveForm()
+def resolve(target_type: str, target_id: int, decision: str) -> ResponseReturnValue:
+    form = forms.ResolveForm()
     form.validate_on_submit() or abort(400)
-    try:
-        services.resolve_flags(
+    return run(
+        lambda db: services.resolve_flags(
             db,
             current_user,
             target_type,
@@ -113,28 +117,21 @@ def resolve(target_type: str, target_id: int, decision: str) -> BaseResponse:
             hide=decision == "nascondi",
             public_reason=form.public_reason.data or "",
             now=utcnow(),
-        )
-    except REFUSALS as exc:
-        db.rollback()
-        flash(refusal(exc), "danger")
-    else:
-        db.commit()
-        flash(_("Done."), "success")
-    return redirect(url_for("proposals.moderation_queue"))
+        ),
+        to=url_for("proposals.moderation_queue"),
+        done=_("Done."),
+    )
 
 
 @bp.route("/gestione/appelli/<int:appeal_id>/<any(accogli, respingi):decision>", methods=["POST"])
 @require(permissions.can_moderate)
-def decide_appeal(appeal_id: int, decision: str) -> BaseResponse:
-    db = get_session()
-    item = db.get(Appeal, appeal_id) or abort(404)
+def decide_appeal(appeal_id: int, decision: str) -> ResponseReturnValue:
+    item = get_session().get(Appeal, appeal_id) or abort(404)
     forms.ResolveForm().validate_on_submit() or abort(400)
-    try:
-        services.decide_appeal(db, current_user, item, uphold=decision == "accogli", now=utcnow())
-    except REFUSALS as exc:
-        db.rollback()
-        flash(refusal(exc), "danger")
-    else:
-        db.commit()
-        flash(_("Done."), "success")
-    return redirect(url_for("proposals.moderation_queue"))
+    return run(
+        lambda db: services.decide_appeal(
+            db, current_user, item, uphold=decision == "accogli", now=utcnow()
+        ),
+        to=url_for("proposals.moderation_queue"),
+        done=_("Done."),
+    )

@@ -1,6 +1,6 @@
 """Voting use cases: the roll and the sealed ballot are written together, opened only to count."""
 
-from ...accounts.services import PermissionDenied
+from ...core.refusals import PermissionDenied
 from .box import (
     CountState,
     box_listing,
@@ -16,19 +16,30 @@ from .box import (
     trustee_seat,
     trustees_of,
 )
-from .casting import Cast, audit_settings, cast_ballot, change_ballot, record_paper_ballot
+from .casting import (
+    Cast,
+    audit_settings,
+    cast_ballot,
+    change_ballot,
+    record_paper_ballot,
+    record_paper_ballot_for,
+)
 from .common import VoteRefused, ballot_rules, candidates, person_hash, settings_of
 from .counting import (
+    check_countable,
     election_for,
     export_pb,
     import_pb,
     min_published_ballots,
     override_winner,
     publish_results,
+    result_of,
     running_counts_hidden,
     tally_call,
     too_few_to_publish,
+    voting_closed,
 )
+from .setup import save_vote_settings
 
 __all__ = [
     "Cast",
@@ -41,6 +52,7 @@ __all__ = [
     "candidates",
     "cast_ballot",
     "change_ballot",
+    "check_countable",
     "collect_share",
     "declare_ready",
     "election_for",
@@ -56,7 +68,10 @@ __all__ = [
     "person_hash",
     "publish_results",
     "record_paper_ballot",
+    "record_paper_ballot_for",
+    "result_of",
     "running_counts_hidden",
+    "save_vote_settings",
     "sealed_count",
     "set_up_box",
     "settings_of",
@@ -64,4 +79,5 @@ __all__ = [
     "too_few_to_publish",
     "trustee_seat",
     "trustees_of",
+    "voting_closed",
 ]

@@ -17,14 +17,14 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from ...accounts.models import User
-from ...accounts.services import PermissionDenied
+from ...accounts.permissions import is_staff
 from ...calls.domain import PhaseKind, has_phase_started
 from ...calls.models import Call
 from ...calls.queries import windows_of
 from ...core import audit
 from ...core.db import insert_once
 from ...core.mail import queue_email
-from ...proposals.permissions import is_staff
+from ...core.refusals import PermissionDenied
 from .. import domain, sealing, snapshot
 from ..models import Ballot, ElectionKey, ElectionTrustee, SealedBallot, VoterRoll
 from ..snapshot import VotingCall

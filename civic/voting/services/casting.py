@@ -11,15 +11,16 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
+from ...accounts.domain import normalise_email
 from ...accounts.models import User
-from ...accounts.services import PermissionDenied
+from ...accounts.permissions import is_staff
 from ...calls.models import Call
 from ...core import audit
 from ...core.db import insert_once
 from ...core.mail import queue_email
-from ...proposals.permissions import is_staff
+from ...core.refusals import PermissionDenied
 from .. import domain, sealing, snapshot
 from ..models import SealedBallot, VoterRoll, VoteSettings
 from ..snapshot import VotingCall
@@ -178,6 +179,30 @@ def change_ballot(
             tracking_code=code,
         )
     return code
+
+
+def record_paper_ballot_for(
+    session: Session,
+    operator: User,
+    call: Call | VotingCall,
+    email: str,
+    area_id: int,
+    choices: dict[int, int],
+    *,
+    desk: str,
+    now: datetime,
+) -> str:
+    """The desk names the voter by their account's address; see ``record_paper_ballot``."""
+    if not is_staff(operator):
+        raise PermissionDenied
+    voter = session.scalar(
+        select(User)
+        .where(User.email == normalise_email(email), User.deleted_at.is_(None))
+        .options(selectinload(User.grants))
+    )
+    if voter is None:
+        raise VoteRefused("no_such_voter")
+    return record_paper_ballot(session, operator, call, voter, area_id, choices, desk=desk, now=now)
 
 
 def record_paper_ballot(

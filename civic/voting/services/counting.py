@@ -10,14 +10,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ...accounts.models import User
-from ...accounts.services import PermissionDenied
+from ...accounts.permissions import is_staff
 from ...calls.domain import PhaseKind
 from ...calls.models import Call
 from ...calls.queries import windows_of
-from ...core import audit
+from ...core import audit, signals
+from ...core.refusals import PermissionDenied
 from ...core.time import to_rome
 from ...proposals.models import Proposal
-from ...proposals.permissions import is_staff
 from ...residency import census
 from .. import domain
 from ..models import Ballot, ElectionKey, VoteResult, VoterRoll
@@ -203,6 +203,34 @@ def tally_call(
     return results
 
 
+def voting_closed(call: Call, now: datetime) -> bool:
+    """Whether the call's (last) voting window has ended."""
+    voting = [w for w in windows_of(call) if w.kind is PhaseKind.VOTING]
+    return bool(voting) and now >= voting[-1].ends_at
+
+
+def check_countable(session: Session, actor: User, call: Call, *, now: datetime) -> None:
+    """Staff may start the count once voting has closed and, in trustee mode, the trustees
+    have opened the box."""
+    if not is_staff(actor):
+        raise PermissionDenied
+    if not voting_closed(call, now):
+        raise VoteRefused("voting_not_closed")
+    key = session.scalar(select(ElectionKey).where(ElectionKey.call_id == call.id))
+    if key is not None and key.mode == "trustees" and key.opened_at is None:
+        raise VoteRefused("needs_trustees")
+
+
+def result_of(session: Session, call: Call, area_id: int | None) -> VoteResult:
+    """The area's tallied result, or a refusal when it has not been counted."""
+    result = session.scalar(
+        select(VoteResult).where(VoteResult.call_id == call.id, VoteResult.area_id == area_id)
+    )
+    if result is None:
+        raise VoteRefused("not_tallied")
+    return result
+
+
 def override_winner(
     session: Session,
     actor: User,
@@ -254,9 +282,8 @@ def publish_results(session: Session, actor: User, call: Call, *, now: datetime)
     for result in results:
         result.published_at = result.published_at or now
     session.flush()
-    from ...execution.services import track_funded
-
-    track_funded(session, now=now, call_id=call.id)  # the winners' execution is public from today
+    # the winners' execution is public from today
+    signals.ballot_count_published.send("voting", session=session, call_id=call.id, now=now)
     audit.record(
         session,
         actor_id=actor.id,

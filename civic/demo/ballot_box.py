@@ -10,13 +10,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .accounts.models import User
-from .accounts.services import get_user_by_email
-from .calls import services as call_services
-from .calls.domain import CallKind, PhaseKind, Window
-from .calls.models import Call
-from .calls.queries import get_call
-from .proposals.models import Proposal
+from ..accounts.models import User
+from ..accounts.services import get_user_by_email
+from ..calls import services as call_services
+from ..calls.domain import CallKind, PhaseKind, Window
+from ..calls.models import Call
+from ..calls.queries import get_call
+from ..proposals.models import Proposal
 
 TRUSTEE_CALL_TITLE = "Voto con i garanti 2026 (dimostrazione)"
 TRUSTEES = ("admin@demo.example.org", "staff@demo.example.org", "lucia@demo.example.org")
@@ -32,8 +32,8 @@ def trustee_vote(
     report: Callable[[str], None] | None = None,
 ) -> int:
     """Add the trustee-mode vote once; ``report`` is told each trustee's share."""
-    from .voting import services as voting
-    from .voting.models import VoteSettings
+    from ..voting import services as voting
+    from ..voting.models import VoteSettings
 
     if session.scalar(select(Call.id).where(Call.title_it == TRUSTEE_CALL_TITLE)) is not None:
         return 0
