@@ -2,24 +2,38 @@
 
 from __future__ import annotations
 
-from datetime import date
+import hashlib
+import io
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from civic.accounts.domain import Role
-from civic.calls.models import Call
-from civic.core.time import utcnow
+from civic.accounts.models import User
+from civic.calls import queries as call_queries
+from civic.calls.models import Call, CallPhase
+from civic.core.db import Base
+from civic.core.time import to_rome, utcnow
+from civic.crowdfunding import services as cf_services
+from civic.crowdfunding.models import Campaign, CrowdfundingSettings
+from civic.crowdfunding.states import CampaignState
+from civic.execution import services as execution_services
 from civic.execution.models import Milestone, TrackedProject
-from civic.grants.models import GrantFile, GrantInstalment, JuryAssignment
+from civic.grants.models import GrantApplication, GrantFile, GrantInstalment, JuryAssignment
 from civic.meetings import services as meeting_services
+from civic.meetings.domain import MeetingStatus
+from civic.meetings.models import Meeting
 from civic.proposals import services
+from civic.proposals.models import Notification, Proposal
+from civic.voting import services as voting_services
 from tests.factories.accounts import log_in, make_user
 from tests.factories.calls import make_proposal, make_voting_call
-from tests.factories.crowdfunding import make_campaign
+from tests.factories.crowdfunding import application_data, make_campaign, make_crowdfunding_call
 from tests.factories.grants import make_application, make_grant_call
 from tests.factories.meetings import make_meeting, register
 
@@ -38,7 +52,63 @@ REVIEW = {
     "cost_estimate": "1.000,00",
     "running_cost": "0",
     "duration_months": "3",
+    # Voting is open in the matrix's call: only an admin changes the ballot, with a reason.
+    "ballot_override_reason": "Il progetto era stato escluso per errore.",
 }
+
+# Pages for visitors only: a signed-in person is sent to their account instead.
+VISITORS_ONLY = {"/accedi", "/registrati"}
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+AGENDA = {
+    "start": "{agenda_start}",
+    "minutes": "15",
+    "title": "Saluti",
+    "speakers": "La presidente",
+}
+DECISION = {
+    "r{speaker_request}-decision": "accept",
+    "r{speaker_request}-minutes": "3",
+    "r{speaker_request}-position": "1",
+}
+TIER = {"title": "Maglietta", "description": "Con il logo", "min_amount": "20", "quantity": ""}
+PROGRESS = {
+    "status": "in_progress",
+    "percent": "10",
+    "committed": "100,00",
+    "spent": "0",
+    "body": "Lavori avviati.",
+}
+MILESTONE = {"title": "Collaudo", "due_on": "2027-06-01"}
+GRANT_RULES = {
+    "max_grant": "30.000,00",
+    "criteria": "idea | Qualità dell'idea | 3 | 2\nneed | Bisogno | 3 | 2",
+    "overall_threshold": "3",
+    "jurors_per_application": "2",
+    "disagreement": "1,5",
+    "tie_break": "earlier",
+    "ranking_basis": "raw",
+    "mode": "single",
+    "cutoffs": "",
+}
+CF_RULES = {
+    "crowd_share_pct": "50",
+    "city_cap": "20.000,00",
+    "min_cost": "5.000,00",
+    "max_cost": "60.000,00",
+    "min_days": "30",
+    "max_days": "60",
+    "grace_days": "7",
+}
+SELECT = {
+    "approved_cost": "40.000,00",
+    "starts_on": "{campaign_start}",
+    "ends_on": "{campaign_end}",
+    "area_id": "0",
+}
+NO = {"reason": "Fuori dagli obiettivi del bando."}
+SPEAK = {"item_id": "{agenda_item}", "summary": "Due parole"}
+NEWS = {"title": "Si parte", "body": "Abbiamo cominciato."}
+REACHED = {"m{milestone}-done_on": "2026-11-30"}
 
 # (method, path, form data, who may use it)
 ROUTES: list[tuple[str, str, dict[str, Any] | None, set[object]]] = [
@@ -48,8 +118,8 @@ ROUTES: list[tuple[str, str, dict[str, Any] | None, set[object]]] = [
     ("GET", "/segretezza-del-voto", None, PUBLIC),
     ("GET", "/healthz", None, PUBLIC),
     ("GET", "/readyz", None, PUBLIC),
-    ("GET", "/accedi", None, PUBLIC),
-    ("GET", "/registrati", None, PUBLIC),
+    ("GET", "/accedi", None, {ANONYMOUS}),
+    ("GET", "/registrati", None, {ANONYMOUS}),
     ("GET", "/password-dimenticata", None, PUBLIC),
     ("GET", "/account", None, SIGNED_IN),
     ("GET", "/account/profilo", None, SIGNED_IN),
@@ -65,7 +135,7 @@ ROUTES: list[tuple[str, str, dict[str, Any] | None, set[object]]] = [
     ("GET", "/gestione/bandi/nuovo", None, STAFF),
     ("GET", "/gestione/bandi/{call}/modifica", None, STAFF),
     ("POST", "/gestione/bandi/{call}/pubblica", {}, STAFF),
-    ("POST", "/gestione/bandi/{call}/documenti", {}, STAFF),
+    ("POST", "/gestione/bandi/{call}/documenti", {"title": "Regolamento", "file": PDF}, STAFF),
     ("GET", "/bandi/{slug}/proposte", None, PUBLIC),
     ("GET", "/bandi/{slug}/proposte/nuova", None, SIGNED_IN),
     ("GET", "/bandi/{slug}/revisione", None, STAFF),
@@ -112,22 +182,27 @@ ROUTES: list[tuple[str, str, dict[str, Any] | None, set[object]]] = [
     ("GET", "/bandi/{slug}/incontri.ics", None, PUBLIC),
     ("GET", "/incontri/{meeting_slug}/iscrizione", None, SIGNED_IN),
     ("POST", "/incontri/{meeting_slug}/iscrizione/annulla", {}, SIGNED_IN),
-    ("POST", "/incontri/{meeting_slug}/interventi", {}, SIGNED_IN),
+    (
+        "POST",
+        "/incontri/{meeting_slug}/interventi",
+        {"item_id": "{agenda_item}", "summary": "Due parole"},
+        SIGNED_IN,
+    ),
     ("POST", "/incontri/{meeting_slug}/contributi", {"body": "Un'idea"}, SIGNED_IN),
     ("GET", "/gestione/incontri", None, STAFF),
     ("GET", "/gestione/incontri/nuovo", None, STAFF),
     ("GET", "/gestione/incontri/{meeting}", None, STAFF),
     ("GET", "/gestione/incontri/{meeting}/modifica", None, STAFF),
     ("POST", "/gestione/incontri/{meeting}/pubblica", {}, STAFF),
-    ("POST", "/gestione/incontri/{meeting}/annulla", {}, STAFF),
-    ("POST", "/gestione/incontri/{meeting}/gruppi", {}, STAFF),
-    ("POST", "/gestione/incontri/{meeting}/agenda", {}, STAFF),
-    ("POST", "/gestione/incontri/{meeting}/ospiti", {}, STAFF),
-    ("POST", "/gestione/incontri/{meeting}/interventi/{speaker_request}", {}, STAFF),
-    ("POST", "/gestione/incontri/{meeting}/verbale", {}, STAFF),
-    ("POST", "/gestione/incontri/{meeting}/resoconto", {}, STAFF),
+    ("POST", "/gestione/incontri/{meeting}/annulla", {"reason": "Maltempo"}, STAFF),
+    ("POST", "/gestione/incontri/{meeting}/gruppi", {"title": "Gruppo A", "capacity": "10"}, STAFF),
+    ("POST", "/gestione/incontri/{meeting}/agenda", AGENDA, STAFF),
+    ("POST", "/gestione/incontri/{meeting}/ospiti", {"email": "target@example.org"}, STAFF),
+    ("POST", "/gestione/incontri/{meeting}/interventi/{speaker_request}", DECISION, STAFF),
+    ("POST", "/gestione/incontri/{meeting}/verbale", {"body": "Verbale", "note": "prima"}, STAFF),
+    ("POST", "/gestione/incontri/{meeting}/resoconto", {"body": "Resoconto"}, STAFF),
     ("GET", "/gestione/incontri/{meeting}/accoglienza", None, STAFF),
-    ("POST", "/gestione/incontri/{meeting}/accoglienza", {"code": "NOPE"}, STAFF),
+    ("POST", "/gestione/incontri/{meeting}/accoglienza", {"code": "{registration_code}"}, STAFF),
     ("GET", "/gestione/residenza/anagrafe", None, STAFF),
     ("GET", "/admin/impostazioni", None, ADMIN_ONLY),
     ("POST", "/admin/impostazioni", {}, ADMIN_ONLY),
@@ -136,13 +211,13 @@ ROUTES: list[tuple[str, str, dict[str, Any] | None, set[object]]] = [
     ("GET", "/contributi/trasparenza", None, PUBLIC),
     ("POST", "/bandi/{grant_slug}/domande/nuova", {"kind": "group"}, SIGNED_IN),
     ("GET", "/gestione/bandi/{grant_call}/contributi", None, STAFF),
-    ("POST", "/gestione/bandi/{grant_call}/contributi", {}, STAFF),
-    ("POST", "/gestione/domande/{grant_app}/verifica", {}, STAFF),
+    ("POST", "/gestione/bandi/{fresh_grant_call}/contributi", GRANT_RULES, STAFF),
+    ("POST", "/gestione/domande/{grant_app}/verifica", {"outcome": "admissible"}, STAFF),
     ("POST", "/gestione/bandi/{grant_call}/giuria", {}, STAFF),
-    ("POST", "/gestione/domande/{grant_app}/giurati", {}, STAFF),
-    ("POST", "/gestione/domande/{grant_app}/resoconto", {}, STAFF),
-    ("POST", "/gestione/bandi/{grant_call}/graduatoria", {}, STAFF),
-    ("POST", "/gestione/domande/{grant_app}/esito", {}, STAFF),
+    ("POST", "/gestione/domande/{grant_app}/giurati", {"juror_id": "{free_juror}"}, STAFF),
+    ("POST", "/gestione/domande/{grant_app}/resoconto", {"body": "Consenso"}, STAFF),
+    ("POST", "/gestione/bandi/{grant_call}/graduatoria", {"kind": "provisional"}, STAFF),
+    ("POST", "/gestione/domande/{grant_app}/esito", {"step": "reporting"}, STAFF),
     ("POST", "/gestione/giuria/{jury_assignment}/rimuovi", {}, STAFF),
     ("GET", "/opendata", None, PUBLIC),
     ("GET", "/opendata/catalog.jsonld", None, PUBLIC),
@@ -152,7 +227,7 @@ ROUTES: list[tuple[str, str, dict[str, Any] | None, set[object]]] = [
     ("GET", "/api/v1/docs", None, PUBLIC),
     ("GET", "/api/v1/proposals", None, PUBLIC),
     ("GET", "/api/v1/proposals/{proposal}", None, PUBLIC),
-    ("POST", "/gestione/domande/{grant_app}/rate", {}, STAFF),
+    ("POST", "/gestione/domande/{grant_app}/rate", {"plan": "{grant_total} | 2027-01-01"}, STAFF),
     ("POST", "/gestione/domande/{grant_app}/rate/{instalment}", {}, STAFF),
     ("POST", "/gestione/domande/{grant_app}/relazioni/{grant_report}", {}, STAFF),
     ("GET", "/giuria", None, {Role.JUROR}),
@@ -160,13 +235,18 @@ ROUTES: list[tuple[str, str, dict[str, Any] | None, set[object]]] = [
     ("GET", "/crowdfunding/{campaign_slug}", None, PUBLIC),
     ("GET", "/crowdfunding/{campaign_slug}/sostieni", None, SIGNED_IN),
     ("GET", "/bandi/{cf_slug}/candidatura", None, SIGNED_IN),
-    ("POST", "/crowdfunding/{campaign_slug}/premi", {}, STAFF),  # and the lead partner
-    ("POST", "/crowdfunding/{campaign_slug}/aggiornamenti", {}, STAFF),  # and the lead partner
+    ("POST", "/crowdfunding/{campaign_slug}/premi", TIER, STAFF),  # and the lead partner
+    (
+        "POST",
+        "/crowdfunding/{campaign_slug}/aggiornamenti",
+        {"title": "Si parte", "body": "Via."},
+        STAFF,
+    ),  # and the lead partner
     ("GET", "/gestione/bandi/{cf_call}/crowdfunding", None, STAFF),
-    ("POST", "/gestione/bandi/{cf_call}/crowdfunding", {}, STAFF),
-    ("POST", "/gestione/crowdfunding/candidature/{application}/valuta", {}, STAFF),
-    ("POST", "/gestione/crowdfunding/candidature/{application}/seleziona", {}, STAFF),
-    ("POST", "/gestione/crowdfunding/candidature/{application}/respingi", {}, STAFF),
+    ("POST", "/gestione/bandi/{fresh_cf_call}/crowdfunding", CF_RULES, STAFF),
+    ("POST", "/gestione/crowdfunding/candidature/{application}/valuta", {"score": "80"}, STAFF),
+    ("POST", "/gestione/crowdfunding/candidature/{fresh_application}/seleziona", SELECT, STAFF),
+    ("POST", "/gestione/crowdfunding/candidature/{fresh_application}/respingi", NO, STAFF),
     ("GET", "/gestione/crowdfunding/campagne/{campaign}", None, STAFF),
     ("POST", "/gestione/crowdfunding/campagne/{campaign}/apri", {}, STAFF),
     ("POST", "/gestione/crowdfunding/campagne/{campaign}/chiudi", {}, STAFF),
@@ -184,9 +264,9 @@ ROUTES: list[tuple[str, str, dict[str, Any] | None, set[object]]] = [
     ("GET", "/gestione/progetti-finanziati", None, STAFF),
     ("POST", "/gestione/progetti-finanziati/aggiorna", {}, STAFF),
     ("GET", "/gestione/progetti-finanziati/{project}", None, STAFF),
-    ("POST", "/gestione/progetti-finanziati/{project}/aggiornamento", {}, STAFF),
-    ("POST", "/gestione/progetti-finanziati/{project}/tappe", {}, STAFF),
-    ("POST", "/gestione/progetti-finanziati/{project}/tappe/{milestone}", {}, STAFF),
+    ("POST", "/gestione/progetti-finanziati/{project}/aggiornamento", PROGRESS, STAFF),
+    ("POST", "/gestione/progetti-finanziati/{project}/tappe", MILESTONE, STAFF),
+    ("POST", "/gestione/progetti-finanziati/{project}/tappe/{milestone}", REACHED, STAFF),
 ]
 
 # Reached only with a token, a stored file or an existing appeal: covered by their own tests.
@@ -254,6 +334,9 @@ def test_every_view_is_in_the_matrix(app: Flask) -> None:
         "grant_report": 1,
         "project": 1,
         "milestone": 1,
+        "fresh_grant_call": 1,
+        "fresh_cf_call": 1,
+        "fresh_application": 1,
     }
     covered = {
         adapter.match(path.format(**ids), method=method)[0] for method, path, _d, _w in ROUTES
@@ -274,7 +357,7 @@ def objects(db: Session, app: Flask) -> dict[str, Any]:
         db.commit()
         meeting = make_meeting(db, agenda=True, call_id=call.id)
         speaker = make_user(db)
-        register(db, meeting, speaker)
+        registration = register(db, meeting, speaker)
         request = meeting_services.request_to_speak(
             db, speaker, meeting, meeting.agenda[0].id, "Due parole", now=utcnow()
         )
@@ -317,7 +400,28 @@ def objects(db: Session, app: Flask) -> dict[str, Any]:
     cf_call = db.get(Call, campaign.call_id)
     assert cf_call is not None
     target = make_user(db, email="target@example.org", roles=(Role.STAFF,))
+    free_juror = make_user(db, email="giurata@example.org", roles=(Role.JUROR,))
+    fresh_grant_call, _fresh_settings = make_grant_call(db)
+    fresh_cf_call, _cf_settings = make_crowdfunding_call(db)
+    cf_settings = db.get(CrowdfundingSettings, cf_call.id)
+    assert cf_settings is not None
+    fresh_application = cf_services.submit_application(
+        db, make_user(db), cf_call, cf_settings, application_data(title="Orti"), now=utcnow()
+    )
+    db.commit()
+    today = to_rome(utcnow()).date()
+    whole, cents = divmod(grant_app.total_cents, 100)
     return {
+        "fresh_grant_call": fresh_grant_call.id,
+        "fresh_cf_call": fresh_cf_call.id,
+        "fresh_application": fresh_application.id,
+        "campaign_start": (today + timedelta(days=1)).isoformat(),
+        "campaign_end": (today + timedelta(days=40)).isoformat(),
+        "grant_total": f"{whole},{cents:02d}",
+        "registration_code": registration.code,
+        "agenda_item": meeting.agenda[0].id,
+        "agenda_start": (to_rome(meeting.starts_at) + timedelta(minutes=30)).strftime("%H:%M"),
+        "free_juror": free_juror.id,
         "campaign": campaign.id,
         "campaign_slug": campaign.slug,
         "cf_slug": cf_call.slug,
@@ -343,12 +447,192 @@ def objects(db: Session, app: Flask) -> dict[str, Any]:
     }
 
 
-def _client_as(app: Flask, db: Session, persona: object) -> FlaskClient:
+def _client_as(app: Flask, db: Session, persona: object) -> tuple[FlaskClient, User | None]:
     client = app.test_client()
-    if persona != ANONYMOUS:
-        roles = () if persona is Role.CITIZEN else (persona,)
-        log_in(client, make_user(db, roles=roles))  # type: ignore[arg-type]
-    return client
+    if persona == ANONYMOUS:
+        return client, None
+    roles = () if persona is Role.CITIZEN else (persona,)
+    person = make_user(db, roles=roles)  # type: ignore[arg-type]
+    log_in(client, person)
+    return client, person
+
+
+# What must already be true for an allowed case to change something (a support to withdraw,
+# a registration to cancel, a draft to publish). Applied for every persona, so a refused case
+# proves that nothing changed either.
+def _unpublish_call(db: Session, objects: dict[str, Any], _person: User | None) -> None:
+    call = db.get(Call, objects["call"])
+    assert call is not None
+    call.published_at = None
+
+
+def _support_first(db: Session, objects: dict[str, Any], person: User | None) -> None:
+    if person is not None:
+        proposal = db.get(Proposal, objects["proposal"])
+        call = call_queries.get_call(db, objects["call"])
+        assert proposal is not None
+        assert call is not None
+        services.support_proposal(db, person, proposal, call, now=utcnow())
+
+
+def _follow_first(db: Session, objects: dict[str, Any], person: User | None) -> None:
+    if person is not None:
+        proposal = db.get(Proposal, objects["proposal"])
+        assert proposal is not None
+        services.follow(db, person, proposal, now=utcnow())
+
+
+def _unread_notice(db: Session, _objects: dict[str, Any], person: User | None) -> None:
+    if person is not None:
+        db.add(Notification(user_id=person.id, kind="status_changed", created_at=utcnow()))
+
+
+def _registered(db: Session, objects: dict[str, Any], person: User | None) -> None:
+    if person is not None:
+        meeting = db.get(Meeting, objects["meeting"])
+        assert meeting is not None
+        register(db, meeting, person)
+
+
+def _unpublish_meeting(db: Session, objects: dict[str, Any], _person: User | None) -> None:
+    meeting = db.get(Meeting, objects["meeting"])
+    assert meeting is not None
+    meeting.status, meeting.published_at = MeetingStatus.DRAFT.value, None
+
+
+def _reserved_places(db: Session, objects: dict[str, Any], _person: User | None) -> None:
+    meeting = db.get(Meeting, objects["meeting"])
+    assert meeting is not None
+    meeting.reserved_places = min(5, meeting.capacity)
+
+
+def _meeting_held(db: Session, objects: dict[str, Any], _person: User | None) -> None:
+    """The meeting took place this morning: its minutes and report may be published."""
+    meeting = db.get(Meeting, objects["meeting"])
+    assert meeting is not None
+    length = meeting.ends_at - meeting.starts_at
+    meeting.starts_at = utcnow() - length - timedelta(hours=1)
+    meeting.ends_at = meeting.starts_at + length
+
+
+def _follow_project(db: Session, objects: dict[str, Any], person: User | None) -> None:
+    if person is not None:
+        project = db.get(TrackedProject, objects["project"])
+        assert project is not None
+        execution_services.follow(db, person, project, now=utcnow())
+
+
+def _draft_campaign(db: Session, objects: dict[str, Any], _person: User | None) -> None:
+    campaign = db.get(Campaign, objects["campaign"])
+    assert campaign is not None
+    campaign.state = CampaignState.DRAFT.value
+
+
+def _grant_in(state: str) -> Any:
+    def prepare(db: Session, objects: dict[str, Any], _person: User | None) -> None:
+        application = db.get(GrantApplication, objects["grant_app"])
+        assert application is not None
+        application.state = state
+        if state == "agreement":  # a plan is made once: the route makes it
+            db.execute(
+                delete(GrantInstalment).where(GrantInstalment.application_id == application.id)
+            )
+
+    return prepare
+
+
+def _instalment_due(db: Session, objects: dict[str, Any], _person: User | None) -> None:
+    application = db.get(GrantApplication, objects["grant_app"])
+    assert application is not None
+    application.state = "agreement"
+
+
+def _voting_over(db: Session, objects: dict[str, Any], _person: User | None) -> None:
+    """The call's vote closed an hour ago."""
+    for phase in db.scalars(select(CallPhase).where(CallPhase.call_id == objects["call"])):
+        length = phase.ends_at - phase.starts_at
+        phase.ends_at = utcnow() - timedelta(hours=1)
+        phase.starts_at = phase.ends_at - length
+
+
+def _counted(db: Session, objects: dict[str, Any], person: User | None) -> None:
+    _voting_over(db, objects, person)
+    db.flush()
+    call = call_queries.get_call(db, objects["call"])
+    assert call is not None
+    voting_services.tally_call(db, None, call, now=utcnow())
+
+
+def _campaign_over(db: Session, objects: dict[str, Any], _person: User | None) -> None:
+    campaign = db.get(Campaign, objects["campaign"])
+    assert campaign is not None
+    length = campaign.ends_at - campaign.starts_at
+    campaign.ends_at = utcnow() - timedelta(days=30)
+    campaign.starts_at = campaign.ends_at - length
+
+
+def _campaign_succeeded(db: Session, objects: dict[str, Any], _person: User | None) -> None:
+    campaign = db.get(Campaign, objects["campaign"])
+    assert campaign is not None
+    campaign.state = CampaignState.SUCCEEDED.value
+
+
+def _in_review(db: Session, objects: dict[str, Any], _person: User | None) -> None:
+    proposal = db.get(Proposal, objects["proposal"])
+    assert proposal is not None
+    proposal.status = "in_review"
+
+
+PREPARE = {
+    "/proposte/{proposal}/fattibilita": _in_review,
+    "/gestione/bandi/{call}/scrutinio": _voting_over,
+    "/gestione/bandi/{call}/pubblica-risultati": _counted,
+    "/gestione/bandi/{grant_call}/giuria": _grant_in("under_review"),
+    "/gestione/bandi/{grant_call}/graduatoria": _grant_in("under_review"),
+    "/gestione/domande/{grant_app}/esito": _grant_in("agreement"),
+    "/gestione/domande/{grant_app}/rate": _grant_in("agreement"),
+    "/gestione/domande/{grant_app}/rate/{instalment}": _instalment_due,
+    "/gestione/progetti-finanziati/aggiorna": _grant_in("funded"),
+    "/gestione/crowdfunding/campagne/{campaign}/chiudi": _campaign_over,
+    "/gestione/crowdfunding/campagne/{campaign}/erogazione": _campaign_succeeded,
+    "/gestione/bandi/{call}/pubblica": _unpublish_call,
+    "/proposte/{proposal}/sostegno/ritira": _support_first,
+    "/proposte/{proposal}/non-seguire": _follow_first,
+    "/notifiche": _unread_notice,
+    "/incontri/{meeting_slug}/iscrizione/annulla": _registered,
+    "/incontri/{meeting_slug}/interventi": _registered,
+    "/gestione/incontri/{meeting}/pubblica": _unpublish_meeting,
+    "/gestione/incontri/{meeting}/ospiti": _reserved_places,
+    "/gestione/incontri/{meeting}/verbale": _meeting_held,
+    "/gestione/incontri/{meeting}/resoconto": _meeting_held,
+    "/progetti-finanziati/{project}/non-seguire": _follow_project,
+    "/gestione/crowdfunding/campagne/{campaign}/apri": _draft_campaign,
+}
+
+
+def _form(data: dict[str, Any], objects: dict[str, Any]) -> dict[str, Any]:
+    """The form to send: keys and values filled with the objects' ids; bytes become a file."""
+    return {
+        key.format(**objects): (io.BytesIO(value), "documento.pdf")
+        if isinstance(value, bytes)
+        else str(value).format(**objects)
+        for key, value in data.items()
+    }
+
+
+def fingerprint(db: Session) -> str:
+    """Every row of every table, hashed: equal before and after means nothing changed."""
+    digest = hashlib.sha256()
+    for table in Base.metadata.sorted_tables:
+        rows = db.execute(select(table)).all()
+        digest.update(table.name.encode())
+        digest.update(repr(sorted(repr(tuple(row)) for row in rows)).encode())
+    return digest.hexdigest()
+
+
+def _flashes(client: FlaskClient) -> list[tuple[str, str]]:
+    with client.session_transaction() as cookie:
+        return list(cookie.get("_flashes", []))
 
 
 @pytest.mark.parametrize("persona", PERSONAS, ids=str)
@@ -365,19 +649,34 @@ def test_route_permissions(
     data: dict[str, Any] | None,
     allowed: set[object],
 ) -> None:
+    """Allowed: the page is served, or the change is made and confirmed. Refused: the refusal
+    (sign-in for visitors, 403 for others) and not one row changed anywhere."""
     app.config["WTF_CSRF_ENABLED"] = False  # this matrix checks permissions; CSRF has its own tests
-    client = _client_as(app, db, persona)
+    client, person = _client_as(app, db, persona)
+    if method == "POST" and path in PREPARE:
+        with app.test_request_context("/"):
+            PREPARE[path](db, objects, person)
+            db.commit()
     url = path.format(**objects)
-    form = (
-        {k: str(v).format(**objects) for k, v in (data or {}).items()} if method == "POST" else None
-    )
+    form = _form(data or {}, objects) if method == "POST" else None
+    before = fingerprint(db)
     response = client.open(url, method=method, data=form)
-    if persona in allowed:
+    if path in VISITORS_ONLY and persona != ANONYMOUS:
+        assert response.status_code == 302
+        assert response.headers["Location"].endswith("/account")
+        assert fingerprint(db) == before
+    elif persona in allowed and method == "GET":
+        assert response.status_code == 200, response.status_code
+    elif persona in allowed:
         assert response.status_code in (200, 302), response.status_code
-        if response.status_code == 302:
-            assert "/accedi" not in response.headers["Location"]
+        assert "/accedi" not in response.headers.get("Location", "")
+        said = _flashes(client)
+        assert not [m for c, m in said if c in ("warning", "danger")], said
+        assert fingerprint(db) != before, "an allowed action changed nothing"
     elif persona == ANONYMOUS:
         assert response.status_code == 302
         assert "/accedi" in response.headers["Location"]
+        assert fingerprint(db) == before
     else:
         assert response.status_code == 403
+        assert fingerprint(db) == before
