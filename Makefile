@@ -10,7 +10,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run prod test setup python-deps assets translations db demo lint format typecheck worker prod-check clean
+.PHONY: run prod test test-fast setup python-deps assets translations db demo lint format typecheck worker prod-check clean
 
 run: setup db demo
 	@echo "civic is served at http://$(HOST):$(PORT) with a job worker beside it (Ctrl-C stops all)"
@@ -33,8 +33,15 @@ prod: setup
 	  CIVIC_ENV=production $(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) \
 	    --graceful-timeout 20 wsgi:app
 
+# The whole suite, on two processes (pytest-xdist: each has its own database, mail server and
+# Stripe stand-in); JOBS=1 runs it in one.
+JOBS ?= 2
 test: setup lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(JOBS)
+
+# The inner loop: unit and web tests on SQLite, no browser, no lint.
+test-fast: setup
+	CIVIC_TEST_DATABASE_URL= $(BIN)/pytest -n $(JOBS) tests/unit tests/web
 
 setup: python-deps assets translations
 

@@ -6,7 +6,7 @@ from flask import Flask
 
 from ..extensions import login_manager
 from . import oidc
-from .services import load_user_by_session_id
+from .loader import load_user_by_session_id
 
 
 def register(app: Flask) -> None:

@@ -223,3 +223,28 @@ def campaign_money(session: Session, scope: Scope) -> dict[int | None, tuple[int
             .group_by(Campaign.area_id)
         )
     }
+
+
+def supports_of(session: Session, proposal_ids: list[int]) -> dict[int, int]:
+    """Supports per proposal, for a page of the list."""
+    if not proposal_ids:
+        return {}
+    rows = session.execute(
+        select(Support.proposal_id, func.count())
+        .where(Support.proposal_id.in_(proposal_ids))
+        .group_by(Support.proposal_id)
+    )
+    return {proposal_id: count for proposal_id, count in rows}
+
+
+def total_supports(session: Session, scope: Scope) -> int:
+    """Supports given to the public proposals within the scope."""
+    statement = proposals(scope, select(func.count(Support.id)).select_from(Proposal)).join(
+        Support, Support.proposal_id == Proposal.id
+    )
+    return int(session.scalar(statement) or 0)
+
+
+def calls_by_id(session: Session, ids: set[int]) -> dict[int, Call]:
+    """The calls with these ids."""
+    return {c.id: c for c in session.scalars(select(Call).where(Call.id.in_(ids)))}

@@ -22,7 +22,7 @@ from ..crowdfunding.models import Campaign
 from ..execution.queries import map_points
 from ..grants.models import GrantApplication
 from ..places.queries import list_municipi
-from ..proposals.models import Proposal, Support
+from ..proposals.models import Proposal
 from ..voting.models import VoteResult
 from . import figures
 
@@ -118,24 +118,11 @@ def proposals() -> str:
     db = get_session()
     scope = Scope.from_args(request.args)
     page = paginate(db, figures.proposals(scope).order_by(Proposal.id), page_arg(), per_page=50)
-    ids = [p.id for p in page.items]
-    counts = dict(
-        db.execute(
-            select(Support.proposal_id, func.count())
-            .where(Support.proposal_id.in_(ids))
-            .group_by(Support.proposal_id)
-        ).all()
-    )
-    total_supports = db.scalar(
-        figures.proposals(scope, select(func.count(Support.id)).select_from(Proposal)).join(
-            Support, Support.proposal_id == Proposal.id
-        )
-    )
     return render_template(
         "dashboard/proposals.html",
         page=page,
-        counts=counts,
-        total_supports=int(total_supports or 0),
+        counts=figures.supports_of(db, [p.id for p in page.items]),
+        total_supports=figures.total_supports(db, scope),
         **_context(scope),
     )
 
@@ -195,4 +182,4 @@ def _calls_of(items: list[Any]) -> dict[int, Call]:
     ids = {item.call_id for item in items}
     if not ids:
         return {}
-    return {c.id: c for c in get_session().scalars(select(Call).where(Call.id.in_(ids)))}
+    return figures.calls_by_id(get_session(), ids)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 from ..calls.models import Call
 from ..core.pagination import Page, paginate
 from ..core.scope import Scope
-from .models import ProjectFollower, ProjectUpdate, TrackedProject
+from .models import ProjectFollower, ProjectUpdate, TrackedProject, UpdatePhoto
 
 
 def scoped(scope: Scope, statement: Any = None) -> Any:
@@ -99,3 +99,8 @@ def followers_count(session: Session, project_id: int) -> int:
     return int(
         session.scalar(select(func.count()).where(ProjectFollower.project_id == project_id)) or 0
     )
+
+
+def photo_named(session: Session, stored_name: str) -> UpdatePhoto | None:
+    """An update's photo by the name it is stored under."""
+    return session.scalar(select(UpdatePhoto).where(UpdatePhoto.stored_name == stored_name))

@@ -9,13 +9,13 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from flask import Response, after_this_request, current_app, has_request_context, url_for
+from flask import current_app, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..accounts.models import User
 from ..core import audit
-from ..core.jobs import try_enqueue
+from ..core.jobs import enqueue_after_commit
 from ..core.mail import queue_email
 from ..core.refusals import PermissionDenied
 from ..core.time import utcnow
@@ -389,15 +389,9 @@ def _tell_followers(
     )
     session.add(notice)
     session.flush()
-    if has_request_context():
-        from .tasks import tell_followers_job
+    from .tasks import tell_followers_job
 
-        notice_id = notice.id
-
-        @after_this_request
-        def _kick(response: Response) -> Response:
-            try_enqueue(tell_followers_job, notice_id)  # if the queue is down: the sweep
-            return response
+    enqueue_after_commit(session, tell_followers_job, notice.id)
 
 
 def tell_batch(

@@ -18,7 +18,6 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from ..calls.queries import list_themes, published_years
 from ..core.actions import describe, run
@@ -33,7 +32,7 @@ from . import permissions, queries, services
 from .domain import ExecutionRefused, Progress, Source, Status
 from .forms import PHOTO_SLOTS, MilestoneDoneForm, MilestoneForm, ProgressForm
 from .labels import SOURCE_LABELS, STATUS_LABELS
-from .models import TrackedProject, UpdatePhoto
+from .models import TrackedProject
 
 bp = Blueprint("execution", __name__)
 
@@ -156,7 +155,7 @@ def _source_url(project: TrackedProject) -> str | None:
 @bp.route("/progetti-finanziati/foto/<name>")
 def photo(name: str) -> ResponseReturnValue:
     db = get_session()
-    found = db.scalar(select(UpdatePhoto).where(UpdatePhoto.stored_name == name))
+    found = queries.photo_named(db, name)
     if found is None:
         abort(404)
     try:

@@ -10,7 +10,6 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
 from flask import url_for as flask_url_for
-from sqlalchemy import select
 
 from ..core.db import get_session
 from ..extensions import limiter
@@ -170,21 +169,9 @@ def download_json(name: str) -> Response:
 def _closed_votes() -> list[tuple[str, int, str]]:
     """(call slug, area id, call title) of every published result whose individual ballots may
     be published (at least MIN_PUBLISHED_BALLOTS of them): their ballots as .pb."""
-    from ..calls.models import Call
-    from ..voting.models import VoteResult
+    from ..voting.queries import publishable_ballot_files
 
-    return [
-        (slug, area_id, title)
-        for slug, area_id, title in get_session().execute(
-            select(Call.slug, VoteResult.area_id, Call.title_it)
-            .join(Call, Call.id == VoteResult.call_id)
-            .where(
-                VoteResult.published_at.is_not(None),
-                VoteResult.ballots >= current_app.config["MIN_PUBLISHED_BALLOTS"],
-            )
-            .order_by(VoteResult.id)
-        )
-    ]
+    return publishable_ballot_files(get_session(), current_app.config["MIN_PUBLISHED_BALLOTS"])
 
 
 @bp.route("/opendata/catalog.jsonld")

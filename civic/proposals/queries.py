@@ -13,8 +13,10 @@ from ..accounts.models import User
 from ..core.pagination import Page
 from .domain import PUBLIC_STATES, Status
 from .models import (
+    Appeal,
     Comment,
     FeasibilityReview,
+    Flag,
     Follow,
     Notification,
     Proposal,
@@ -238,3 +240,13 @@ def random_seed(text: str) -> int:
 def call_has_proposals(session: Session, call_id: int) -> bool:
     """Whether the call has any proposal (its rules are then frozen)."""
     return bool(session.scalar(select(exists().where(Proposal.call_id == call_id))))
+
+
+def open_flags(session: Session) -> list[Flag]:
+    """Reports waiting for a moderator, oldest first."""
+    return list(session.scalars(select(Flag).where(Flag.status == "open").order_by(Flag.id)))
+
+
+def open_appeals(session: Session) -> list[Appeal]:
+    """Appeals against hidden content waiting for a decision, oldest first."""
+    return list(session.scalars(select(Appeal).where(Appeal.status == "open").order_by(Appeal.id)))

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..accounts.models import User
+from ..calls.models import Call
 from ..proposals.models import BallotAmendment, Proposal
 from ..residency.models import Residency
 from .models import ElectionTrustee, VoteResult, VoterRoll
@@ -93,3 +94,17 @@ def trustee_seat(session: Session, call_id: int, user_id: int) -> ElectionTruste
             ElectionTrustee.call_id == call_id, ElectionTrustee.user_id == user_id
         )
     )
+
+
+def publishable_ballot_files(session: Session, minimum: int) -> list[tuple[str, int, str]]:
+    """(call slug, area id, call title) of every published result with at least ``minimum``
+    ballots: the areas whose individual ballots may be published."""
+    return [
+        (slug, area_id, title)
+        for slug, area_id, title in session.execute(
+            select(Call.slug, VoteResult.area_id, Call.title_it)
+            .join(Call, Call.id == VoteResult.call_id)
+            .where(VoteResult.published_at.is_not(None), VoteResult.ballots >= minimum)
+            .order_by(VoteResult.id)
+        )
+    ]

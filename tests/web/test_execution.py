@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from huey import RedisHuey
 from PIL import Image
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -36,7 +37,7 @@ from civic.voting.services import counting
 from tests.conftest import csrf_from
 from tests.factories.accounts import log_in, make_user
 from tests.factories.calls import make_voting_call
-from tests.support import Mailbox
+from tests.support import Mailbox, free_port
 
 
 def _post(client: FlaskClient, url: str, data: dict[str, Any] | None = None, **kw: Any) -> Any:
@@ -419,12 +420,18 @@ def test_followers_left_untold_are_told_by_the_sweep_once(
     """If the job never runs (the queue was down, the process died after the commit), the
     sweep finishes the notice once it is a minute old, and a second sweep tells nobody."""
     monkeypatch.setattr(services, "FOLLOWERS_PER_BATCH", 3)
+    from civic.execution import tasks
+    from civic.extensions import huey
+
+    down = RedisHuey("civic-down", url=f"redis://127.0.0.1:{free_port()}/0")
+    down._registry = huey._registry  # the same job, on a queue that cannot be reached
+    monkeypatch.setattr(tasks.tell_followers_job, "huey", down)
     project = funded["projects"][0]
     addresses = _followers(db, project, 7)
     services.add_milestone(
         db, funded["staff"], project.id, "Inizio lavori", date(2027, 3, 1), now=utcnow()
     )
-    db.commit()  # outside a request: nothing queues the job
+    db.commit()  # the job for the rest cannot be queued
     assert sum(len(mailbox.to(a)) for a in addresses) == 3  # the first batch, with the commit
     assert tell_followers_left.call_local() == 0  # too recent: its job may still be on its way
     notice = db.scalars(select(FollowerNotice)).one()

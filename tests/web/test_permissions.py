@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 
@@ -11,13 +12,14 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import delete, select
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
 from civic.accounts.domain import Role
 from civic.accounts.models import User
 from civic.calls import queries as call_queries
 from civic.calls.models import Call, CallPhase
-from civic.core.db import Base
+from civic.core.db import Base, get_database
 from civic.core.time import to_rome, utcnow
 from civic.crowdfunding import services as cf_services
 from civic.crowdfunding.models import Campaign, CrowdfundingSettings
@@ -31,11 +33,13 @@ from civic.meetings.models import Meeting
 from civic.proposals import services
 from civic.proposals.models import Notification, Proposal
 from civic.voting import services as voting_services
+from tests.conftest import make_test_app
 from tests.factories.accounts import log_in, make_user
 from tests.factories.calls import make_proposal, make_voting_call
 from tests.factories.crowdfunding import application_data, make_campaign, make_crowdfunding_call
 from tests.factories.grants import make_application, make_grant_call
 from tests.factories.meetings import make_meeting, register
+from tests.support import Mailbox
 
 ANONYMOUS = "anonymous"
 PERSONAS = [ANONYMOUS, Role.CITIZEN, Role.ORGANISATION_MEMBER, Role.JUROR, Role.STAFF, Role.ADMIN]
@@ -345,8 +349,47 @@ def test_every_view_is_in_the_matrix(app: Flask) -> None:
     assert sorted(every - covered - ELSEWHERE) == []
 
 
+def _own_session(connection: Connection) -> Session:
+    return Session(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+
+
+@pytest.fixture(scope="module")
+def matrix(
+    engine: Engine, database_url: str, smtp: tuple[int, Mailbox]
+) -> Iterator[tuple[Connection, dict[str, Any]]]:
+    """The matrix's objects, made once for the module in a transaction rolled back at its end;
+    each test runs in a savepoint of it (the ``db`` fixture below), so each starts from them."""
+    connection = engine.connect()
+    outer = connection.begin()
+    app = make_test_app(database_url, smtp[0])
+    get_database(app).session_factory = lambda: _own_session(connection)
+    builder = _own_session(connection)
+    made = _build(builder, app)
+    builder.close()
+    yield connection, made
+    outer.rollback()
+    connection.close()
+
+
 @pytest.fixture
-def objects(db: Session, app: Flask) -> dict[str, Any]:
+def db(matrix: tuple[Connection, dict[str, Any]]) -> Iterator[Session]:
+    """This module's test session: inside a savepoint of the matrix's transaction."""
+    connection, _made = matrix
+    savepoint = connection.begin_nested()
+    session = _own_session(connection)
+    yield session
+    session.close()
+    savepoint.rollback()
+
+
+@pytest.fixture
+def objects(matrix: tuple[Connection, dict[str, Any]]) -> dict[str, Any]:
+    return matrix[1]
+
+
+def _build(db: Session, app: Flask) -> dict[str, Any]:
     """A call, a proposal by someone else, a comment by someone else, and a person to act on."""
     with app.test_request_context("/"):
         call, _projects = make_voting_call(db)

@@ -6,7 +6,6 @@ from .common import (
     create_user,
     get_user_by_email,
     hash_password,
-    load_user_by_session_id,
 )
 from .passwords import (
     ResetOutcome,
@@ -34,7 +33,6 @@ __all__ = [
     "get_user_by_email",
     "grant_role",
     "hash_password",
-    "load_user_by_session_id",
     "register_user",
     "request_password_reset",
     "reset_password",

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import functools
 import secrets
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Protocol
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app, g
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
 
-from ...core.db import get_session
 from ...core.identity import keyed_hash
 from ...core.refusals import Refused
 from ..domain import LANGUAGES, normalise_email
@@ -64,50 +61,6 @@ def get_user_by_email(session: Session, email: str) -> User | None:
         .where(User.email == normalise_email(email), User.deleted_at.is_(None))
         .options(selectinload(User.grants))
     )
-
-
-# Figures other features want on every signed-in page (the proposals' unread notifications
-# in the header), loaded in the same query as the person: name -> column of the user's id.
-_LOADED_WITH: dict[str, Callable[[Any], Any]] = {}
-
-
-def load_with_person(name: str, column: Callable[[Any], Any]) -> None:
-    """Load ``column(User.id)`` with the signed-in person on every request, into ``g.<name>``
-    (features call this when they are set up, so accounts imports none of them)."""
-    _LOADED_WITH[name] = column
-    _user_statement.cache_clear()
-
-
-@functools.cache
-def _user_statement() -> Any:
-    """The sign-in loader's query, built once (building it cost more than running it).
-
-    One query on every signed-in request: the roles come joined, and the figures features
-    asked for with ``load_with_person`` come along (kept for the request in g).
-    """
-    extra = [column(User.id).label(name) for name, column in sorted(_LOADED_WITH.items())]
-    return (
-        select(User, *extra)
-        .where(User.id == bindparam("user_id"))
-        .options(joinedload(User.grants))
-        .execution_options(populate_existing=True)
-    )
-
-
-def load_user_by_session_id(session_id: str) -> User | None:
-    """Flask-Login's loader: 'id:stamp' -> the live user whose stamp still matches."""
-    user_id, _, stamp = session_id.partition(":")
-    if not user_id.isdigit() or not stamp:
-        return None
-    found = get_session().execute(_user_statement(), {"user_id": int(user_id)}).unique().first()
-    if found is None:
-        return None
-    user: User = found[0]
-    for name in sorted(_LOADED_WITH):
-        setattr(g, name, getattr(found, name))
-    if user.deleted_at is not None or user.security_stamp != stamp:
-        return None
-    return user
 
 
 def create_user(

@@ -17,7 +17,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ...accounts.services.common import load_with_person
+from ...accounts.loader import load_with_person
 from ...calls import queries as call_queries
 from ...calls import sections as call_sections
 from ...calls.domain import CallKind, PhaseKind

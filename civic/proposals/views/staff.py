@@ -11,7 +11,6 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from ...accounts.queries import get_user
 from ...core.actions import run
@@ -21,7 +20,7 @@ from ...core.time import utcnow
 from ...core.web import page_arg, require, signed_in
 from .. import forms, permissions, queries, services
 from ..domain import Status
-from ..models import Appeal, Flag
+from ..models import Appeal
 from . import _call, _page, _proposal, bp
 
 
@@ -92,8 +91,7 @@ def review_queue(slug: str) -> str:
 @require(permissions.can_moderate)
 def moderation_queue() -> str:
     db = get_session()
-    flags = db.scalars(select(Flag).where(Flag.status == "open").order_by(Flag.id)).all()
-    appeals = db.scalars(select(Appeal).where(Appeal.status == "open").order_by(Appeal.id)).all()
+    flags, appeals = queries.open_flags(db), queries.open_appeals(db)
     return render_template(
         "moderation/queue.html", flags=flags, appeals=appeals, form=forms.ResolveForm()
     )
