@@ -4,7 +4,9 @@ e-mailed to the applicant."""
 
 from __future__ import annotations
 
+import io
 from datetime import date, datetime
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -171,8 +173,12 @@ def test_staff_take_a_juror_off_an_application_they_have_not_scored(
         jury.remove_juror(db, staff, scored, now=utcnow())
 
 
+def _pdf() -> io.BytesIO:
+    return io.BytesIO(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+
+
 def test_a_grant_is_paid_in_instalments_reported_on_and_closed(
-    app_ctx: Flask, db: Session, mailbox: Mailbox
+    app_ctx: Flask, db: Session, mailbox: Mailbox, tmp_path: Path
 ) -> None:
     staff = make_user(db, roles=(Role.STAFF,))
     call, settings = make_grant_call(db, staff, jurors_per_application=1)
@@ -186,7 +192,7 @@ def test_a_grant_is_paid_in_instalments_reported_on_and_closed(
     assert application.state == "funded"
     with pytest.raises(services.GrantRefused, match="reports_closed"):
         services.add_report(
-            db, lead, application, title="R", stored_name="x.pdf", size_bytes=1, now=utcnow()
+            db, lead, application, title="R", stream=_pdf(), folder=tmp_path, now=utcnow()
         )
     services.award_step(db, staff, application, State.AGREEMENT, now=utcnow())
     services.plan_instalments(
@@ -216,15 +222,15 @@ def test_a_grant_is_paid_in_instalments_reported_on_and_closed(
         services.award_step(db, staff, application, State.CLOSED, now=utcnow())
     with pytest.raises(PermissionDenied):
         services.add_report(
-            db, staff, application, title="R", stored_name="y.pdf", size_bytes=1, now=utcnow()
+            db, staff, application, title="R", stream=_pdf(), folder=tmp_path, now=utcnow()
         )
     report = services.add_report(
         db,
         lead,
         application,
         title="Relazione finale",
-        stored_name="z.pdf",
-        size_bytes=10,
+        stream=_pdf(),
+        folder=tmp_path,
         now=utcnow(),
     )
     with pytest.raises(services.GrantRefused, match="reports_pending"):

@@ -180,11 +180,16 @@ def pay_pledge(reference: str) -> ResponseReturnValue:
         return _pay(pledge, open_to_pay, here, now)
     if not open_to_pay:
         return redirect(url_for("crowdfunding.show_pledge", reference=reference))
+    return _pay_page(pledge, campaign)
+
+
+def _pay_page(pledge: Pledge, campaign: Campaign) -> ResponseReturnValue:
+    """The page where the backer's browser confirms with the bank or saves a card."""
     try:
         mode, secret, setup_id = _next_payment_step(pledge)
-    except gateway.PaymentsDown:
+    except gateway.PaymentsDown:  # only a page is shown: nothing to undo
         flash(refusal_message("payments_down"), "warning")
-        return redirect(url_for("crowdfunding.show_pledge", reference=reference))
+        return redirect(url_for("crowdfunding.show_pledge", reference=pledge.reference))
     return render_template(
         "crowdfunding/pay_pledge.html",
         pledge=pledge,

@@ -6,6 +6,8 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
+from typing import IO
 
 from flask import url_for
 from sqlalchemy import func, select
@@ -17,6 +19,7 @@ from ...calls.queries import windows_of
 from ...core.db import add_once
 from ...core.mail import queue_email
 from ...core.refusals import PermissionDenied
+from ...core.uploads import UploadRefused, store_pdf
 from .. import application as rules
 from .. import sessions
 from ..models import GrantApplication, GrantFile, GrantMember, GrantSettings
@@ -156,18 +159,22 @@ def add_attachment(
     application: GrantApplication,
     *,
     title: str,
-    stored_name: str,
-    size_bytes: int,
+    stream: IO[bytes] | None,
+    folder: Path,
     now: datetime,
 ) -> GrantFile:
-    """An attachment (a PDF already stored) to an application its applicants may still edit."""
+    """An attachment (a PDF) to an application its applicants may still edit; the file is
+    kept only once the rules allow it."""
     if not is_applicant(applicant, application) or not _may_edit(application, None, now):
         raise PermissionDenied()
+    if stream is None:
+        raise UploadRefused("empty")
+    stored = store_pdf(stream, folder)
     attachment = GrantFile(
         application_id=application.id,
         title=title,
-        stored_name=stored_name,
-        size_bytes=size_bytes,
+        stored_name=stored.stored_name,
+        size_bytes=stored.size_bytes,
         uploaded_at=now,
     )
     session.add(attachment)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from pathlib import Path
+from typing import IO
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -10,6 +12,7 @@ from sqlalchemy.orm import Session
 from ...accounts.models import User
 from ...core import signals
 from ...core.refusals import PermissionDenied
+from ...core.uploads import UploadRefused, store_pdf
 from ..models import GrantApplication, GrantFile, GrantInstalment
 from ..permissions import is_applicant
 from ..states import State, move
@@ -153,21 +156,25 @@ def add_report(
     application: GrantApplication,
     *,
     title: str,
-    stored_name: str,
-    size_bytes: int,
+    stream: IO[bytes] | None,
+    folder: Path,
     now: datetime,
 ) -> GrantFile:
-    """The grantee uploads a periodic report (a PDF already stored) while the grant runs."""
+    """The grantee uploads a periodic report (a PDF) while the grant runs; the file is kept
+    only once the rules allow it."""
     if not is_applicant(applicant, application):
         raise PermissionDenied()
     if application.state not in (State.AGREEMENT.value, State.REPORTING.value):
         raise GrantRefused("reports_closed")
+    if stream is None:
+        raise UploadRefused("empty")
+    stored = store_pdf(stream, folder)
     report = GrantFile(
         application_id=application.id,
         kind="report",
         title=title.strip()[:200] or "Relazione",
-        stored_name=stored_name,
-        size_bytes=size_bytes,
+        stored_name=stored.stored_name,
+        size_bytes=stored.size_bytes,
         uploaded_at=now,
     )
     session.add(report)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Response, abort, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -12,11 +12,10 @@ from wtforms import SelectChoice
 
 from ...accounts.queries import get_user
 from ...calls.models import Call
-from ...core.actions import message, run
+from ...core.actions import run
 from ...core.db import get_session
-from ...core.refusals import Refused
 from ...core.time import utcnow
-from ...core.uploads import UploadRefused, store_pdf, stored_path
+from ...core.uploads import stored_path
 from ...core.web import require, signed_in
 from ...crowdfunding.forms import cents, parse_lines
 from ...places.queries import list_municipi
@@ -194,28 +193,25 @@ def add_file(application_id: int) -> ResponseReturnValue:
         application, None, utcnow()
     ):
         abort(403)
-    upload = request.files.get("file")
-    title = request.form.get("title", "").strip()[:200] or _("Attachment")
-    try:
-        if upload is None or not upload.filename:
-            raise UploadRefused("empty")
-        stored = store_pdf(upload.stream, _uploads())
-    except UploadRefused:
-        flash(_("The file must be a PDF."), "warning")
-        return redirect(url_for("grants.show_application", application_id=application_id))
     return run(
         lambda db: services.add_attachment(
             db,
             current_user,
             application,
-            title=title,
-            stored_name=stored.stored_name,
-            size_bytes=stored.size_bytes,
+            title=request.form.get("title", "").strip()[:200] or _("Attachment"),
+            stream=_upload(),
+            folder=_uploads(),
             now=utcnow(),
         ),
         to=url_for("grants.show_application", application_id=application_id),
         done=_("Attachment added."),
     )
+
+
+def _upload() -> Any:
+    """The uploaded file's stream, or None when no file came."""
+    upload = request.files.get("file")
+    return upload.stream if upload is not None and upload.filename else None
 
 
 @bp.route("/domande/<int:application_id>/allegati/<int:file_id>")
@@ -259,35 +255,18 @@ def receipt(application_id: int) -> Response:
 @require(signed_in)
 def add_report(application_id: int) -> ResponseReturnValue:
     application, _call, _settings = _own(application_id)
-    here = url_for("grants.show_application", application_id=application_id, _anchor="reports")
     if not permissions.is_applicant(current_user, application):
         abort(403)
-    upload = request.files.get("file")
-    try:
-        if upload is None or not upload.filename:
-            raise UploadRefused("empty")
-        stored = store_pdf(upload.stream, _uploads())
-    except UploadRefused:
-        flash(_("The file must be a PDF."), "warning")
-        return redirect(here)
     return run(
         lambda db: services.add_report(
             db,
             current_user,
             application,
             title=request.form.get("title", "").strip()[:200] or _("Report"),
-            stored_name=stored.stored_name,
-            size_bytes=stored.size_bytes,
+            stream=_upload(),
+            folder=_uploads(),
             now=utcnow(),
         ),
-        to=here,
-        on_refusal=lambda refused: _report_refused(refused, stored.stored_name, here),
+        to=url_for("grants.show_application", application_id=application_id, _anchor="reports"),
         done=_("Report uploaded: the city's office will review it."),
     )
-
-
-def _report_refused(refused: Refused, stored_name: str, here: str) -> ResponseReturnValue:
-    """A refused report leaves no file behind."""
-    stored_path(_uploads(), stored_name).unlink(missing_ok=True)
-    flash(message(refused), "warning")
-    return redirect(here)
