@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -116,6 +117,17 @@ def check_accessibility(page: Any) -> None:
     assert bad == [], f"{page.url}: {bad}"
 
 
+def wait_until(page: Any, expression: str, timeout: float = 10.0) -> None:
+    """Wait until ``expression`` is true in the page. Playwright's wait_for_function polls with
+    a function it evaluates inside the page, which the strict CSP (no 'unsafe-eval') refuses
+    whenever the first check is false; page.evaluate goes through the browser's debugging
+    protocol, which the CSP does not govern."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"still false after {timeout} s: {expression}"
+        page.wait_for_timeout(50)
+
+
 def sign_in(browser: Any, base: str, email: str, **context: Any) -> Any:
     """A new browser context signed in with the test password; console errors are collected
     on ``page.console_errors``."""
@@ -132,3 +144,22 @@ def sign_in(browser: Any, base: str, email: str, **context: Any) -> Any:
     page.get_by_role("main").get_by_role("button", name="Accedi").click()
     page.wait_for_url("**/account")
     return page
+
+
+# The live server is werkzeug's development server. When Chromium drops a connection while a
+# static file is on its way (it gives up on the favicon when a page navigates on), that server
+# leaves the file to the garbage collector, which warns. Nothing of civic's is involved, so
+# for static files of the browser journeys only, the warning is not an error.
+STATIC_FILE_LEFT_OPEN = [
+    "ignore:unclosed file <_io.BufferedReader name='[^']*/static/:ResourceWarning",
+    "ignore:Exception ignored in. <_io.FileIO name='[^']*/static/"
+    ":pytest.PytestUnraisableExceptionWarning",
+]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.path)).parents:
+            for rule in STATIC_FILE_LEFT_OPEN:
+                item.add_marker(pytest.mark.filterwarnings(rule))

@@ -20,7 +20,7 @@ from civic.execution.domain import Progress, Status
 from civic.execution.models import TrackedProject
 from civic.voting.models import VoteResult
 from civic.voting.services import counting
-from tests.browser.conftest import LiveServer, check_accessibility
+from tests.browser.conftest import LiveServer, check_accessibility, wait_until
 from tests.factories.accounts import PASSWORD, make_user
 from tests.factories.calls import make_voting_call
 from tests.support import Mailbox
@@ -80,7 +80,7 @@ def test_filter_the_dashboard_follow_a_funded_project_and_check_the_csv(
         "link", name="Cruscotto"
     ).click()
     page.wait_for_url("**/dashboard")
-    page.wait_for_function("document.querySelectorAll('.civic-chart canvas').length === 3")
+    wait_until(page, "document.querySelectorAll('.civic-chart canvas').length === 3")
     check_accessibility(page)
     # Filter by the Municipio of the funded project.
     page.get_by_label("Municipio", exact=True).select_option(str(area))

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from civic.core.db import get_database
-from tests.browser.conftest import LiveServer, check_accessibility, sign_in
+from tests.browser.conftest import LiveServer, check_accessibility, sign_in, wait_until
 from tests.factories.accounts import make_user
 from tests.factories.meetings import make_meeting, make_staff
 from tests.support import Mailbox
@@ -55,7 +55,7 @@ def test_register_wait_get_promoted_and_check_in(
     one.get_by_text("Hai un posto.").wait_for()
     code = one.locator(".civic-code").inner_text().strip()
     assert len(code) == 8
-    one.wait_for_function("document.querySelector('img.civic-qr').naturalWidth > 0")
+    wait_until(one, "document.querySelector('img.civic-qr').naturalWidth > 0")
     check_accessibility(one)
 
     two = sign_in(browser, base, emails[2])
