@@ -85,6 +85,16 @@ def grants(scope: Scope, statement: Any = None) -> Any:
     return _on_call_theme(scope, statement, GrantApplication.call_id)
 
 
+def voters_total(scope: Scope) -> Any:
+    """The query of how many people voted in the published results within the scope."""
+    return results(scope, select(func.coalesce(func.sum(VoteResult.voters), 0)))
+
+
+def granted_total(scope: Scope) -> Any:
+    """The query of the money granted within the scope, in cents."""
+    return grants(scope, select(func.coalesce(func.sum(GrantApplication.total_cents), 0)))
+
+
 @dataclass
 class Row:
     """The figures of one Municipio (or of the city as a whole)."""

@@ -9,7 +9,6 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, render_template, request
 from flask_babel import gettext as _
-from sqlalchemy import func, select
 
 from ..calls.models import Call
 from ..calls.queries import list_themes, published_years
@@ -146,7 +145,7 @@ def votes() -> str:
     return _call_list(
         "dashboard/votes.html",
         figures.results(scope).order_by(VoteResult.id),
-        figures.results(scope, select(func.coalesce(func.sum(VoteResult.voters), 0))),
+        figures.voters_total(scope),
     )
 
 
@@ -173,8 +172,8 @@ def grants() -> str:
     scope = Scope.from_args(request.args)
     return _call_list(
         "dashboard/grants.html",
-        figures.grants(scope, select(GrantApplication)).order_by(GrantApplication.id),
-        figures.grants(scope, select(func.coalesce(func.sum(GrantApplication.total_cents), 0))),
+        figures.grants(scope).order_by(GrantApplication.id),
+        figures.granted_total(scope),
     )
 
 

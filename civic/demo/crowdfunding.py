@@ -13,6 +13,10 @@ from ..accounts.models import User
 from ..calls import services as call_services
 from ..calls.domain import CallKind, PhaseKind, Window
 from ..calls.models import Call
+from ..crowdfunding import domain as cf_domain
+from ..crowdfunding import services as cf_services
+from ..crowdfunding.domain import CallRules
+from ..crowdfunding.models import CrowdfundingSettings
 from ..places.queries import list_municipi
 
 CROWDFUNDING_SLUG = "alleanze-di-quartiere-2024-25"
@@ -36,9 +40,7 @@ def _demo_crowdfunding(session: Session, staff_id: int, citizens: list[User], no
     import secrets
 
     from ..accounts.queries import get_user
-    from ..crowdfunding import domain as cf_domain
     from ..crowdfunding import ledger
-    from ..crowdfunding import services as cf_services
     from ..crowdfunding.models import Campaign, Pledge
 
     if session.scalar(select(Call.id).where(Call.slug == CROWDFUNDING_SLUG)) is not None:
@@ -46,40 +48,12 @@ def _demo_crowdfunding(session: Session, staff_id: int, citizens: list[User], no
     staff = get_user(session, staff_id)
     assert staff is not None
     day = timedelta(days=1)
-    call = call_services.create_call(
+    call, settings = alliances_call(
         session,
         staff,
-        call_services.CallData(
-            kind=CallKind.CROWDFUNDING,
-            title_it="Alleanze di quartiere 2024-25",
-            title_en="Neighbourhood alliances 2024-25",
-            description_it=(
-                "Il Comune seleziona progetti di enti non profit e imprese con sede a Milano, "
-                "da soli o in partenariato con un capofila. Ogni progetto raccoglie dai cittadini "
-                "il 50% del costo in una campagna di 60 giorni; se ci riesce, il Comune aggiunge "
-                "l'altro 50%, fino a 50.000 euro."
-            ),
-            description_en=(
-                "The city selects projects by non-profits and businesses with an office in "
-                "Milan, alone or with partners under a lead. Each project raises 50% of its "
-                "cost from citizens in a 60-day campaign; if it succeeds, the city adds the "
-                "other 50%, up to 50,000 euro."
-            ),
-            windows=[Window(PhaseKind.SUBMISSION, now - 200 * day, now - 120 * day)],
-        ),
+        windows=[Window(PhaseKind.SUBMISSION, now - 200 * day, now - 120 * day)],
         now=now - 210 * day,
     )
-    call_services.publish_call(session, staff, call, now=now - 210 * day)
-    rules = cf_domain.CallRules(
-        crowd_share_pct=50,
-        city_cap_cents=50_000_00,
-        min_cost_cents=20_000_00,
-        max_cost_cents=100_000_00,
-        min_days=40,
-        max_days=60,
-        grace_days=7,
-    )
-    settings = cf_services.save_settings(session, staff, call, rules, now=now - 210 * day)
     municipi = {area.number: area.id for area in list_municipi(session)}
     rng = random.Random(2425)  # noqa: S311 (a repeatable demo)  # nosec B311
     for n, (title, organisation, number, euros, state, share) in enumerate(ALLIANCES):
@@ -219,3 +193,48 @@ def _demo_movements(
     if state == "released":
         moves.append(("pledge_released", released, campaign.ends_at))
     return moves
+
+
+# Milan's rules for neighbourhood alliances: half from the crowd, the city's half up to 50,000
+# euro, projects of 20,000 to 100,000 euro, campaigns of 40 to 60 days. The tests' factories
+# build their calls with the same builder.
+ALLIANCE_RULES = CallRules(
+    crowd_share_pct=50,
+    city_cap_cents=50_000_00,
+    min_cost_cents=20_000_00,
+    max_cost_cents=100_000_00,
+    min_days=40,
+    max_days=60,
+    grace_days=7,
+)
+
+
+def alliances_call(
+    session: Session, staff: User, *, windows: list[Window], now: datetime
+) -> tuple[Call, CrowdfundingSettings]:
+    """A published civic-crowdfunding call with Milan's alliance rules and these phases."""
+    call = call_services.create_call(
+        session,
+        staff,
+        call_services.CallData(
+            kind=CallKind.CROWDFUNDING,
+            title_it="Alleanze di quartiere 2024-25",
+            title_en="Neighbourhood alliances 2024-25",
+            description_it=(
+                "Il Comune seleziona progetti di enti non profit e imprese con sede a Milano, "
+                "da soli o in partenariato con un capofila. Ogni progetto raccoglie dai cittadini "
+                "il 50% del costo in una campagna di 60 giorni; se ci riesce, il Comune aggiunge "
+                "l'altro 50%, fino a 50.000 euro."
+            ),
+            description_en=(
+                "The city selects projects by non-profits and businesses with an office in "
+                "Milan, alone or with partners under a lead. Each project raises 50% of its "
+                "cost from citizens in a 60-day campaign; if it succeeds, the city adds the "
+                "other 50%, up to 50,000 euro."
+            ),
+            windows=windows,
+        ),
+        now=now,
+    )
+    call_services.publish_call(session, staff, call, now=now)
+    return call, cf_services.save_settings(session, staff, call, ALLIANCE_RULES, now=now)

@@ -9,45 +9,27 @@ from sqlalchemy.orm import Session
 
 from civic.accounts.domain import Role
 from civic.accounts.models import User
-from civic.calls import services as call_services
-from civic.calls.domain import CallKind, PhaseKind, Window
+from civic.calls.domain import PhaseKind, Window
 from civic.calls.models import Call
 from civic.core.time import utcnow
-from civic.crowdfunding import domain, services
+from civic.crowdfunding import services
 from civic.crowdfunding.models import Campaign, CrowdfundingSettings, Pledge
+from civic.demo.crowdfunding import alliances_call
 from civic.places.services import seed_municipi
 from tests.factories.accounts import make_user
 from tests.stripe_support import CARD_OK, confirm_card_setup
 
 DAY = timedelta(days=1)
-RULES = domain.CallRules(
-    crowd_share_pct=50,
-    city_cap_cents=50_000_00,
-    min_cost_cents=20_000_00,
-    max_cost_cents=100_000_00,
-    min_days=40,
-    max_days=60,
-    grace_days=7,
-)
 
 
 def make_crowdfunding_call(db: Session, staff: User | None = None) -> tuple[Call, Any]:
+    """A published crowdfunding call with the demo's builder, open for applications."""
     seed_municipi(db)
     staff = staff or make_user(db, roles=(Role.STAFF,))
     now = utcnow()
-    call = call_services.create_call(
-        db,
-        staff,
-        call_services.CallData(
-            kind=CallKind.CROWDFUNDING,
-            title_it="Alleanze di quartiere 2024-25",
-            title_en="Neighbourhood alliances 2024-25",
-            windows=[Window(PhaseKind.SUBMISSION, now - DAY, now + 30 * DAY)],
-        ),
-        now=now,
+    call, settings = alliances_call(
+        db, staff, windows=[Window(PhaseKind.SUBMISSION, now - DAY, now + 30 * DAY)], now=now
     )
-    call_services.publish_call(db, staff, call, now=now)
-    settings = services.save_settings(db, staff, call, RULES, now=now)
     db.commit()
     return call, settings
 
