@@ -13,6 +13,8 @@ from ..accounts.services import get_user_by_email
 from ..calls import services as call_services
 from ..calls.domain import CallKind, PhaseKind, Window
 from ..calls.models import Call
+from ..grants.models import GrantSettings
+from ..grants.services import SettingsData, save_settings
 from ..places.queries import list_municipi
 
 GRANTS_SLUG = "la-scuola-dei-quartieri-2024-25"
@@ -60,32 +62,9 @@ def _demo_grants(session: Session, staff_id: int, citizens: list[User], now: dat
     assert juror is not None
     day = timedelta(days=1)
     areas = [a for a in list_municipi(session) if a.number != 1]
-    call = call_services.create_call(
+    call, settings = scuola_call(
         session,
         staff,
-        call_services.CallData(
-            kind=CallKind.GRANTS,
-            title_it="La Scuola dei Quartieri 2024-25",
-            title_en="La Scuola dei Quartieri 2024-25",
-            description_it=(
-                "Contributi fino a 30.000 euro per gruppi di almeno due residenti che fondano "
-                "un nuovo ente non profit di quartiere, con mesi di formazione e tutoraggio."
-            ),
-            description_en=(
-                "Grants up to 30,000 euro for groups of at least two residents founding a new "
-                "neighbourhood non-profit, with months of training and mentoring."
-            ),
-            area_budgets={a.id: 0 for a in areas},
-            total_budget_cents=150_000_00,
-            windows=[Window(PhaseKind.SUBMISSION, now - 120 * day, now + 20 * day)],
-        ),
-        now=now - 130 * day,
-    )
-    call_services.publish_call(session, staff, call, now=now - 130 * day)
-    settings = grant_services.save_settings(
-        session,
-        staff,
-        call,
         grant_services.SettingsData(
             max_grant_cents=30_000_00,
             criteria=[
@@ -107,6 +86,8 @@ def _demo_grants(session: Session, staff_id: int, citizens: list[User], now: dat
             overall_threshold_half=5,
             jurors_per_application=1,
         ),
+        budget_cents=150_000_00,
+        windows=[Window(PhaseKind.SUBMISSION, now - 120 * day, now + 20 * day)],
         now=now - 130 * day,
     )
     rng = random.Random(2425)  # noqa: S311 (a repeatable demo)  # nosec B311
@@ -241,3 +222,40 @@ def _demo_grants(session: Session, staff_id: int, citizens: list[User], now: dat
         )
     session.flush()
     return number
+
+
+def scuola_call(
+    session: Session,
+    staff: User,
+    rules: SettingsData,
+    *,
+    budget_cents: int,
+    windows: list[Window],
+    now: datetime,
+) -> tuple[Call, GrantSettings]:
+    """A published La Scuola dei Quartieri call on every Municipio but the first (the centre
+    is not in the programme), with these rules. The tests' factories build theirs with it."""
+    areas = [a for a in list_municipi(session) if a.number != 1]
+    call = call_services.create_call(
+        session,
+        staff,
+        call_services.CallData(
+            kind=CallKind.GRANTS,
+            title_it="La Scuola dei Quartieri 2024-25",
+            title_en="La Scuola dei Quartieri 2024-25",
+            description_it=(
+                "Contributi fino a 30.000 euro per gruppi di almeno due residenti che fondano "
+                "un nuovo ente non profit di quartiere, con mesi di formazione e tutoraggio."
+            ),
+            description_en=(
+                "Grants up to 30,000 euro for groups of at least two residents founding a new "
+                "neighbourhood non-profit, with months of training and mentoring."
+            ),
+            area_budgets={a.id: 0 for a in areas},
+            total_budget_cents=budget_cents,
+            windows=windows,
+        ),
+        now=now,
+    )
+    call_services.publish_call(session, staff, call, now=now)
+    return call, save_settings(session, staff, call, rules, now=now)

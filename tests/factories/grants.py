@@ -9,14 +9,13 @@ from sqlalchemy.orm import Session
 
 from civic.accounts.domain import Role
 from civic.accounts.models import User
-from civic.calls import services as call_services
-from civic.calls.domain import CallKind, PhaseKind, Window
+from civic.calls.domain import PhaseKind, Window
 from civic.calls.models import Call
 from civic.calls.queries import get_call
 from civic.core.time import utcnow
+from civic.demo.grants import scuola_call
 from civic.grants import services
 from civic.grants.models import GrantApplication, GrantSettings
-from civic.places.queries import list_municipi
 from civic.places.services import seed_municipi
 from tests.factories.accounts import make_user
 
@@ -43,25 +42,12 @@ def make_grant_call(
     seed_municipi(db)
     staff = staff or make_user(db, roles=(Role.STAFF,))
     now = utcnow()
-    areas = [a for a in list_municipi(db) if a.number != 1]
-    call = call_services.create_call(
-        db,
-        staff,
-        call_services.CallData(
-            kind=CallKind.GRANTS,
-            title_it="La Scuola dei Quartieri 2024-25",
-            title_en="La Scuola dei Quartieri 2024-25",
-            area_budgets={a.id: 0 for a in areas},
-            total_budget_cents=rules.pop("budget_cents", 60_000_00),
-            windows=[Window(PhaseKind.SUBMISSION, now - 10 * DAY, deadline or now + 10 * DAY)],
-        ),
-        now=now,
-    )
-    call_services.publish_call(db, staff, call, now=now)
+    budget = rules.pop("budget_cents", 60_000_00)
     data = services.SettingsData(
         max_grant_cents=30_000_00, criteria=CRITERIA, overall_threshold_half=4, **rules
     )
-    settings = services.save_settings(db, staff, call, data, now=now)
+    windows = [Window(PhaseKind.SUBMISSION, now - 10 * DAY, deadline or now + 10 * DAY)]
+    call, settings = scuola_call(db, staff, data, budget_cents=budget, windows=windows, now=now)
     db.commit()
     loaded = get_call(db, call.id)
     assert loaded is not None
