@@ -120,8 +120,9 @@ def test_filter_the_dashboard_follow_a_funded_project_and_check_the_csv(
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("main").get_by_role("button", name="Accedi").click()
     page.wait_for_url(f"**/progetti-finanziati/{seeded['project']}")
+    # A click only starts the navigation: wait for the next page's message.
     page.get_by_role("button", name="Segui questo progetto").click()
-    assert page.get_by_text("Segui questo progetto: ti scriveremo a ogni cambiamento.").is_visible()
+    page.get_by_text("Segui questo progetto: ti scriveremo a ogni cambiamento.").wait_for()
     check_accessibility(page)
     # Staff report progress: the follower hears of it.
     mailbox = smtp[1]
@@ -174,11 +175,11 @@ def test_staff_report_progress_with_a_photo_from_the_page(
     page.locator("#photo_1").set_input_files(str(photo))
     page.locator("#alt_1").fill("Il cantiere appena recintato")
     page.get_by_role("button", name="Pubblica l'aggiornamento").click()
-    assert page.get_by_text("L'aggiornamento è pubblico").is_visible()
+    page.get_by_text("L'aggiornamento è pubblico").wait_for()
     page.locator("#title").fill("Fine dei lavori")
     page.locator("#due_on").fill("2027-05-31")
     page.get_by_role("button", name="Aggiungi la tappa").click()
-    assert page.get_by_text("Tappa aggiunta.").is_visible()
+    page.get_by_text("Tappa aggiunta.").wait_for()
     check_accessibility(page)
     page.goto(f"{base}/progetti-finanziati/{seeded['project']}")
     assert page.get_by_text("Somme spese: € 0,00 → € 1.500,50").is_visible()
