@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from typing import Any
 
@@ -12,6 +10,7 @@ from flask_babel import gettext as _
 
 from ..calls.models import Call
 from ..calls.queries import list_themes, published_years
+from ..core.csvfile import csv_response
 from ..core.db import get_session
 from ..core.pagination import paginate
 from ..core.scope import Scope
@@ -91,22 +90,22 @@ def figures_csv() -> Response:
     scope = Scope.from_args(request.args)
     found = figures.compute(db, scope)
     names = {a.id: f"Municipio {a.number}" for a in list_municipi(db)}
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([name for name, _attr in CSV_COLUMNS])
     keys = [a for a in names if a in found.rows] + (
         [figures.CITY] if figures.CITY in found.rows else []
     )
+    rows = []
     for key in [*keys, None]:
         row = found.rows[key] if key is not None else found.total
         label = "Totale" if key is None else names.get(key, "Tutta la città")
         values = [getattr(row, attr) for _name, attr in CSV_COLUMNS[2:]]
-        area = "" if key is None else key
-        writer.writerow([area, label, *("" if v is None else v for v in values)])
-    response = Response("\ufeff" + out.getvalue(), mimetype="text/csv; charset=utf-8")
-    response.headers["Content-Disposition"] = 'attachment; filename="cruscotto.csv"'
-    response.headers["Link"] = '<https://creativecommons.org/licenses/by/4.0/>; rel="license"'
-    return response
+        rows.append(["" if key is None else key, label, *values])
+    return csv_response(
+        "cruscotto.csv",
+        [name for name, _attr in CSV_COLUMNS],
+        rows,
+        bom=True,
+        headers={"Link": '<https://creativecommons.org/licenses/by/4.0/>; rel="license"'},
+    )
 
 
 # The lists behind the figures ----------------------------------------------------------------

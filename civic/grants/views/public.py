@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from flask import Response, abort, current_app, render_template
 
+from ...core.csvfile import csv_response
 from ...core.db import get_session
 from .. import ranking
 from ..pdf import ranking_pdf
@@ -29,11 +27,10 @@ def public_ranking(slug: str) -> str:
 def ranking_csv(slug: str) -> Response:
     call, settings = _grant_call(slug)
     published = _published(call, settings) or abort(404)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["position", "protocol", "title", "score", "requested_eur", "outcome"])
-    for row in published.rows:
-        writer.writerow(
+    return csv_response(
+        f"{call.slug}-graduatoria.csv",
+        ["position", "protocol", "title", "score", "requested_eur", "outcome"],
+        (
             [
                 row["position"] or "",
                 row["protocol"],
@@ -42,11 +39,8 @@ def ranking_csv(slug: str) -> Response:
                 f"{int(row['requested_cents']) / 100:.2f}",
                 row["outcome"],
             ]
-        )
-    return Response(
-        out.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{call.slug}-graduatoria.csv"'},
+            for row in published.rows
+        ),
     )
 
 

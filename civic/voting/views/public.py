@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from flask import Response, abort, render_template
 
+from ...core.csvfile import csv_response
 from ...core.db import get_session
 from .. import services
 from . import _call, _results, bp, refusal
@@ -26,15 +24,11 @@ def results_csv(slug: str) -> Response:
     if services.running_counts_hidden(get_session(), call):
         abort(404)
     data = _results(call)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        ["municipio", "project_id", "title", "votes", "cost_eur", "funded", "reason", "rule"]
-    )
+    rows = []
     for result in data["results"]:
         for project_id, why in result.explanation.items():
             proposal = data["proposals"].get(int(project_id))
-            writer.writerow(
+            rows.append(
                 [
                     data["municipi"][result.area_id].number,
                     project_id,
@@ -46,10 +40,10 @@ def results_csv(slug: str) -> Response:
                     result.rule,
                 ]
             )
-    return Response(
-        out.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{call.slug}-risultati.csv"'},
+    return csv_response(
+        f"{call.slug}-risultati.csv",
+        ["municipio", "project_id", "title", "votes", "cost_eur", "funded", "reason", "rule"],
+        rows,
     )
 
 
