@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from flask import abort, current_app, request
 from flask_login import current_user
+from werkzeug.routing import IntegerConverter, Map
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -29,6 +30,30 @@ def require(predicate: Callable[[Any], bool]) -> Callable[[F], F]:
         return wrapped  # type: ignore[return-value]
 
     return decorator
+
+
+# Every id column is an integer of PostgreSQL's (4 bytes); a larger number names no row.
+DATABASE_ID_MAX = 2**31 - 1
+
+
+class DatabaseId(IntegerConverter):
+    """``<int:...>`` in every route: a number past what an id column holds matches no route,
+    so the answer is a 404 rather than the database's overflow error."""
+
+    def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", DATABASE_ID_MAX)
+        super().__init__(url_map, *args, **kwargs)
+
+
+def id_arg(raw: str | None) -> int | None:
+    """An id from a form or query string, or None if it is not one an id column could hold."""
+    if raw is None:
+        return None
+    raw = str(raw).strip()
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 10:
+        return None
+    value = int(raw)
+    return value if 0 < value <= DATABASE_ID_MAX else None
 
 
 def signed_in(user: Any) -> bool:

@@ -18,6 +18,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..calls.forms import Euros
+from ..core.web import DATABASE_ID_MAX
 
 
 class ProposalForm(FlaskForm):
@@ -47,7 +48,7 @@ class FileForm(FlaskForm):
 
 class CommentForm(FlaskForm):
     body = TextAreaField(_l("Comment"), validators=[DataRequired(), Length(min=2, max=3000)])
-    parent_id = IntegerField(validators=[Optional()])
+    parent_id = IntegerField(validators=[Optional(), NumberRange(1, DATABASE_ID_MAX)])
 
 
 class FlagForm(FlaskForm):

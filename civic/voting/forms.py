@@ -15,6 +15,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange
 
+from ..core.web import DATABASE_ID_MAX
+
 BALLOT_LABELS = {
     "approval": _l("Approval: choose between a minimum and a maximum of projects"),
     "knapsack": _l("Knapsack: choose projects whose total cost fits the budget"),
@@ -116,7 +118,9 @@ class ShareForm(FlaskForm):
 
 
 class OverrideForm(FlaskForm):
-    project_id = IntegerField(_l("Project"), validators=[InputRequired()])
+    project_id = IntegerField(
+        _l("Project"), validators=[InputRequired(), NumberRange(1, DATABASE_ID_MAX)]
+    )
     action = SelectField(
         _l("Change"),
         choices=[

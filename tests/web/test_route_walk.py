@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 from sqlalchemy.orm import Session
-from werkzeug.routing import Rule
+from werkzeug.routing import IntegerConverter, Rule
 
 from civic.accounts.domain import Role
 from tests.factories.accounts import log_in, make_user
@@ -27,7 +27,7 @@ def _url(rule: Rule) -> str:
     for name in rule.arguments:
         converter = rule._converters[name]
         kind = type(converter).__name__
-        if kind == "IntegerConverter":
+        if isinstance(converter, IntegerConverter):
             values[name] = MISSING_ID
         elif kind == "AnyConverter":
             values[name] = sorted(converter.items)[0]  # type: ignore[attr-defined]
@@ -66,3 +66,22 @@ def test_no_route_answers_a_500_to_any_role_for_ids_that_name_nothing(
         if response.status_code >= 500:
             errors.append(f"{method} {url}: {response.status_code}")
     assert errors == []
+
+
+def test_an_id_past_what_the_database_holds_is_a_404_on_every_route(
+    app: Flask, db: Session
+) -> None:
+    app.config["WTF_CSRF_ENABLED"] = False
+    client = app.test_client()
+    log_in(client, make_user(db))
+    walked = 0
+    for rule in app.url_map.iter_rules():
+        ids = [n for n in rule.arguments if isinstance(rule._converters[n], IntegerConverter)]
+        if not ids or rule.endpoint in KEPT_OUT:
+            continue
+        for huge in (2**31, 2**63, 10**30):
+            url = _url(rule).replace(str(MISSING_ID), str(huge))
+            for method in sorted((rule.methods or set()) & {"GET", "POST"}):
+                assert client.open(url, method=method).status_code == 404, f"{method} {url}"
+                walked += 1
+    assert walked > 100

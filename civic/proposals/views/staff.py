@@ -17,7 +17,7 @@ from ...core.actions import run
 from ...core.db import get_session
 from ...core.money import parse_eur
 from ...core.time import utcnow
-from ...core.web import page_arg, require, signed_in
+from ...core.web import id_arg, page_arg, require, signed_in
 from .. import forms, permissions, queries, services
 from ..domain import Status
 from ..models import Appeal
@@ -27,7 +27,7 @@ from . import _call, _page, _proposal, bp
 @bp.route("/proposte/<int:proposal_id>/revisori", methods=["POST"])
 @require(permissions.can_assign_reviewers)
 def assign_reviewer(proposal_id: int) -> ResponseReturnValue:
-    reviewer_id = request.form.get("reviewer_id", type=int) or 0
+    reviewer_id = id_arg(request.form.get("reviewer_id")) or 0
     reviewer = get_user(get_session(), reviewer_id) or abort(400)
     proposal, _call = _proposal(proposal_id)
     return run(

@@ -15,7 +15,7 @@ from ...calls.models import Call
 from ...core.actions import run
 from ...core.db import get_session
 from ...core.time import utcnow
-from ...core.web import require
+from ...core.web import id_arg, require
 from ...places.queries import list_municipi
 from .. import forms, permissions, services, snapshot
 from ..models import VoteSettings
@@ -94,9 +94,7 @@ def paper_desk(call_id: int) -> ResponseReturnValue:
     db = get_session()
     call = call_queries.get_call(db, call_id) or abort(404)
     form = forms.PaperForm()
-    area_id = request.values.get("area_id", type=int) or (
-        call.areas[0].area_id if call.areas else 0
-    )
+    area_id = id_arg(request.values.get("area_id")) or (call.areas[0].area_id if call.areas else 0)
     page = functools.partial(_desk_page, call, form, area_id)
     if request.method == "GET":
         return page([])
@@ -156,7 +154,7 @@ def review(call_id: int) -> ResponseReturnValue:
         lambda db: services.override_winner(
             db,
             current_user,
-            services.result_of(db, call, request.form.get("area_id", type=int)),
+            services.result_of(db, call, id_arg(request.form.get("area_id"))),
             form.project_id.data,
             add=form.action.data == "add",
             reason=form.reason.data,
