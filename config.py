@@ -38,6 +38,11 @@ def _bool(name: str, default: bool) -> bool:
     return default if raw is None else raw.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _list(name: str, default: str = "") -> list[str]:
+    raw = _env(name, default) or ""
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
 def _int(name: str, default: int) -> int:
     raw = _env(name)
     if raw is None:
@@ -129,8 +134,12 @@ def base() -> dict[str, Any]:
         "OIDC_CLIENT_SECRET": _env("OIDC_CLIENT_SECRET"),
         "OIDC_SCOPES": _env("OIDC_SCOPES", "openid profile email"),
         "OIDC_TIMEOUT": _int("OIDC_TIMEOUT", 10),
-        # Where people reach this instance: links in e-mails sent by jobs, outside a request.
+        # Where people reach this instance (scheme, host and port): every absolute link (e-mails,
+        # calendars, feeds, the API, QR codes) is built from it, never from the request's Host.
         "PUBLIC_URL": _env("CIVIC_PUBLIC_URL", "http://127.0.0.1:5000"),
+        # Other host names this instance answers to, comma-separated; a request for any other
+        # host is refused (400). The host of PUBLIC_URL is always allowed.
+        "EXTRA_HOSTS": _list("CIVIC_EXTRA_HOSTS", "localhost"),
         "HUEY_SQLITE_PATH": _env("HUEY_SQLITE_PATH", str(INSTANCE / "huey.sqlite3")),
         # Uploaded files live here, outside static/, and are served through permission checks.
         "UPLOAD_DIR": _env("UPLOAD_DIR", str(INSTANCE / "uploads")),
@@ -171,6 +180,7 @@ def test() -> dict[str, Any]:
         TESTING=True,
         SECRET_KEY="test-secret-key",
         DATABASE_URL=_env("CIVIC_TEST_DATABASE_URL", "sqlite://"),
+        PUBLIC_URL="http://localhost",  # the test client's own host
         HUEY_IMMEDIATE=True,
         RATELIMIT_STORAGE_URI="memory://",
         LOG_LEVEL=_env("LOG_LEVEL", "WARNING"),
@@ -201,6 +211,7 @@ def production() -> dict[str, Any]:
         SESSION_COOKIE_SECURE=secure,
         REMEMBER_COOKIE_SECURE=secure,
         PREFERRED_URL_SCHEME="https",
+        EXTRA_HOSTS=_list("CIVIC_EXTRA_HOSTS"),
     )
     return settings
 

@@ -8,12 +8,13 @@ from flask import Flask
 
 import config as settings
 
+from .core.links import CivicFlask, trusted_hosts
 from .core.paths import STATIC_DIR, TEMPLATES_DIR
 
 
 def create_app(profile: str | None = None, overrides: dict[str, Any] | None = None) -> Flask:
     """Assemble the application; no queries, migrations or network here."""
-    app = Flask(
+    app = CivicFlask(
         __name__,
         template_folder=str(TEMPLATES_DIR),
         static_folder=str(STATIC_DIR),
@@ -22,6 +23,7 @@ def create_app(profile: str | None = None, overrides: dict[str, Any] | None = No
     app.config.from_mapping(settings.load(profile))
     if overrides:
         app.config.from_mapping(overrides)
+    app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config)
 
     from . import cli, extensions
     from .core import db, errors, jinja, observability, security
@@ -38,6 +40,9 @@ def create_app(profile: str | None = None, overrides: dict[str, Any] | None = No
     observability.register(app)
     jinja.register(app)
     errors.register(app)
+    from .core.web import DatabaseId
+
+    app.url_map.converters["int"] = DatabaseId  # before any route is added
     register_blueprints(app)
     cli.register(app)
     hops = int(app.config.get("PROXY_HOPS") or 0)

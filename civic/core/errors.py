@@ -10,7 +10,7 @@ from flask import Flask, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 from .refusals import Refused
 
@@ -97,6 +97,13 @@ def _database_unreachable(error: OperationalError) -> tuple[str, int, dict[str, 
     return page, code, {"Retry-After": "5"}
 
 
+def _unknown_host(_error: SecurityError) -> tuple[str, int, dict[str, str]]:
+    """A request for a host this instance does not serve (core.links): no page of ours can be
+    drawn, since every link on it would need the host, so a plain line answers."""
+    log.warning("refused a request for an unknown host on %s %s", request.method, request.path)
+    return "400 Bad Request: unknown host", 400, {"Content-Type": "text/plain; charset=utf-8"}
+
+
 def _unexpected(error: Exception) -> tuple[str, int]:
     log.exception("unhandled error on %s %s", request.method, request.path, exc_info=error)
     return _render(500)
@@ -105,6 +112,7 @@ def _unexpected(error: Exception) -> tuple[str, int]:
 def register(app: Flask) -> None:
     """Install the handlers."""
     app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(SecurityError, _unknown_host)
     app.register_error_handler(Refused, _refused)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(InternalServerError, _http_error)

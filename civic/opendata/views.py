@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
 from flask import url_for as flask_url_for
 
+from ..core.csvfile import csv_response
 from ..core.db import get_session
+from ..core.links import public_url
 from ..extensions import limiter
 from . import dcat
 from .datasets import DATASETS, LICENSE, LICENSE_URL, Dataset, parse_filters
@@ -82,13 +82,13 @@ def _limit() -> int:
 @bp.route("/api/v1/openapi.json")
 @limiter.limit(_api_limit)
 def openapi() -> Response:
-    return _json(document(request.host_url.rstrip("/")))
+    return _json(document(public_url("").rstrip("/")))
 
 
 @bp.route("/api/v1/docs")
 def api_docs() -> str:
     return render_template(
-        "opendata/api_docs.html", spec=document(request.host_url.rstrip("/")), datasets=DATASETS
+        "opendata/api_docs.html", spec=document(public_url("").rstrip("/")), datasets=DATASETS
     )
 
 
@@ -136,15 +136,13 @@ def _cell(value: Any) -> Any:
 @bp.route("/opendata/<name>.csv")
 def download_csv(name: str) -> Response:
     dataset = _dataset(name)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([c.name for c in dataset.columns])
-    for row in dataset.rows(get_session(), {}, 0, None):
-        writer.writerow([_cell(row[c.name]) for c in dataset.columns])
-    return Response(
-        out.getvalue(),
-        mimetype="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+    return csv_response(
+        f"{name}.csv",
+        [c.name for c in dataset.columns],
+        (
+            [_cell(row[c.name]) for c in dataset.columns]
+            for row in dataset.rows(get_session(), {}, 0, None)
+        ),
     )
 
 

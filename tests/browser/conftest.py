@@ -52,9 +52,14 @@ def live_server(
     browser_database: str, smtp: tuple[int, Mailbox], localstripe: str
 ) -> Iterator[LiveServer]:
     app = make_test_app(
-        browser_database, smtp[0], RATELIMIT_ENABLED=False, STRIPE_API_BASE=localstripe
+        browser_database,
+        smtp[0],
+        RATELIMIT_ENABLED=False,
+        STRIPE_API_BASE=localstripe,
+        EXTRA_HOSTS=["127.0.0.1"],  # the browser asks for the server by its address
     )
     server = make_server("127.0.0.1", 0, app, threaded=True)
+    app.config["PUBLIC_URL"] = f"http://127.0.0.1:{server.server_port}"  # links in its e-mails
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

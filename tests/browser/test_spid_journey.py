@@ -38,6 +38,8 @@ def spid_server(browser_database: str, smtp: tuple[int, Mailbox]) -> Iterator[Li
             browser_database,
             smtp[0],
             RATELIMIT_ENABLED=False,
+            EXTRA_HOSTS=["127.0.0.1"],  # the browser asks for the server by its address
+            PUBLIC_URL=base,
             OIDC_ISSUER=issuer,
             OIDC_CLIENT_ID=CLIENT_ID,
             OIDC_CLIENT_SECRET=CLIENT_SECRET,

@@ -22,6 +22,7 @@ SECRETS = {
     "STRIPE_SECRET_KEY": "sk_live_civic_production_check",
     "STRIPE_WEBHOOK_SECRET": "whsec_civic_production_check",
     "CIVIC_PUBLIC_URL": "https://partecipazione.comune.example",
+    "CIVIC_EXTRA_HOSTS": "127.0.0.1",  # the probe asks the server directly, as a balancer would
     "MAIL_SERVER": "smtp.comune.example",
 }
 

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
-from flask import Response, abort, current_app, render_template, request, url_for
+from flask import Response, abort, current_app, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
 from ...calls import queries as call_queries
 from ...core.db import get_session
+from ...core.links import public_url
 from ...core.time import utcnow
 from ...places.queries import list_municipi
 from .. import calendar, permissions, queries, services
@@ -99,7 +101,7 @@ def meeting_ics(slug: str) -> Response:
 
 
 def _feed(meetings: Any, name: str, filename: str) -> Response:
-    host = request.host.split(":")[0] or "civic"
+    host = urlsplit(public_url()).hostname or "civic"
     entries = [(m, url_for("meetings.show_meeting", slug=m.slug, _external=True)) for m in meetings]
     stamp = max((m.updated_at for m in meetings), default=utcnow())
     return _ics_response(calendar.feed_ics(name, entries, host, stamp), filename)
