@@ -15,6 +15,7 @@ used in tests and in the offline demo are absorbed here:
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -32,6 +33,14 @@ class PaymentsDown(Refused):
 
     status = 503
     default_code = "payments_down"
+
+
+class NotAtStripe(Refused):
+    """Stripe says the object does not exist (a test object, another account's, deleted):
+    asking again will not change that, so a webhook naming it is answered and ignored."""
+
+    status = 404
+    default_code = "not_at_stripe"
 
 
 @dataclass(frozen=True)
@@ -92,6 +101,10 @@ def _call(action: Any) -> Any:
         return action()
     except stripe.CardError:
         raise
+    except stripe.InvalidRequestError as error:
+        if error.http_status == 404:
+            raise NotAtStripe(detail=str(error)) from error
+        raise PaymentsDown(detail=str(error)) from error
     except stripe.StripeError as error:
         raise PaymentsDown(detail=str(error)) from error
     except OSError as error:  # connection refused, DNS, timeouts below stripe's own handling
@@ -258,13 +271,21 @@ def pay_out(campaign_slug: str, amount_cents: int) -> str:
 
 
 def verify_webhook(payload: bytes, signature: str) -> Any:
-    """The event, if Stripe signed it with our secret; raises ValueError otherwise."""
+    """The event's JSON, if Stripe signed it with our secret (None if signed but not JSON: the
+    handler refuses its shape); raises ValueError if the signature does not hold."""
     try:
-        return stripe.Webhook.construct_event(
-            payload, signature, current_app.config["STRIPE_WEBHOOK_SECRET"]
+        stripe.WebhookSignature.verify_header(
+            payload.decode("utf-8"),
+            signature,
+            current_app.config["STRIPE_WEBHOOK_SECRET"],
+            tolerance=stripe.Webhook.DEFAULT_TOLERANCE,
         )
-    except stripe.SignatureVerificationError as error:
+    except (stripe.SignatureVerificationError, UnicodeDecodeError) as error:
         raise ValueError("bad signature") from error
+    try:
+        return json.loads(payload)
+    except ValueError:
+        return None
 
 
 def js_url() -> str:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import time
 from datetime import timedelta
 from typing import Any
 
 import pytest
+import stripe
 from flask import Flask
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
@@ -332,7 +335,7 @@ def test_a_late_payment_event_before_the_charge_is_recorded_changes_nothing_wron
         "payment_intent.succeeded",
         {"id": "pi_nonexistent", "metadata": {"pledge": made.reference}},
     )
-    with pytest.raises(gateway.PaymentsDown):
+    with pytest.raises(gateway.NotAtStripe):  # Stripe does not know it: nothing to retry
         webhooks.handle(db, fake, now=utcnow())
     db.rollback()
     close_campaign(db, campaign.id, now=_after_deadline(campaign))
@@ -347,6 +350,85 @@ def test_a_late_payment_event_before_the_charge_is_recorded_changes_nothing_wron
     assert webhooks.handle(db, late, now=utcnow()) == "unchanged"
     assert webhooks.handle(db, late, now=utcnow()) == "duplicate"
     assert ledger.totals(db, campaign.id).charged == 10_000_00
+
+
+def _post_signed(app: Flask, payload: object) -> Any:
+    body = json.dumps(payload).encode()
+    stamp = int(time.time())
+    mac = stripe.WebhookSignature._compute_signature(  # the library's own signing
+        f"{stamp}.{body.decode()}", app.config["STRIPE_WEBHOOK_SECRET"]
+    )
+    with app.app_context():  # the request's own, so its session closes with it
+        return app.test_client().post(
+            "/crowdfunding/stripe/webhook",
+            data=body,
+            headers={"Stripe-Signature": f"t={stamp},v1={mac}"},
+        )
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        [1, 2],
+        "text",
+        None,
+        {"id": "evt_s1", "type": "setup_intent.succeeded", "data": {}},
+        {"id": "evt_s2", "type": "setup_intent.succeeded", "data": "x"},
+        {"id": "evt_s3", "type": "payment_intent.succeeded",
+         "data": {"object": {"id": "pi_1", "metadata": "pledge"}}},
+        {"id": "evt_s4", "type": "payment_intent.succeeded",
+         "data": {"object": {"id": "pi_1", "metadata": ["pledge"]}}},
+        {"id": "evt_s5", "type": "payment_intent.succeeded",
+         "data": {"object": {"id": 7, "metadata": {"pledge": "x"}}}},
+        {"id": 12, "type": "setup_intent.succeeded", "data": {"object": {"id": "seti_1"}}},
+        {"id": "evt_s6", "type": ["x"], "data": {"object": {"id": "seti_1"}}},
+        {"id": "evt_s7", "type": "setup_intent.succeeded",
+         "data": {"object": {"id": "seti_1", "metadata": {"pledge": {"a": 1}}}}},
+    ],
+)  # fmt: skip
+def test_a_signed_event_of_an_unexpected_shape_is_refused_and_changes_nothing(
+    stripe_url: str, db: Session, app_ctx: Flask, payload: object
+) -> None:
+    answer = _post_signed(app_ctx, payload)
+    assert answer.status_code == 400  # Stripe stops sending it
+    assert answer.json == {"error": "malformed_event"}
+    assert db.scalar(select(func.count()).select_from(StripeEvent)) == 0
+
+
+def test_an_intent_stripe_does_not_know_is_ignored_not_retried(
+    stripe_url: str, db: Session, app_ctx: Flask
+) -> None:
+    campaign = make_campaign(db)
+    made = pledge(db, stripe_url, campaign, 20_00, confirm=False)
+    for kind, object_id in (
+        ("payment_intent.succeeded", "pi_unknown_to_stripe"),
+        ("setup_intent.succeeded", "seti_unknown_to_stripe"),
+    ):
+        made.stripe_setup_intent_id = object_id if kind.startswith("setup") else None
+        db.commit()
+        payload = event(
+            f"evt_{object_id}", kind, {"id": object_id, "metadata": {"pledge": made.reference}}
+        )
+        answer = _post_signed(app_ctx, payload)
+        assert answer.status_code == 200, kind
+        assert answer.json == {"received": True, "outcome": "ignored"}
+    db.refresh(made)
+    assert made.state == "pending"
+    assert ledger.totals(db, campaign.id).pledged == 0
+
+
+def test_a_stripe_that_cannot_be_reached_is_a_503_to_retry(db: Session, app_ctx: Flask) -> None:
+    campaign = make_campaign(db)
+    made = pledge(db, str(app_ctx.config["STRIPE_API_BASE"]), campaign, 20_00, confirm=False)
+    app_ctx.config["STRIPE_API_BASE"] = "http://127.0.0.1:9"  # nothing listens there
+    payload = event(
+        "evt_down",
+        "setup_intent.succeeded",
+        {"id": made.stripe_setup_intent_id, "metadata": {"pledge": made.reference}},
+    )
+    answer = _post_signed(app_ctx, payload)
+    assert answer.status_code == 503
+    assert db.scalar(select(func.count()).select_from(StripeEvent)) == 0  # taken again later
 
 
 def test_the_ledger_is_append_only(stripe_url: str, db: Session) -> None:
