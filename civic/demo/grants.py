@@ -91,11 +91,12 @@ def _demo_grants(session: Session, staff_id: int, citizens: list[User], now: dat
         now=now - 130 * day,
     )
     rng = random.Random(2425)  # noqa: S311 (a repeatable demo)  # nosec B311
+    leads = [c for c in citizens if c.id != juror.id]  # a juror never judges their own project
     number = 0
     for state, count in FUNNEL:
         for _ in range(count):
             number += 1
-            lead = citizens[number % len(citizens)]
+            lead = leads[number % len(leads)]
             total = rng.randrange(12, 31) * 1_000_00
             area = areas[number % len(areas)]
             application = GrantApplication(

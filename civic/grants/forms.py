@@ -9,6 +9,7 @@ from wtforms import (
     DateTimeLocalField,
     EmailField,
     IntegerField,
+    RadioField,
     SelectChoice,
     SelectField,
     StringField,
@@ -128,12 +129,14 @@ class ReportForm(FlaskForm):
 
 
 class DeclarationForm(FlaskForm):
-    conflict = SelectField(
+    # No default: the juror must choose, so "no conflict" is never declared by accident.
+    conflict = RadioField(
         _l("Conflict of interest"),
         choices=[
             SelectChoice("no", _l("I have no conflict of interest with this application")),
             SelectChoice("yes", _l("I have a conflict of interest")),
         ],
+        validators=[InputRequired(message=_l("Say whether you have a conflict of interest."))],
     )
     reason = StringField(_l("If so, why"), validators=[Optional(), Length(max=500)])
 

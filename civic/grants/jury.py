@@ -13,45 +13,18 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from ..accounts.domain import Role
-from ..accounts.models import RoleGrant, User
+from ..accounts.models import User
 from ..core import audit
-from ..core.mail import queue_email
 from ..core.refusals import PermissionDenied
 from . import assignment as plan
 from . import scoring
+from .conflicts import assignments_of, interested, jurors_of, reassign
 from .models import GrantApplication, GrantSettings, JuryAssignment, JuryScore
 from .permissions import can_manage_grants, may_read_as_juror
 from .services import GrantRefused
 from .states import State
 
 SCORED_STATES = (State.UNDER_REVIEW.value, State.INTERVIEW.value)
-
-
-def jurors_of(session: Session, call_id: int) -> list[User]:
-    """People holding the juror role, across the platform or for this call."""
-    ids = session.scalars(
-        select(RoleGrant.user_id).where(
-            RoleGrant.role == Role.JUROR.value,
-            (RoleGrant.call_id.is_(None)) | (RoleGrant.call_id == call_id),
-        )
-    ).all()
-    return list(
-        session.scalars(
-            select(User).where(User.id.in_(set(ids)), User.deleted_at.is_(None)).order_by(User.id)
-        )
-    )
-
-
-def _assignments(session: Session, call_id: int) -> list[JuryAssignment]:
-    return list(
-        session.scalars(
-            select(JuryAssignment)
-            .join(GrantApplication, GrantApplication.id == JuryAssignment.application_id)
-            .where(GrantApplication.call_id == call_id)
-            .order_by(JuryAssignment.id)
-        )
-    )
 
 
 def _log(
@@ -91,11 +64,14 @@ def auto_assign(
     jurors = [str(j.id) for j in jurors_of(session, call_id)]
     existing: dict[str, list[str]] = {}
     conflicts: dict[str, set[str]] = {}
-    for a in _assignments(session, call_id):
+    for a in assignments_of(session, call_id):
         if a.recused_at is not None:
             conflicts.setdefault(str(a.juror_id), set()).add(str(a.application_id))
         else:
             existing.setdefault(str(a.application_id), []).append(str(a.juror_id))
+    for app_id, people in interested(session, map(int, applications)).items():
+        for person in people:  # the people behind an application never judge it
+            conflicts.setdefault(str(person), set()).add(str(app_id))
     try:
         result = plan.assign(
             applications,
@@ -136,6 +112,8 @@ def add_juror(
     )
     if found is not None:
         raise GrantRefused("already_assigned")
+    if juror.id in interested(session, [application.id])[application.id]:
+        raise GrantRefused("juror_interested")
     made = JuryAssignment(application_id=application.id, juror_id=juror.id, assigned_at=now)
     session.add(made)
     session.flush()
@@ -185,50 +163,8 @@ def declare(
     assignment.recused_at = now
     assignment.conflict_reason = reason.strip()[:500]
     _log(session, juror, "conflict", assignment, now)
-    application = session.get(GrantApplication, assignment.application_id)
-    assert application is not None
-    every = _assignments(session, application.call_id)
-    load: dict[int, int] = {}
-    for a in every:
-        if a.recused_at is None:
-            load[a.juror_id] = load.get(a.juror_id, 0) + 1
-    # Everyone who was ever on this application (recused ones too) is out.
-    taken = {a.juror_id for a in every if a.application_id == assignment.application_id}
-    candidates = sorted(
-        (j.id for j in jurors_of(session, application.call_id) if j.id not in taken),
-        key=lambda j: (load.get(j, 0), j),
-    )
-    if not candidates:
-        session.flush()
-        return None  # staff see the application short of a juror and add one by hand
-    replacement = candidates[0]
-    made = JuryAssignment(
-        application_id=assignment.application_id, juror_id=replacement, assigned_at=now
-    )
-    session.add(made)
     session.flush()
-    audit.record(
-        session,
-        actor_id=juror.id,
-        action="grant.jury.reassign",
-        target_type="grant_application",
-        target_id=assignment.application_id,
-        now=now,
-        after={"from": juror.id, "to": replacement},
-    )
-    newcomer = session.get(User, replacement)
-    if newcomer is not None and newcomer.email:
-        from flask import url_for
-
-        queue_email(
-            session,
-            newcomer.email,
-            "grant_jury_assigned",
-            newcomer.language,
-            user=newcomer,
-            jury_url=url_for("grants.jury_home", _external=True),
-        )
-    return made
+    return reassign(session, juror, assignment, now=now)
 
 
 def criteria_of(settings: GrantSettings) -> list[scoring.Criterion]:

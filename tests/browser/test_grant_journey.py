@@ -89,7 +89,7 @@ def test_application_to_published_ranking(
     page = sign_in(browser, base, conflicted)
     page.goto(f"{base}/giuria")
     page.locator("table a").first.click()
-    page.locator("#conflict").select_option("yes")
+    page.get_by_text("Ho un conflitto di interessi", exact=True).click()  # its label
     page.locator("#reason").fill("Conosco il gruppo")
     page.get_by_role("button", name="Dichiara").click()
     page.get_by_text("Ti sei astenuto").wait_for()
@@ -109,7 +109,8 @@ def test_application_to_published_ranking(
         judge = sign_in(browser, base, juror_ids[juror_id])
         judge.goto(f"{base}/giuria")
         judge.locator("table a").first.click()
-        judge.get_by_role("button", name="Dichiara").click()  # no conflict (the default)
+        judge.get_by_text("Non ho conflitti di interessi con questa domanda").click()  # no default
+        judge.get_by_role("button", name="Dichiara").click()
         judge.get_by_text("Una sartoria sociale.").wait_for()
         check_accessibility(judge)
         for code in ("idea", "need", "sustainability"):

@@ -106,6 +106,21 @@ def test_a_juror_sees_an_application_only_after_declaring_no_conflict(
     assert outsider.get(f"/giuria/{mine.id}").status_code == 404  # not theirs
 
 
+def test_the_declaration_has_no_default_answer(client: FlaskClient, db: Session) -> None:
+    _call, _settings, _application, _staff, people = _ready(client.application, db)
+    mine = next(a for a in db.scalars(select(JuryAssignment)) if a.juror_id == people[0].id)
+    log_in(client, people[0])
+    page = text(client.get(f"/giuria/{mine.id}"))
+    assert 'type="radio"' in page
+    assert "checked" not in page
+    silent = submit(client, f"/giuria/{mine.id}", {"step": "declare"})
+    assert silent.status_code == 302
+    db.refresh(mine)
+    assert mine.declared_at is None
+    assert mine.recused_at is None
+    assert "Dichiara se hai un conflitto di interessi." in text(client.get(f"/giuria/{mine.id}"))
+
+
 def test_others_scores_only_after_submitting_and_names_never_to_the_applicant(
     client: FlaskClient, db: Session
 ) -> None:

@@ -21,7 +21,7 @@ from ...core.mail import queue_email
 from ...core.refusals import PermissionDenied
 from ...core.uploads import UploadRefused, store_pdf
 from .. import application as rules
-from .. import sessions
+from .. import conflicts, sessions
 from ..models import GrantApplication, GrantFile, GrantMember, GrantSettings
 from ..permissions import is_applicant
 from ..states import State, move
@@ -118,6 +118,7 @@ def save_draft(
         _set_budget(application, draft, settings)
     application.updated_at = now
     session.flush()
+    conflicts.recuse_if_interested(session, applicant, now=now)  # an organisation's tax code
 
 
 @dataclass(frozen=True)
@@ -242,6 +243,7 @@ def confirm_member(session: Session, person: User, token: str, *, now: datetime)
         raise GrantRefused("group_locked")
     member.user_id, member.confirmed_at = person.id, member.confirmed_at or now
     session.flush()
+    conflicts.recuse_if_interested(session, person, now=now)
     return member
 
 

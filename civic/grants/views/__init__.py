@@ -77,6 +77,10 @@ def refusal_message(code: str) -> str:
         "not_enough_jurors": _("There are not enough jurors without a conflict of interest."),
         "not_a_juror": _("This person is not a juror."),
         "already_assigned": _("This juror is already on the application."),
+        "juror_interested": _(
+            "This juror is behind the application (its lead, a member of its group or of its "
+            "organisation) and cannot judge it."
+        ),
         "already_declared": _("You have already declared."),
         "scores_final": _("Your scores are submitted and final."),
         "not_under_review": _("This application is not with the jury now."),

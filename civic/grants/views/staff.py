@@ -19,7 +19,7 @@ from ...core.db import get_session
 from ...core.money import parse_eur
 from ...core.time import rome_to_utc, utcnow
 from ...core.web import require
-from .. import jury, permissions, queries, ranking, services, sessions
+from .. import conflicts, jury, permissions, queries, ranking, services, sessions
 from ..forms import FormalCheckForm, InstalmentsForm, ReasonForm, ReportForm, SettingsForm
 from ..models import GrantFile, GrantInstalment, GrantSettings, JuryAssignment
 from ..states import State
@@ -120,7 +120,8 @@ def _settings_data(form: SettingsForm) -> services.SettingsData:
 
 def _manage_call_page(call: Call, settings: GrantSettings | None, form: SettingsForm) -> str:
     db = get_session()
-    people = {u.id: u for u in jury.jurors_of(db, call.id)}
+    people = {u.id: u for u in conflicts.jurors_of(db, call.id)}
+    applications = queries.submitted_applications(db, call.id)
     cutoff = _asked_session(settings) if settings else None
     if settings and cutoff is None:
         cutoff = ranking.default_session(db, call.id, settings)
@@ -131,9 +132,10 @@ def _manage_call_page(call: Call, settings: GrantSettings | None, form: Settings
         settings=settings,
         form=form,
         frozen=services.frozen(db, call.id),
-        applications=queries.submitted_applications(db, call.id),
+        applications=applications,
         assignments=queries.assignments_of_call(db, call.id),
         jurors=people,
+        interests=conflicts.interested(db, [a.id for a in applications]),
         board=result,
         check_form=FormalCheckForm(),
         report_form=ReportForm(),
