@@ -110,8 +110,8 @@ def main() -> None:
             moved = meter(
                 "POST change ballot", client.post, change, headers=headers, data=form, **secure
             )
-            if moved.status_code != 302:
-                raise SystemExit(f"the change was refused: {moved.status_code}")
+            if moved.status_code != 200 or "tracking-code" not in moved.get_data(as_text=True):
+                raise SystemExit(f"the change was refused: {moved.status_code}")  # shows its code
             if n == 20:  # the first requests warm the process up: not counted
                 meter.cpu.clear()
             if n == args.voters + 19:

@@ -232,7 +232,7 @@ def stack(name: str, workers: int, folder: Path) -> Iterator[Stack]:
                 "MAIL_SERVER": "127.0.0.1",
                 "MAIL_PORT": str(smtp_port),
                 "CIVIC_PUBLIC_URL": "https://partecipa.example.org",
-                "CIVIC_EXTRA_HOSTS": "127.0.0.1",  # the load reaches gunicorn directly
+                "CIVIC_EXTRA_HOSTS": "127.0.0.1,localhost",  # load and test clients ask directly
                 "SESSION_COOKIE_SECURE": "false",  # no TLS terminator in front on loopback
                 "PROXY_HOPS": "1",
                 "UPLOAD_DIR": str(folder / "uploads"),
