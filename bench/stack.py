@@ -312,6 +312,7 @@ def seed(made: Stack, voters: int, backers: int, attendees: int, capacity: int) 
                         if number < voters + backers
                         else "attendees"
                     )
+                    user.session_key = secrets.token_urlsafe(18)  # as a sign-in gives
                     cookie = serializer.dumps({"_user_id": user.get_id(), "_fresh": True})
                     people[pool].append(
                         {

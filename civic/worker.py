@@ -4,6 +4,7 @@ Tasks build the app once, on first use, from the same environment as the web pro
 """
 
 from . import create_app
+from .accounts import tasks as account_tasks  # noqa: F401  (password-reset e-mails)
 from .core import mail  # registers the e-mail task
 from .core.queue import huey
 from .crowdfunding import tasks as crowdfunding_tasks  # noqa: F401  (closing campaigns)

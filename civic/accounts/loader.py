@@ -8,11 +8,11 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import g
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.orm import joinedload
 
 from ..core.db import get_session
-from .models import User
+from .models import EndedSession, User
 
 # Figures other features want on every signed-in page (the proposals' unread notifications
 # in the header), loaded in the same query as the person: name -> column of the user's id.
@@ -34,8 +34,13 @@ def _user_statement() -> Any:
     asked for with ``load_with_person`` come along (kept for the request in g).
     """
     extra = [column(User.id).label(name) for name, column in sorted(_LOADED_WITH.items())]
+    ended = (
+        exists()
+        .where(EndedSession.key_hash == bindparam("key_hash"), EndedSession.user_id == User.id)
+        .label("session_ended")
+    )
     return (
-        select(User, *extra)
+        select(User, ended, *extra)
         .where(User.id == bindparam("user_id"))
         .options(joinedload(User.grants))
         .execution_options(populate_existing=True)
@@ -43,16 +48,25 @@ def _user_statement() -> Any:
 
 
 def load_user_by_session_id(session_id: str) -> User | None:
-    """Flask-Login's loader: 'id:stamp' -> the live user whose stamp still matches."""
-    user_id, _, stamp = session_id.partition(":")
-    if not user_id.isdigit() or not stamp:
+    """Flask-Login's loader: 'id:stamp:key' -> the live user whose stamp still matches, in a
+    session nobody signed out of (accounts.services.sessions)."""
+    user_id, stamp, key = [*session_id.split(":"), "", ""][:3]
+    if not user_id.isdigit() or len(user_id) > 10 or not stamp or not key:
         return None
-    found = get_session().execute(_user_statement(), {"user_id": int(user_id)}).unique().first()
+    found = (
+        get_session()
+        .execute(
+            _user_statement(), {"user_id": int(user_id), "key_hash": EndedSession.hash_of(key)}
+        )
+        .unique()
+        .first()
+    )
     if found is None:
         return None
     user: User = found[0]
     for name in sorted(_LOADED_WITH):
         setattr(g, name, getattr(found, name))
-    if user.deleted_at is not None or user.security_stamp != stamp:
+    if user.deleted_at is not None or user.security_stamp != stamp or found.session_ended:
         return None
+    user.session_key = key
     return user

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text
@@ -66,8 +67,13 @@ class User(Base):
     def is_anonymous(self) -> bool:
         return False
 
+    # Which signed-in session this is (not a column): set at sign-in and by the loader, it
+    # rides in the session and remember-me cookies, so signing out can end this one on the
+    # server (accounts.sessions).
+    session_key = ""
+
     def get_id(self) -> str:
-        return f"{self.id}:{self.security_stamp}"
+        return f"{self.id}:{self.security_stamp}:{self.session_key}"
 
     @property
     def display_name(self) -> str:
@@ -107,6 +113,22 @@ class RoleGrant(Base):
     call_id: Mapped[int | None]
     granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     granted_at: Mapped[datetime]
+
+
+class EndedSession(Base):
+    """A signed-in session someone signed out of: its cookies are refused from then on, even
+    copied ones. Kept for as long as a remember-me cookie lives, then swept."""
+
+    __tablename__ = "ended_sessions"
+
+    # A hash of the session's key: the table cannot be used to forge a cookie.
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    ended_at: Mapped[datetime] = mapped_column(index=True)
+
+    @staticmethod
+    def hash_of(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
 
 
 class SignInThrottle(Base):

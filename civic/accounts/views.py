@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import requests
@@ -12,6 +13,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     has_request_context,
     make_response,
@@ -34,6 +36,7 @@ from ..extensions import limiter
 from ..places.queries import list_municipi
 from . import forms, oidc, permissions, services
 from .domain import Role
+from .links import RequestLinks
 from .services import ResetOutcome, SignInOutcome, VerifyOutcome
 
 bp = Blueprint("accounts", __name__)
@@ -54,25 +57,7 @@ def _what_the_user_may_do() -> dict[str, object]:
     }
 
 
-class RequestLinks:
-    """Absolute links for e-mails, built from the current request."""
-
-    def verify_email(self, token: str) -> str:
-        return url_for("accounts.verify_email", token=token, _external=True)
-
-    def reset_password(self, token: str) -> str:
-        return url_for("accounts.reset_password", token=token, _external=True)
-
-    def sign_in(self) -> str:
-        return url_for("accounts.sign_in", _external=True)
-
-    def forgot_password(self) -> str:
-        return url_for("accounts.forgot_password", _external=True)
-
-
 def _limit(name: str) -> str:
-    from flask import current_app
-
     return str(current_app.config[name])
 
 
@@ -171,7 +156,7 @@ def _after_sign_in(
                 _("Citizens sign in with SPID or CIE: use the button below.")
             )
             return make_response(page())
-        login_user(result.user, remember=form.remember.data)
+        login_user(services.begin_session(result.user), remember=form.remember.data)
         session["lang"] = result.user.language
         return redirect(safe_next(request.args.get("next"), url_for("accounts.account")))
     form.password.errors.append(_sign_in_message(result))
@@ -249,7 +234,7 @@ def oidc_callback() -> ResponseReturnValue:
 
 
 def _signed_in_with_oidc(person: Any) -> str:
-    login_user(person)
+    login_user(services.begin_session(person))
     session["lang"] = person.language
     return str(session.pop("oidc_next", None) or url_for("accounts.account"))
 
@@ -271,9 +256,33 @@ def _sign_in_message(result: services.SignInResult) -> str:
 
 @bp.route("/esci", methods=["POST"])
 def sign_out() -> ResponseReturnValue:
+    if not current_user.is_authenticated:
+        return redirect(url_for("pages.home"))
+    person = current_user._get_current_object()
+    keep_for = timedelta(seconds=int(current_app.config["REMEMBER_COOKIE_DURATION"]))
+    return run(
+        lambda db: services.end_session(db, person, now=utcnow(), keep_for=keep_for),
+        to=lambda _none: _signed_out(),
+        again=url_for("accounts.account"),
+        done=_("You have signed out."),
+    )
+
+
+@bp.route("/account/esci-ovunque", methods=["POST"])
+@require(signed_in)
+def sign_out_everywhere() -> ResponseReturnValue:
+    person = current_user._get_current_object()
+    return run(
+        lambda db: services.end_sessions_everywhere(db, person, now=utcnow()),
+        to=lambda _none: _signed_out(),
+        again=url_for("accounts.account"),
+        done=_("You have signed out on every device."),
+    )
+
+
+def _signed_out() -> str:
     logout_user()  # the language chosen stays: the person still reads the site in it
-    flash(_("You have signed out."), "info")
-    return redirect(url_for("pages.home"))
+    return url_for("pages.home")
 
 
 @bp.route("/password-dimenticata", methods=["GET", "POST"])
@@ -284,9 +293,7 @@ def forgot_password() -> ResponseReturnValue:
     if request.method == "GET":
         return page()
     return run(
-        lambda db: services.request_password_reset(
-            db, email=form.email.data, links=RequestLinks(), now=utcnow()
-        ),
+        lambda db: services.request_password_reset(db, email=form.email.data),
         form=form,
         again=page,
         to=lambda _none: make_response(
@@ -391,7 +398,7 @@ def change_password() -> ResponseReturnValue:
 
 def _signed_in_again() -> str:
     # The stamp changed: sign this session in again (others end). The user, not the proxy.
-    login_user(current_user._get_current_object())
+    login_user(services.begin_session(current_user._get_current_object()))
     return url_for("accounts.account")
 
 
@@ -426,11 +433,6 @@ def delete_account() -> ResponseReturnValue:
         to=lambda _deleted: _signed_out(),
         done=_("Your account has been deleted and your personal data erased."),
     )
-
-
-def _signed_out() -> str:
-    logout_user()
-    return url_for("pages.home")
 
 
 @describe(services.AccountRefused)

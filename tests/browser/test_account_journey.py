@@ -60,7 +60,7 @@ def test_register_verify_sign_in_switch_language_download_and_sign_out(
     assert data["account"]["email"] == "giovanna@example.org"
     assert data["account"]["language"] == "en"
 
-    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Sign out", exact=True).click()
     page.wait_for_url(base + "/")
     assert page.get_by_role("banner").get_by_role("link", name="Sign in").is_visible()
     check_accessibility(page)

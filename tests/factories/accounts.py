@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from civic.accounts.domain import Role
 from civic.accounts.models import RoleGrant, User
 from civic.accounts.queries import get_user
-from civic.accounts.services import create_user
+from civic.accounts.services import begin_session, create_user
 from civic.core.time import utcnow
 
 PASSWORD = "Tall-Lantern-Mist-42"
@@ -49,5 +49,5 @@ def make_user(
 def log_in(client: FlaskClient, user: User) -> None:
     """Sign the test client in as ``user`` without the form (the form has its own tests)."""
     with client.session_transaction() as session:
-        session["_user_id"] = user.get_id()
+        session["_user_id"] = begin_session(user).get_id()
         session["_fresh"] = True

@@ -12,6 +12,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from civic.accounts.models import SignInThrottle, User
+from civic.accounts.services import begin_session
 from civic.core.audit import AuditEntry
 from civic.core.db import get_database
 from civic.core.migrate import upgrade
@@ -107,7 +108,7 @@ def _call_and_proposal(app: Flask, threshold: int) -> tuple[str, int, list[int]]
         try:
             call = make_call(session, threshold=threshold)
             proposal = make_proposal(session, call)
-            people = [make_user(session).get_id() for _ in range(CLIENTS)]
+            people = [begin_session(make_user(session)).get_id() for _ in range(CLIENTS)]
             return call.slug, proposal.id, people
         finally:
             session.close()

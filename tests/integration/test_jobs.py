@@ -110,6 +110,7 @@ def test_the_worker_knows_every_job_and_the_periodic_ones() -> None:
         "civic.meetings.tasks.meeting_retention",
         "civic.crowdfunding.tasks.close_campaign_job",
         "civic.execution.tasks.tell_followers_job",
+        "civic.accounts.tasks.send_reset_link_job",
     } <= set(registered)
     assert periodic == [
         "close_due_campaigns",

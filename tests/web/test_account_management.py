@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from flask.testing import FlaskClient
+from huey.signals import SIGNAL_ENQUEUED
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from civic.accounts.domain import Role
 from civic.accounts.models import RoleGrant, User
 from civic.core.audit import AuditEntry
+from civic.core.queue import huey
 from civic.places.queries import list_municipi
 from civic.places.services import seed_municipi
+from tests.conftest import csrf_from
 from tests.factories.accounts import PASSWORD, log_in, make_user
 from tests.support import Mailbox
 from tests.web.helpers import same_page, submit, text
@@ -72,6 +76,37 @@ def test_asking_for_a_reset_never_says_whether_the_address_exists(
     assert same_page(known, "lucia@example.org") == same_page(unknown, "nobody@example.org")
     assert mailbox.to("nobody@example.org") == []
     assert len(mailbox.to("lucia@example.org")) == 1
+
+
+def test_asking_for_a_reset_does_the_same_work_whether_or_not_the_address_exists(
+    client: FlaskClient, db: Session, mailbox: Mailbox, count_queries: list[str]
+) -> None:
+    """Counted, not timed: each request queues one job and runs the same statements before
+    it; only the job, later, looks the address up."""
+    make_user(db, email="lucia@example.org")
+    seen: list[tuple[str, int]] = []
+
+    def enqueued(_signal: str, task: Any) -> None:
+        seen.append((task.name, len(count_queries)))
+
+    huey.signal(SIGNAL_ENQUEUED)(enqueued)
+    try:
+        work = []
+        for address in ("lucia@example.org", "nobody@example.org"):
+            page = client.get("/password-dimenticata")
+            count_queries.clear()
+            seen.clear()
+            client.post(
+                "/password-dimenticata",
+                data={"csrf_token": csrf_from(text(page)), "email": address},
+            )
+            work.append([name for name, _ in seen[:1]] + [n for _, n in seen[:1]])
+    finally:
+        huey.disconnect_signal(enqueued, SIGNAL_ENQUEUED)
+    assert work[0] == work[1]
+    assert work[0][0] == "send_reset_link_job"
+    assert len(mailbox.to("lucia@example.org")) == 1
+    assert mailbox.to("nobody@example.org") == []
 
 
 def test_the_reset_form_applies_the_password_policy(

@@ -134,7 +134,7 @@ def test_a_signed_in_page_while_the_database_is_unreachable_is_still_a_503(
     app = make_test_app(f"sqlite:///{tmp_path}/missing/dir/civic.sqlite3", smtp[0])
     client = app.test_client()
     with client.session_transaction() as session:
-        session["_user_id"] = "1:stamp"
+        session["_user_id"] = "1:stamp:key"
         session["_fresh"] = True
     response = client.get("/account")
     assert response.status_code == 503
@@ -148,6 +148,6 @@ def test_a_form_sent_without_its_token_while_the_database_is_down_is_not_a_500(
     app = make_test_app(f"sqlite:///{tmp_path}/missing/dir/civic.sqlite3", smtp[0])
     client = app.test_client()
     with client.session_transaction() as session:
-        session["_user_id"] = "1:stamp"
+        session["_user_id"] = "1:stamp:key"
     response = client.post("/incontri/x/iscrizione", data={"consent": "y"})
     assert response.status_code in (400, 503)

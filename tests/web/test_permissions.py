@@ -279,6 +279,7 @@ ELSEWHERE = {
     "accounts.verify_email",
     "accounts.reset_password",
     "accounts.sign_out",
+    "accounts.sign_out_everywhere",  # tests/web/test_sign_out.py
     "pages.set_language",
     "calls.download_document",
     "proposals.download_file",

@@ -17,6 +17,7 @@ from .passwords import (
 from .profile import delete_account, export_personal_data, set_language, update_profile
 from .registration import VerifyOutcome, register_user, verify_email
 from .roles import grant_role, revoke_role
+from .sessions import begin_session, end_session, end_sessions_everywhere
 from .signin import SignInOutcome, SignInResult, sign_in
 
 __all__ = [
@@ -26,9 +27,12 @@ __all__ = [
     "SignInOutcome",
     "SignInResult",
     "VerifyOutcome",
+    "begin_session",
     "change_password",
     "create_user",
     "delete_account",
+    "end_session",
+    "end_sessions_everywhere",
     "export_personal_data",
     "get_user_by_email",
     "grant_role",

@@ -8,8 +8,10 @@ from enum import StrEnum
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
+from ...core.jobs import enqueue_after_commit
 from ...core.mail import queue_email
 from .. import tokens
+from ..domain import normalise_email
 from ..models import SignInThrottle, User
 from .common import (
     AccountRefused,
@@ -23,12 +25,19 @@ from .common import (
 )
 
 
-def request_password_reset(session: Session, *, email: str, links: Links, now: datetime) -> None:
-    """E-mail a reset link if the address has an account; say nothing either way."""
+def request_password_reset(session: Session, *, email: str) -> None:
+    """Ask for a reset link: the same work whether or not the address has an account (a job
+    is queued in both cases, after the commit), so neither the answer nor its time tells."""
+    from ..tasks import send_reset_link_job
+
+    enqueue_after_commit(session, send_reset_link_job, normalise_email(email))
+
+
+def send_reset_link(session: Session, email: str, *, links: Links, now: datetime) -> bool:
+    """The job's part: e-mail a reset link if the address has an account."""
     user = get_user_by_email(session, email)
-    if user is None:
-        return
-    assert user.email is not None
+    if user is None or user.email is None:
+        return False
     token = tokens.make_token(
         _config("SECRET_KEY"), tokens.RESET_PASSWORD, {"u": user.id, "s": user.security_stamp}
     )
@@ -41,6 +50,7 @@ def request_password_reset(session: Session, *, email: str, links: Links, now: d
         link=links.reset_password(token),
         minutes=_config("PASSWORD_RESET_MAX_AGE") // 60,
     )
+    return True
 
 
 class ResetOutcome(StrEnum):
