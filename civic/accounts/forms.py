@@ -93,6 +93,10 @@ class ForgotPasswordForm(FlaskForm):
     email = _email_field()
 
 
+class SignInLinkForm(FlaskForm):
+    email = _email_field()
+
+
 class ResetPasswordForm(FlaskForm):
     password = PasswordField(
         _l("New password"), validators=[DataRequired(_l("Choose a password.")), NewPassword()]

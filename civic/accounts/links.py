@@ -20,3 +20,6 @@ class RequestLinks:
 
     def forgot_password(self) -> str:
         return url_for("accounts.forgot_password", _external=True)
+
+    def sign_in_link(self, token: str) -> str:
+        return url_for("accounts.sign_in_with_link", token=token, _external=True)

@@ -132,13 +132,15 @@ class EndedSession(Base):
 
 
 class SignInThrottle(Base):
-    """Failed sign-ins per e-mail address, known or not, so a lock reveals nothing."""
+    """Failed sign-ins per e-mail address and client together, for addresses known or not,
+    so a wait reveals nothing and slows only the client that fails."""
 
     __tablename__ = "sign_in_throttles"
     __table_args__ = (CheckConstraint("failures >= 0", name="failures_not_negative"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # A keyed hash of the normalised address: the table holds no address in clear.
+    # A keyed hash of the normalised address and the client's network address: the table
+    # holds neither in clear.
     email_key: Mapped[str] = mapped_column(String(64), unique=True)
     failures: Mapped[int] = mapped_column(default=0)
     last_failure_at: Mapped[datetime]

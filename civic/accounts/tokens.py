@@ -8,6 +8,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 VERIFY_EMAIL = "civic.verify-email"
 RESET_PASSWORD = "civic.reset-password"  # noqa: S105 (a salt name, not a password)  # nosec B105
+SIGN_IN_LINK = "civic.sign-in-link"
 
 
 class TokenInvalid(Exception):

@@ -31,7 +31,7 @@ from wtforms import SelectChoice
 from ..core.actions import describe, run
 from ..core.db import get_session
 from ..core.time import utcnow
-from ..core.web import require, safe_next, signed_in
+from ..core.web import client_ip, require, safe_next, signed_in
 from ..extensions import limiter
 from ..places.queries import list_municipi
 from . import forms, oidc, permissions, services
@@ -139,6 +139,7 @@ def sign_in() -> ResponseReturnValue:
             password=form.password.data,
             links=RequestLinks(),
             now=utcnow(),
+            client=client_ip(),
         ),
         form=form,
         again=page,
@@ -246,7 +247,10 @@ def _oidc_refused(refused: oidc.SignInRefused) -> str:
 
 def _sign_in_message(result: services.SignInResult) -> str:
     if result.outcome is SignInOutcome.LOCKED:
-        message = _("Too many failed attempts. Wait a few minutes and try again.")
+        message = _(
+            "Too many failed attempts from this device. Wait a few minutes, or sign in with a "
+            "link sent by e-mail."
+        )
     elif result.outcome is SignInOutcome.UNVERIFIED:
         message = _("Please verify your e-mail address first: we have sent you a new link.")
     else:
@@ -283,6 +287,49 @@ def sign_out_everywhere() -> ResponseReturnValue:
 def _signed_out() -> str:
     logout_user()  # the language chosen stays: the person still reads the site in it
     return url_for("pages.home")
+
+
+@bp.route("/accedi/link", methods=["GET", "POST"])
+@limiter.limit(lambda: _limit("RATELIMIT_PASSWORD_RESET"), methods=["POST"])
+def request_sign_in_link() -> ResponseReturnValue:
+    form = forms.SignInLinkForm()
+    page = functools.partial(render_template, "accounts/sign_in_link.html", form=form)
+    if request.method == "GET":
+        return page()
+    minutes = int(current_app.config["SIGN_IN_LINK_MAX_AGE"]) // 60
+    return run(
+        lambda db: services.request_sign_in_link(db, email=form.email.data),
+        form=form,
+        again=page,
+        to=lambda _none: make_response(
+            render_template("accounts/check_email.html", email=form.email.data, link=minutes)
+        ),
+    )
+
+
+@bp.route("/accedi/link/<token>", methods=["GET", "POST"])
+def sign_in_with_link(token: str) -> ResponseReturnValue:
+    if request.method == "GET":  # a button to press: a mail scanner opening it uses nothing up
+        return render_template("accounts/sign_in_link_confirm.html")
+    return run(
+        lambda db: _linked_person(db, token),
+        to=_signed_in_by_link,
+        again=url_for("accounts.request_sign_in_link"),
+        done=_("You are signed in."),
+    )
+
+
+def _linked_person(db: Any, token: str) -> Any:
+    person = services.sign_in_with_link(db, token, now=utcnow())
+    if not permissions.may_sign_in_with_password(person, _oidc_required(db)):
+        raise services.AccountRefused("spid_required")  # a link stands in for a password
+    return person
+
+
+def _signed_in_by_link(person: Any) -> str:
+    login_user(services.begin_session(person))
+    session["lang"] = person.language
+    return url_for("accounts.account")
 
 
 @bp.route("/password-dimenticata", methods=["GET", "POST"])
@@ -441,4 +488,10 @@ def _words(refused: services.AccountRefused) -> str | None:
         if refused.field == "current":
             return str(_("The current password is not correct."))
         return str(_("The password is not correct."))
-    return None
+    links = {
+        "link_expired": _("This sign-in link has expired: ask for a new one."),
+        "link_used": _("This sign-in link has already been used: ask for a new one."),
+        "link_invalid": _("This sign-in link is not valid: ask for a new one."),
+        "spid_required": _("Citizens sign in with SPID or CIE."),
+    }
+    return str(links[refused.code]) if refused.code in links else None

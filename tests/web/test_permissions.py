@@ -125,6 +125,7 @@ ROUTES: list[tuple[str, str, dict[str, Any] | None, set[object]]] = [
     ("GET", "/accedi", None, {ANONYMOUS}),
     ("GET", "/registrati", None, {ANONYMOUS}),
     ("GET", "/password-dimenticata", None, PUBLIC),
+    ("GET", "/accedi/link", None, PUBLIC),
     ("GET", "/account", None, SIGNED_IN),
     ("GET", "/account/profilo", None, SIGNED_IN),
     ("GET", "/account/password", None, SIGNED_IN),
@@ -278,6 +279,7 @@ ELSEWHERE = {
     "static",
     "accounts.verify_email",
     "accounts.reset_password",
+    "accounts.sign_in_with_link",  # tests/web/test_sign_in_link.py
     "accounts.sign_out",
     "accounts.sign_out_everywhere",  # tests/web/test_sign_out.py
     "pages.set_language",

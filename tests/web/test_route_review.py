@@ -24,6 +24,8 @@ PUBLIC_BY_DESIGN = {
     "accounts.sign_in": "signing in",
     "accounts.register": "registering",
     "accounts.forgot_password": "asking for a reset link",
+    "accounts.request_sign_in_link": "asking for a sign-in link (the owner's way in)",
+    "accounts.sign_in_with_link": "the sign-in link from the e-mail (token-checked, once)",
     "accounts.reset_password": "the reset link from the e-mail (token-checked)",
     "accounts.verify_email": "the verification link from the e-mail (token-checked)",
     "accounts.oidc_start": "SPID/CIE sign-in starts before there is an account",

@@ -74,7 +74,7 @@ def test_an_unverified_account_gets_a_new_link_instead_of_a_session(
     assert "/verifica-email/" in Mailbox.body(mailbox.last_to("lucia@example.org"))
 
 
-def test_repeated_failures_lock_the_address_even_for_the_right_password(
+def test_repeated_failures_make_that_client_wait_even_for_the_right_password(
     client: FlaskClient, db: Session, app: Flask
 ) -> None:
     make_user(db, email="lucia@example.org")
@@ -83,6 +83,20 @@ def test_repeated_failures_lock_the_address_even_for_the_right_password(
     locked = _sign_in(client, "lucia@example.org")
     assert locked.status_code == 200
     assert client.get("/account").status_code == 302
+
+
+def test_failures_from_one_client_never_lock_the_owner_out_from_another(
+    client: FlaskClient, db: Session, app: Flask
+) -> None:
+    make_user(db, email="lucia@example.org")
+    client.environ_base["REMOTE_ADDR"] = "198.51.100.7"  # someone guessing
+    for _ in range(app.config["SIGN_IN_FREE_FAILURES"] + 3):
+        _sign_in(client, "lucia@example.org", "Wrong-Password-99")
+    assert _sign_in(client, "lucia@example.org").status_code == 200  # that client waits
+    owner = app.test_client()
+    owner.environ_base["REMOTE_ADDR"] = "203.0.113.9"
+    assert _sign_in(owner, "lucia@example.org").status_code == 302
+    assert owner.get("/account").status_code == 200
 
 
 def test_the_lock_lifts_after_its_time(client: FlaskClient, db: Session, app: Flask) -> None:

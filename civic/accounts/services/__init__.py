@@ -19,6 +19,7 @@ from .registration import VerifyOutcome, register_user, verify_email
 from .roles import grant_role, revoke_role
 from .sessions import begin_session, end_session, end_sessions_everywhere
 from .signin import SignInOutcome, SignInResult, sign_in
+from .signin_link import request_sign_in_link, send_sign_in_link, sign_in_with_link
 
 __all__ = [
     "AccountRefused",
@@ -39,10 +40,13 @@ __all__ = [
     "hash_password",
     "register_user",
     "request_password_reset",
+    "request_sign_in_link",
     "reset_password",
     "revoke_role",
+    "send_sign_in_link",
     "set_language",
     "sign_in",
+    "sign_in_with_link",
     "update_profile",
     "user_for_reset_token",
     "verify_email",

@@ -29,6 +29,7 @@ class Links(Protocol):
     def reset_password(self, token: str) -> str: ...
     def sign_in(self) -> str: ...
     def forgot_password(self) -> str: ...
+    def sign_in_link(self, token: str) -> str: ...
 
 
 class AccountRefused(Refused):
@@ -49,8 +50,11 @@ def _new_stamp() -> str:
     return secrets.token_hex(16)
 
 
-def _throttle_key(email: str) -> str:
-    return keyed_hash(_config("IDENTITY_HASH_KEY"), "sign-in", normalise_email(email))
+def _throttle_key(email: str, client: str | None = None) -> str:
+    """Failures count per address and client together: someone guessing from one place slows
+    only themselves, and the owner signing in from elsewhere is never locked out."""
+    who = f"{normalise_email(email)}|{client or ''}"
+    return keyed_hash(_config("IDENTITY_HASH_KEY"), "sign-in", who)
 
 
 def get_user_by_email(session: Session, email: str) -> User | None:

@@ -5,20 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from ...core.jobs import enqueue_after_commit
 from ...core.mail import queue_email
 from .. import tokens
 from ..domain import normalise_email
-from ..models import SignInThrottle, User
+from ..models import User
 from .common import (
     AccountRefused,
     Links,
     _config,
     _new_stamp,
-    _throttle_key,
     _verify_quietly,
     get_user_by_email,
     hash_password,
@@ -88,9 +86,7 @@ def reset_password(
     # Following the link proves the address works.
     if user.email_verified_at is None:
         user.email_verified_at = now
-    session.execute(
-        delete(SignInThrottle).where(SignInThrottle.email_key == _throttle_key(user.email or ""))
-    )
+    # Waits stay: they slow clients that guessed wrong, and the owner's own is not among them.
     session.flush()
     return ResetOutcome.RESET
 

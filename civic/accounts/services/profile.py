@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from ...core import audit, personal_data
 from ..domain import LANGUAGES
-from ..models import RoleGrant, SignInThrottle, User
-from .common import AccountRefused, _new_stamp, _throttle_key, _verify_quietly
+from ..models import RoleGrant, User
+from .common import AccountRefused, _new_stamp, _verify_quietly
 
 
 def update_profile(
@@ -112,10 +112,7 @@ def _export_audit(session: Session, user: User) -> list[dict[str, Any]]:
 
 
 def _erase_account(session: Session, user: User, now: datetime) -> None:
-    if user.email:
-        session.execute(
-            delete(SignInThrottle).where(SignInThrottle.email_key == _throttle_key(user.email))
-        )
+    # Sign-in waits hold keyed hashes only and are swept within a day (services.signin).
     session.execute(delete(RoleGrant).where(RoleGrant.user_id == user.id))
     user.email = None
     user.password_hash = None

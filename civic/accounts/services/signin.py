@@ -1,9 +1,9 @@
-"""Signing in, with a growing lock after repeated failures on one address."""
+"""Signing in, with a growing wait after repeated failures on one address from one client."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import delete, select
@@ -25,6 +25,8 @@ from .common import (
 )
 from .registration import _send_verification
 
+DAY = timedelta(days=1)
+
 
 class SignInOutcome(StrEnum):
     OK = "ok"
@@ -41,10 +43,17 @@ class SignInResult:
 
 
 def sign_in(
-    session: Session, *, email: str, password: str, links: Links, now: datetime
+    session: Session,
+    *,
+    email: str,
+    password: str,
+    links: Links,
+    now: datetime,
+    client: str | None = None,
 ) -> SignInResult:
-    """Check a password, with a growing lock after repeated failures on the same address."""
-    key = _throttle_key(email)
+    """Check a password, with a growing wait after repeated failures on the same address from
+    the same client (its network address)."""
+    key = _throttle_key(email, client)
     throttle = session.scalar(
         select(SignInThrottle)
         .where(SignInThrottle.email_key == key)
@@ -83,7 +92,9 @@ def sign_in(
 
 
 def _count_failure(session: Session, key: str, now: datetime) -> None:
-    """Add one failure atomically: concurrent attempts neither collide nor lose a count."""
+    """Add one failure atomically: concurrent attempts neither collide nor lose a count. Waits
+    older than a day are swept on the way (the longest wait is far shorter)."""
+    session.execute(delete(SignInThrottle).where(SignInThrottle.last_failure_at < now - DAY))
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     statement = insert(SignInThrottle).values(email_key=key, failures=1, last_failure_at=now)
     statement = statement.on_conflict_do_update(
