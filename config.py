@@ -104,6 +104,9 @@ def base() -> dict[str, Any]:
         # Sign-in throttle per e-mail address: after this many failures, a growing lock.
         "SIGN_IN_FREE_FAILURES": _int("SIGN_IN_FREE_FAILURES", 5),
         "SIGN_IN_MAX_LOCK_MINUTES": _int("SIGN_IN_MAX_LOCK_MINUTES", 60),
+        # A pledge whose card is not confirmed within this many minutes expires and gives its
+        # reward place back.
+        "PLEDGE_HOLD_MINUTES": _int("PLEDGE_HOLD_MINUTES", 30),
         # An e-mailed sign-in link works once, for this many seconds.
         "SIGN_IN_LINK_MAX_AGE": _int("SIGN_IN_LINK_MAX_AGE", 15 * 60),
         # Tokens sent by e-mail (seconds).

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import url_for
@@ -500,6 +500,23 @@ def _release_tier(session: Session, pledge: Pledge) -> None:
             .where(RewardTier.id == pledge.reward_tier_id, RewardTier.claimed > 0)
             .values(claimed=RewardTier.claimed - 1)
         )
+
+
+def expire_unconfirmed_pledges(session: Session, *, now: datetime, hold: timedelta) -> int:
+    """Pledges whose card was not confirmed within ``hold`` expire: the reward place they held
+    goes back. Pending pledges have nothing in the ledger. Returns how many expired."""
+    stale = session.scalars(
+        select(Pledge)
+        .where(Pledge.state == PledgeState.PENDING.value, Pledge.created_at < now - hold)
+        .order_by(Pledge.id)
+        .with_for_update(skip_locked=True)  # one being confirmed right now is left to finish
+    ).all()
+    for pledge in stale:
+        pledge.state = move_pledge(pledge.state, PledgeState.EXPIRED)
+        pledge.updated_at = now
+        _release_tier(session, pledge)
+    session.flush()
+    return len(stale)
 
 
 def cancel_pledge(session: Session, backer: User, pledge: Pledge, *, now: datetime) -> None:

@@ -42,6 +42,7 @@ class PledgeState(StrEnum):
     LAPSED = "lapsed"  # not paid within the grace period
     RELEASED = "released"  # the campaign failed: never charged
     REFUNDED = "refunded"
+    EXPIRED = "expired"  # the card was not confirmed in time: its reward place is freed
 
 
 CAMPAIGN_MOVES: dict[CampaignState, frozenset[CampaignState]] = {
@@ -54,7 +55,9 @@ CAMPAIGN_MOVES: dict[CampaignState, frozenset[CampaignState]] = {
 }
 
 PLEDGE_MOVES: dict[PledgeState, frozenset[PledgeState]] = {
-    PledgeState.PENDING: frozenset({PledgeState.ACTIVE, PledgeState.CANCELLED}),
+    PledgeState.PENDING: frozenset(
+        {PledgeState.ACTIVE, PledgeState.CANCELLED, PledgeState.EXPIRED}
+    ),
     PledgeState.ACTIVE: frozenset(
         {
             PledgeState.CANCELLED,
@@ -68,6 +71,7 @@ PLEDGE_MOVES: dict[PledgeState, frozenset[PledgeState]] = {
     PledgeState.CANCELLED: frozenset(),
     PledgeState.LAPSED: frozenset(),
     PledgeState.RELEASED: frozenset(),
+    PledgeState.EXPIRED: frozenset(),
     PledgeState.REFUNDED: frozenset(),
 }
 

@@ -50,3 +50,23 @@ def close_due_campaigns() -> int:
     for campaign_id in due:
         close_campaign_job(campaign_id)
     return len(due)
+
+
+@huey.periodic_task(crontab(minute="*"))  # type: ignore[untyped-decorator]
+def expire_unconfirmed_pledges() -> int:
+    """Every minute: pledges whose card was not confirmed in time give their place back."""
+    from datetime import timedelta
+
+    from ..core.db import get_database
+    from ..core.time import utcnow
+    from .services import expire_unconfirmed_pledges as expire
+
+    with job_app_context():
+        session = get_database().session_factory()
+        try:
+            hold = timedelta(minutes=int(current_app.config["PLEDGE_HOLD_MINUTES"]))
+            expired = expire(session, now=utcnow(), hold=hold)
+            session.commit()
+            return expired
+        finally:
+            session.close()

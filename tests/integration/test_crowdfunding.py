@@ -277,6 +277,38 @@ def test_reward_tiers_are_reserved_and_released(stripe_url: str, db: Session) ->
     pledge(db, stripe_url, campaign, 30_00, tier_id=tier.id)
 
 
+def test_a_pledge_not_confirmed_in_time_gives_its_reward_place_back(
+    stripe_url: str, db: Session, app_ctx: Flask
+) -> None:
+    campaign = make_campaign(db)
+    lead = db.get(type(make_user(db)), campaign.lead_user_id)
+    assert lead is not None
+    tier = services.add_reward_tier(
+        db, lead, campaign, title="Tazza", description="", min_amount_cents=30_00, quantity=1,
+        now=utcnow(),
+    )  # fmt: skip
+    db.commit()
+    held = pledge(db, stripe_url, campaign, 30_00, tier_id=tier.id, confirm=False)
+    with pytest.raises(services.Refused, match="tier_sold_out"):
+        pledge(db, stripe_url, campaign, 30_00, tier_id=tier.id, confirm=False)
+    hold = timedelta(minutes=app_ctx.config["PLEDGE_HOLD_MINUTES"])
+    assert services.expire_unconfirmed_pledges(db, now=utcnow() + hold / 2, hold=hold) == 0
+    expired = services.expire_unconfirmed_pledges(
+        db, now=utcnow() + hold + timedelta(minutes=1), hold=hold
+    )
+    db.commit()
+    assert expired == 1
+    db.refresh(held)
+    db.refresh(tier)
+    assert held.state == "expired"
+    assert tier.claimed == 0
+    later = pledge(db, stripe_url, campaign, 30_00, tier_id=tier.id)  # the place is free again
+    assert later.state == "active"
+    confirm_card_setup(stripe_url, str(held.stripe_setup_intent_id))
+    assert services.confirm_pledge(db, held, now=utcnow()) is False  # too late: stays expired
+    assert ledger.totals(db, campaign.id).pledged == 30_00
+
+
 def test_webhooks_are_verified_handled_once_and_read_back_from_stripe(
     stripe_url: str, db: Session, app_ctx: Flask
 ) -> None:

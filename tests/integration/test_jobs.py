@@ -114,6 +114,7 @@ def test_the_worker_knows_every_job_and_the_periodic_ones() -> None:
     } <= set(registered)
     assert periodic == [
         "close_due_campaigns",
+        "expire_unconfirmed_pledges",
         "meeting_reminders",
         "meeting_retention",
         "resend_spooled_job",

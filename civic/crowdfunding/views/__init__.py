@@ -36,6 +36,7 @@ def _labels() -> dict[str, Any]:
                 "lapsed": _("Lapsed, not charged"),
                 "released": _("Not charged: goal not reached"),
                 "refunded": _("Refunded"),
+                "expired": _("Expired: the card was not confirmed in time"),
             }.get(state, state)
         )
 
