@@ -164,3 +164,14 @@ def run_in_parallel(
     for thread in threads:
         thread.join(timeout=120)
     return outcomes
+
+
+def plain_pdf(text: str = "Documento di prova") -> bytes:
+    """A real one-page PDF, as an office suite would save it (uploads are parsed by pypdf)."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=12)
+    pdf.cell(text=text)
+    return bytes(pdf.output())

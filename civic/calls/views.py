@@ -25,7 +25,7 @@ from ..core.actions import describe, run
 from ..core.db import get_session
 from ..core.money import parse_eur
 from ..core.time import rome_to_utc, to_rome, utcnow
-from ..core.uploads import UploadRefused, stored_path
+from ..core.uploads import UploadRefused, download_name, stored_path
 from ..core.web import require
 from ..places.queries import list_municipi
 from . import permissions, queries, sections, services
@@ -107,7 +107,11 @@ def download_document(slug: str, document_id: int) -> Any:
     path = stored_path(documents_folder(), document.stored_name)
     if not path.exists():
         abort(404)
-    return send_file(path, mimetype="application/pdf", download_name=document.filename)
+    return send_file(
+        path,
+        mimetype="application/pdf",
+        download_name=download_name(document.filename, "application/pdf", "documento"),
+    )
 
 
 @bp.route("/gestione/bandi/nuovo", methods=["GET", "POST"])
@@ -208,6 +212,11 @@ def upload_message(code: str) -> str:
         "too_large": _("The file is too large."),
         "empty": _("The file is empty."),
         "not_pdf": _("This file is not a PDF."),
+        "pdf_encrypted": _("This PDF is protected by a password: send it without one."),
+        "pdf_active_content": _(
+            "This PDF contains scripts, actions or attached files: save it again as a plain PDF "
+            "(for example with Print to PDF)."
+        ),
         "not_image": _("This file is not a JPEG, PNG or WebP image."),
     }
     return str(messages.get(code, _("This file cannot be accepted.")))

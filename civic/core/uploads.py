@@ -1,6 +1,9 @@
 """Uploaded files: type checked by content, size-limited, stored outside static/, served by views.
 
 Images are decoded and saved again, which drops metadata such as the GPS position in EXIF.
+PDFs are parsed by pypdf, and refused if they do not parse, are encrypted (nothing inside could
+be checked) or carry JavaScript, launch actions or embedded files. Download names are rebuilt
+from a safe stem and the extension of what the file really is.
 """
 
 from __future__ import annotations
@@ -12,6 +15,10 @@ from pathlib import Path
 from typing import IO
 
 from PIL import Image, ImageOps, UnidentifiedImageError
+from pypdf import PdfReader
+from pypdf.errors import PyPdfError
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
+from werkzeug.utils import secure_filename
 
 from .refusals import Refused
 
@@ -45,11 +52,75 @@ def _read_limited(stream: IO[bytes], limit: int) -> bytes:
     return data
 
 
-def store_pdf(stream: IO[bytes], folder: Path) -> StoredFile:
-    """Keep a PDF if its bytes say it is one."""
-    data = _read_limited(stream, MAX_PDF_BYTES)
-    if not data.startswith(b"%PDF-") or b"%%EOF" not in data[-2048:]:
+# Names that make a PDF act rather than show: scripts, launching programs, files inside it.
+ACTIVE_NAMES = frozenset(
+    {"/JS", "/JavaScript", "/Launch", "/EmbeddedFile", "/EmbeddedFiles", "/RichMedia", "/XFA"}
+)
+ACTIVE_SUBTYPES = frozenset({"/FileAttachment", "/RichMedia", "/Movie", "/Sound", "/Screen"})
+MAX_PDF_OBJECTS = 200_000  # a walk over more is refused rather than left unfinished
+
+
+def _active_content(root: object) -> str | None:
+    """The first active part found walking the document from its catalogue, or None."""
+    seen: set[tuple[int, int]] = set()
+    todo: list[object] = [root]
+    walked = 0
+    while todo:
+        item = todo.pop()
+        if isinstance(item, IndirectObject):
+            ref = (item.idnum, item.generation)
+            if ref in seen:
+                continue
+            seen.add(ref)
+            item = item.get_object()
+        walked += 1
+        if walked > MAX_PDF_OBJECTS:
+            return "too_complex"
+        if isinstance(item, DictionaryObject):
+            for key, value in item.items():
+                if key in ACTIVE_NAMES:
+                    return str(key)
+                if key == "/S" and value in ("/JavaScript", "/Launch"):
+                    return str(value)
+                if key == "/Subtype" and isinstance(value, NameObject) and value in ACTIVE_SUBTYPES:
+                    return str(value)
+                todo.append(value)
+        elif isinstance(item, ArrayObject):
+            todo.extend(item)
+    return None
+
+
+def check_pdf(data: bytes) -> None:
+    """Refuse what is not a plain PDF (see the module's docstring)."""
+    if not data.startswith(b"%PDF-"):
         raise UploadRefused("not_pdf")
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            raise UploadRefused("pdf_encrypted")
+        if len(reader.pages) == 0:
+            raise UploadRefused("not_pdf")
+        found = _active_content(reader.trailer["/Root"])
+    except UploadRefused:
+        raise
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, RecursionError, OSError):
+        raise UploadRefused("not_pdf") from None  # pypdf's many ways of saying "not a PDF"
+    if found is not None:
+        raise UploadRefused("pdf_active_content")
+
+
+def download_name(name: str | None, mimetype: str, fallback: str = "file") -> str:
+    """A name to offer a download under: a safe stem of ``name`` and the extension of what the
+    file is (so an upload named evil.html that is a PDF downloads as evil.pdf)."""
+    extension = {"application/pdf": ".pdf"} | {m: s for m, s in IMAGE_FORMATS.values()}
+    stem = secure_filename(Path(name or "").stem)[:80] or fallback
+    return stem + extension.get(mimetype, ".bin")
+
+
+def store_pdf(stream: IO[bytes], folder: Path) -> StoredFile:
+    """Keep a PDF if pypdf reads it as a plain one."""
+    data = _read_limited(stream, MAX_PDF_BYTES)
+    check_pdf(data)
     name = secrets.token_hex(16) + ".pdf"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / name).write_bytes(data)

@@ -23,7 +23,7 @@ from civic.grants.models import GrantApplication, GrantSettings, JuryAssignment,
 from civic.grants.states import State
 from tests.factories.accounts import make_user
 from tests.factories.grants import DAY, make_application, make_grant_call
-from tests.support import Mailbox
+from tests.support import Mailbox, plain_pdf
 
 
 def _admit(db: Session, staff: User, application: GrantApplication) -> None:
@@ -174,7 +174,7 @@ def test_staff_take_a_juror_off_an_application_they_have_not_scored(
 
 
 def _pdf() -> io.BytesIO:
-    return io.BytesIO(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    return io.BytesIO(plain_pdf())
 
 
 def test_a_grant_is_paid_in_instalments_reported_on_and_closed(

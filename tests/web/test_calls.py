@@ -15,9 +15,10 @@ from civic.places.queries import list_municipi
 from civic.places.services import seed_municipi
 from tests.factories.accounts import log_in, make_user
 from tests.factories.calls import make_call, make_proposal
+from tests.support import plain_pdf
 from tests.web.helpers import submit, text
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = plain_pdf()
 
 
 def _staff(client: FlaskClient, db: Session, role: Role = Role.STAFF):  # type: ignore[no-untyped-def]

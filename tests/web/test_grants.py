@@ -16,7 +16,7 @@ from civic.grants import jury, ranking, services
 from civic.grants.models import GrantApplication, JuryAssignment
 from tests.factories.accounts import log_in, make_user
 from tests.factories.grants import SECTIONS, make_application, make_grant_call
-from tests.support import Mailbox
+from tests.support import Mailbox, plain_pdf
 from tests.web.helpers import post_with_token, submit, text
 
 
@@ -222,7 +222,7 @@ def test_a_step_the_state_does_not_allow_is_a_message_and_changes_nothing(
     assert application.state == "submitted"
 
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = plain_pdf()
 
 
 def test_after_the_award_staff_pay_instalments_and_accept_the_grantees_report(

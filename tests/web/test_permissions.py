@@ -39,7 +39,7 @@ from tests.factories.calls import make_proposal, make_voting_call
 from tests.factories.crowdfunding import application_data, make_campaign, make_crowdfunding_call
 from tests.factories.grants import make_application, make_grant_call
 from tests.factories.meetings import make_meeting, register
-from tests.support import Mailbox
+from tests.support import Mailbox, plain_pdf
 
 ANONYMOUS = "anonymous"
 PERSONAS = [ANONYMOUS, Role.CITIZEN, Role.ORGANISATION_MEMBER, Role.JUROR, Role.STAFF, Role.ADMIN]
@@ -62,7 +62,7 @@ REVIEW = {
 
 # Pages for visitors only: a signed-in person is sent to their account instead.
 VISITORS_ONLY = {"/accedi", "/registrati"}
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = plain_pdf()
 AGENDA = {
     "start": "{agenda_start}",
     "minutes": "15",

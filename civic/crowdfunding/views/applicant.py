@@ -106,6 +106,8 @@ def apply(slug: str) -> ResponseReturnValue:
 # Which field of the application form each refusal belongs beside.
 _APPLICATION_FIELDS = {
     "not_pdf": "document",
+    "pdf_encrypted": "document",
+    "pdf_active_content": "document",
     "too_large": "document",
     "empty": "document",
     "milan_office_needed": "milan_office",

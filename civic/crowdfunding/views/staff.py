@@ -18,7 +18,7 @@ from ...core.actions import run
 from ...core.db import get_session
 from ...core.jobs import try_enqueue
 from ...core.time import rome_to_utc, utcnow
-from ...core.uploads import stored_path
+from ...core.uploads import download_name, stored_path
 from ...core.web import require, signed_in
 from ...places.queries import list_municipi
 from .. import domain, ledger, permissions, queries, services
@@ -173,7 +173,9 @@ def application_document(application_id: int) -> Any:
     except FileNotFoundError:
         abort(404)
     return send_file(
-        path, mimetype="application/pdf", download_name=application.document_name or "progetto.pdf"
+        path,
+        mimetype="application/pdf",
+        download_name=download_name(application.document_name, "application/pdf", "progetto"),
     )
 
 

@@ -15,7 +15,7 @@ from ...calls.models import Call
 from ...core.actions import run
 from ...core.db import get_session
 from ...core.time import utcnow
-from ...core.uploads import stored_path
+from ...core.uploads import download_name, stored_path
 from ...core.web import require, signed_in
 from ...crowdfunding.forms import cents, parse_lines
 from ...places.queries import list_municipi
@@ -227,7 +227,7 @@ def download_file(application_id: int, file_id: int) -> Any:
     return send_file(
         stored_path(_uploads(), found.stored_name),
         mimetype="application/pdf",
-        download_name=f"{found.title[:60]}.pdf",
+        download_name=download_name(f"{found.title}.pdf", "application/pdf", "allegato"),
     )
 
 

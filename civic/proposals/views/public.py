@@ -23,7 +23,7 @@ from ...calls import queries as call_queries
 from ...calls.domain import PhaseKind, has_phase_started, is_phase_open
 from ...core.db import get_session
 from ...core.time import utcnow
-from ...core.uploads import stored_path
+from ...core.uploads import download_name, stored_path
 from ...core.web import page_arg
 from ...places.queries import list_municipi
 from .. import forms, permissions, queries, services
@@ -120,7 +120,7 @@ def download_file(proposal_id: int, file_id: int) -> Response:
     return send_file(
         path,
         mimetype=record.mimetype,
-        download_name=record.filename,
+        download_name=download_name(record.filename, record.mimetype, "allegato"),
         as_attachment=record.kind == "document",
     )
 
