@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
+from ..core.forms import Form
 from .domain import PASSWORD_MAX_LENGTH, PasswordProblem, Role, password_problems
 
 PASSWORD_MESSAGES = {
@@ -61,7 +61,7 @@ def _email_field() -> EmailField:
     )
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(Form):
     full_name = StringField(_l("Name and surname"), validators=[Optional(), Length(max=120)])
     email = _email_field()
     password = PasswordField(
@@ -80,7 +80,7 @@ class RegisterForm(FlaskForm):
     )
 
 
-class SignInForm(FlaskForm):
+class SignInForm(Form):
     email = _email_field()
     password = PasswordField(
         _l("Password"),
@@ -89,15 +89,15 @@ class SignInForm(FlaskForm):
     remember = BooleanField(_l("Remember me on this device"))
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(Form):
     email = _email_field()
 
 
-class SignInLinkForm(FlaskForm):
+class SignInLinkForm(Form):
     email = _email_field()
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(Form):
     password = PasswordField(
         _l("New password"), validators=[DataRequired(_l("Choose a password.")), NewPassword()]
     )
@@ -110,7 +110,7 @@ class ResetPasswordForm(FlaskForm):
     )
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current = PasswordField(
         _l("Current password"),
         validators=[DataRequired(_l("Enter your password.")), Length(max=PASSWORD_MAX_LENGTH * 4)],
@@ -127,13 +127,13 @@ class ChangePasswordForm(FlaskForm):
     )
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     full_name = StringField(_l("Name and surname"), validators=[Optional(), Length(max=120)])
     municipio_id = SelectField(_l("Municipio of residence"), coerce=int, validate_choice=True)
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES, validate_choice=True)
 
 
-class DeleteAccountForm(FlaskForm):
+class DeleteAccountForm(Form):
     password = PasswordField(
         _l("Password"),
         validators=[DataRequired(_l("Enter your password.")), Length(max=PASSWORD_MAX_LENGTH * 4)],
@@ -144,5 +144,5 @@ class DeleteAccountForm(FlaskForm):
     )
 
 
-class RoleForm(FlaskForm):
+class RoleForm(Form):
     role = SelectField(_l("Role"), validate_choice=True)

@@ -54,20 +54,51 @@ class Window:
 
 
 class TimelineError(ValueError):
-    """A timeline that cannot be: a phase ending before it starts, or listed twice."""
+    """A timeline that cannot be; ``code`` says why and ``kind`` names the phase at fault."""
+
+    def __init__(self, code: str, kind: PhaseKind | None = None) -> None:
+        super().__init__(f"{code}: {kind}" if kind else code)
+        self.code, self.kind = code, kind
+
+
+# A phase that must wait for another to end: voting opens only once submissions have closed,
+# and results come after the vote. Supports may overlap submissions.
+AFTER: dict[PhaseKind, PhaseKind] = {
+    PhaseKind.VOTING: PhaseKind.SUBMISSION,
+    PhaseKind.RESULTS: PhaseKind.VOTING,
+}
 
 
 def check_timeline(windows: list[Window]) -> None:
-    """Refuse empty, inverted or repeated phases."""
-    seen: set[PhaseKind] = set()
+    """Refuse empty, inverted, repeated or out-of-order phases."""
+    seen: dict[PhaseKind, Window] = {}
     for window in windows:
         if window.starts_at.tzinfo is None or window.ends_at.tzinfo is None:
-            raise TimelineError("phase times must be aware datetimes")
+            raise TimelineError("naive_times", window.kind)
         if window.ends_at <= window.starts_at:
-            raise TimelineError(f"the {window.kind} phase ends before it starts")
+            raise TimelineError("ends_before_start", window.kind)
         if window.kind in seen:
-            raise TimelineError(f"the {window.kind} phase is listed twice")
-        seen.add(window.kind)
+            raise TimelineError("listed_twice", window.kind)
+        seen[window.kind] = window
+    for later, earlier in AFTER.items():
+        if later in seen and earlier in seen and seen[later].starts_at < seen[earlier].ends_at:
+            raise TimelineError(f"{later}_before_{earlier}_ends", later)
+
+
+def written_by(windows: list[Window], now: datetime) -> datetime:
+    """When a call with these phases was written at the latest: before its first phase (the
+    demo and the tests build calls already under way, as if made in time)."""
+    return min([now, *(w.starts_at for w in windows)])
+
+
+def check_new_timeline(windows: list[Window], today_starts: datetime, horizon: datetime) -> None:
+    """A call being created: no phase starts before today, and none ends past ``horizon``."""
+    check_timeline(windows)
+    for window in windows:
+        if window.starts_at < today_starts:
+            raise TimelineError("in_the_past", window.kind)
+        if window.ends_at > horizon:
+            raise TimelineError("too_far", window.kind)
 
 
 def open_phases(windows: list[Window], now: datetime) -> set[PhaseKind]:

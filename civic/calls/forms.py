@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -17,10 +16,10 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..core.money import parse_eur
+from ..core.forms import Euros, Form, WithinYears
 from .domain import CallKind, PhaseKind
 
 KIND_LABELS = {
@@ -40,24 +39,12 @@ PHASE_LABELS = {
 }
 
 
-class Euros:
-    """A euro amount written the Italian way ('1.234,50'); empty means none."""
-
-    def __call__(self, form: Any, field: Any) -> None:
-        if not field.data:
-            return
-        try:
-            parse_eur(field.data, "it")
-        except ValueError:
-            raise ValidationError(str(_l("Write an amount such as 1.234,50."))) from None
-
-
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
 
 
-class CallForm(FlaskForm):
+class CallForm(Form):
     title_it = StringField(_l("Title (Italian)"), validators=[DataRequired(), Length(max=200)])
     title_en = StringField(_l("Title (English)"), validators=[Optional(), Length(max=200)])
     description_it = TextAreaField(
@@ -105,7 +92,7 @@ def call_form(municipi: list[Any], themes: list[Any], language: str, data: Any =
             DateTimeLocalField(
                 _l("%(phase)s: start", phase=PHASE_LABELS[phase]),
                 format="%Y-%m-%dT%H:%M",
-                validators=[Optional()],
+                validators=[Optional(), WithinYears()],
             ),
         )
         setattr(
@@ -114,7 +101,7 @@ def call_form(municipi: list[Any], themes: list[Any], language: str, data: Any =
             DateTimeLocalField(
                 _l("%(phase)s: end", phase=PHASE_LABELS[phase]),
                 format="%Y-%m-%dT%H:%M",
-                validators=[Optional()],
+                validators=[Optional(), WithinYears()],
             ),
         )
     form = Form(data=data) if data is not None else Form()
@@ -123,6 +110,6 @@ def call_form(municipi: list[Any], themes: list[Any], language: str, data: Any =
     return form
 
 
-class DocumentForm(FlaskForm):
+class DocumentForm(Form):
     title = StringField(_l("Document title"), validators=[DataRequired(), Length(max=200)])
     file = FileField(_l("PDF file"), validators=[FileRequired()])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
@@ -15,8 +15,16 @@ from sqlalchemy.orm import Session
 from ..accounts.models import User
 from ..core import audit
 from ..core.refusals import Conflict, PermissionDenied, Refused
+from ..core.time import YEARS_AHEAD, to_rome
 from ..core.uploads import store_pdf
-from .domain import CallKind, Window, check_timeline, frozen_changes
+from .domain import (
+    CallKind,
+    TimelineError,
+    Window,
+    check_new_timeline,
+    check_timeline,
+    frozen_changes,
+)
 from .models import Call, CallArea, CallDocument, CallPhase, CallTheme, Theme
 from .permissions import can_manage_calls, can_override_frozen_rules
 from .queries import call_in_use, windows_of
@@ -172,6 +180,28 @@ def _write(session: Session, call: Call, data: CallData, now: datetime) -> None:
     session.expire(call, ["themes", "areas", "phases"])
 
 
+def _check(data: CallData, *, now: datetime | None = None) -> None:
+    """Refuse settings that cannot work, each beside its field. ``now`` (at creation): no
+    phase may start before today, in Rome, nor end more than ten years ahead."""
+    try:
+        if now is None:
+            check_timeline(data.windows)
+        else:
+            today = to_rome(now).replace(hour=0, minute=0, second=0, microsecond=0)
+            check_new_timeline(data.windows, today, now + timedelta(days=365 * YEARS_AHEAD))
+    except TimelineError as error:
+        field = f"{error.kind.value}_start" if error.kind else "title_it"
+        raise CallRefused(f"timeline_{error.code}", field=field) from None
+    if data.kind is CallKind.PARTICIPATORY_BUDGET:
+        if not data.area_budgets:
+            raise CallRefused("areas_needed", field="kind")
+        if data.total_budget_cents <= 0:
+            raise CallRefused("budget_needed", field="total_budget")
+    for area_id, cents in sorted(data.area_budgets.items()):
+        if data.total_budget_cents and cents > data.total_budget_cents:
+            raise CallRefused("area_above_total", field=f"budget_{area_id}")
+
+
 def _reload(session: Session, call: Call) -> Call:
     from .queries import get_call
 
@@ -184,7 +214,7 @@ def create_call(session: Session, actor: User, data: CallData, *, now: datetime)
     """Create a draft call."""
     if not can_manage_calls(actor):
         raise PermissionDenied
-    check_timeline(data.windows)
+    _check(data, now=now)
     call = Call(
         slug=_unique_slug(session, data.title_it),
         kind=data.kind.value,
@@ -222,7 +252,7 @@ def update_call(
     """Edit a call. Once it is in use, touching its rules needs an admin and a reason."""
     if not can_manage_calls(actor):
         raise PermissionDenied
-    check_timeline(data.windows)
+    _check(data)
     touched = frozen_changes(
         call_in_use(session, call.id), _rules_of(call), _rules(data), windows_of(call), now
     )

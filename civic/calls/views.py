@@ -24,7 +24,7 @@ from flask_login import current_user
 from ..core.actions import describe, run
 from ..core.db import get_session
 from ..core.money import parse_eur
-from ..core.time import rome_to_utc, to_rome, utcnow
+from ..core.time import YEARS_AHEAD, rome_to_utc, to_rome, utcnow
 from ..core.uploads import UploadRefused, download_name, stored_path
 from ..core.web import require
 from ..places.queries import list_municipi
@@ -287,6 +287,17 @@ def _call_refused(refused: services.CallRefused) -> str | None:
     messages = {
         "phase_times": _("Give both a start and an end after it."),
         "values_invalid": _("Some values are not valid."),
+        "timeline_ends_before_start": _("Give both a start and an end after it."),
+        "timeline_listed_twice": _("Each phase can be given once."),
+        "timeline_voting_before_submission_ends": _(
+            "Voting can open only once the submission of proposals has closed."
+        ),
+        "timeline_results_before_voting_ends": _("Results come after voting has closed."),
+        "timeline_in_the_past": _("A new call cannot have a phase that starts before today."),
+        "timeline_too_far": _("Give a date within %(n)d years of today.", n=YEARS_AHEAD),
+        "areas_needed": _("A participatory budget needs at least one Municipio."),
+        "budget_needed": _("A participatory budget needs its total budget."),
+        "area_above_total": _("A Municipio's budget cannot be more than the call's total."),
         "rules_frozen": _(
             "Proposals already exist in this call, so its rules are frozen (%(rules)s). "
             "An admin can change them by giving a reason.",

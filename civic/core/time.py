@@ -7,6 +7,9 @@ from zoneinfo import ZoneInfo
 
 ROME = ZoneInfo("Europe/Rome")
 
+# How far from today a date may be: further is a typo (year 1, year 9999), not a plan.
+YEARS_AHEAD = 10
+
 
 def utcnow() -> datetime:
     """The current time, aware, in UTC."""

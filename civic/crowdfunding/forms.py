@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -18,7 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..calls.forms import Euros
+from ..core.forms import Euros, Form
 from ..core.money import parse_eur
 
 LEGAL_FORM_LABELS = {
@@ -67,7 +66,7 @@ def parse_lines(text: str | None, amounts: bool) -> list[tuple[str, str]]:
     return rows
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(Form):
     crowd_share_pct = IntegerField(
         _l("Share citizens raise (%)"), validators=[InputRequired(), NumberRange(1, 100)]
     )
@@ -88,7 +87,7 @@ class SettingsForm(FlaskForm):
     allow_businesses = BooleanField(_l("Businesses may apply, not only non-profits"), default=True)
 
 
-class ApplicationForm(FlaskForm):
+class ApplicationForm(Form):
     organisation = StringField(
         _l("Organisation (lead partner)"), validators=[DataRequired(), Length(max=200)]
     )
@@ -119,31 +118,31 @@ class ApplicationForm(FlaskForm):
     document = FileField(_l("Project document (PDF, optional)"))
 
 
-class RankForm(FlaskForm):
+class RankForm(Form):
     score = IntegerField(_l("Score (0-100)"), validators=[InputRequired(), NumberRange(0, 100)])
     note = TextAreaField(_l("Committee's note"), validators=[Optional(), Length(max=2000)])
 
 
-class SelectForm(FlaskForm):
+class SelectForm(Form):
     approved_cost = StringField(_l("Approved cost (€)"), validators=[DataRequired(), Euros()])
     starts_on = DateField(_l("Campaign opens on"), validators=[DataRequired()])
     ends_on = DateField(_l("Campaign closes on (end of day)"), validators=[DataRequired()])
     area_id = SelectField(_l("Municipio"), coerce=int, validate_choice=True)
 
 
-class RejectForm(FlaskForm):
+class RejectForm(Form):
     reason = TextAreaField(
         _l("Reason, sent to the applicant"), validators=[DataRequired(), Length(max=2000)]
     )
 
 
-class PledgeForm(FlaskForm):
+class PledgeForm(Form):
     amount = StringField(_l("Amount (€)"), validators=[DataRequired(), Euros()])
     tier = RadioField(_l("Reward"), coerce=int, validate_choice=True, default=0)
     anonymous = BooleanField(_l("Keep my name off the public list of backers"))
 
 
-class TierForm(FlaskForm):
+class TierForm(Form):
     title = StringField(_l("Reward"), validators=[DataRequired(), Length(max=200)])
     description = StringField(_l("Description"), validators=[Optional(), Length(max=1000)])
     min_amount = StringField(_l("From (€)"), validators=[DataRequired(), Euros()])
@@ -152,6 +151,6 @@ class TierForm(FlaskForm):
     )
 
 
-class UpdateForm(FlaskForm):
+class UpdateForm(Form):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     body = TextAreaField(_l("News (Markdown)"), validators=[DataRequired(), Length(max=10000)])

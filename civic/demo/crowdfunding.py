@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from ..accounts.models import User
 from ..calls import services as call_services
-from ..calls.domain import CallKind, PhaseKind, Window
+from ..calls.domain import CallKind, PhaseKind, Window, written_by
 from ..calls.models import Call
 from ..crowdfunding import domain as cf_domain
 from ..crowdfunding import services as cf_services
@@ -234,7 +234,7 @@ def alliances_call(
             ),
             windows=windows,
         ),
-        now=now,
+        now=written_by(windows, now),
     )
     call_services.publish_call(session, staff, call, now=now)
     return call, cf_services.save_settings(session, staff, call, ALLIANCE_RULES, now=now)

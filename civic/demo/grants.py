@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from ..accounts.models import User
 from ..accounts.services import get_user_by_email
 from ..calls import services as call_services
-from ..calls.domain import CallKind, PhaseKind, Window
+from ..calls.domain import CallKind, PhaseKind, Window, written_by
 from ..calls.models import Call
 from ..grants.models import GrantSettings
 from ..grants.services import SettingsData, save_settings
@@ -256,7 +256,7 @@ def scuola_call(
             total_budget_cents=budget_cents,
             windows=windows,
         ),
-        now=now,
+        now=written_by(windows, now),
     )
     call_services.publish_call(session, staff, call, now=now)
     return call, save_settings(session, staff, call, rules, now=now)

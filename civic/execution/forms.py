@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import DateField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..calls.forms import Euros
+from ..core.forms import Euros, Form
 from .labels import STATUS_LABELS
 
 PHOTO_SLOTS = 3
 
 
-class ProgressForm(FlaskForm):
+class ProgressForm(Form):
     status = SelectField(
         _l("Status"), choices=[SelectChoice(k, v) for k, v in STATUS_LABELS.items()]
     )
@@ -30,10 +29,10 @@ class ProgressForm(FlaskForm):
     alt_3 = StringField(_l("Description of the photo"), validators=[Optional(), Length(max=300)])
 
 
-class MilestoneForm(FlaskForm):
+class MilestoneForm(Form):
     title = StringField(_l("Milestone"), validators=[DataRequired(), Length(max=200)])
     due_on = DateField(_l("Expected on"), validators=[DataRequired()])
 
 
-class MilestoneDoneForm(FlaskForm):
+class MilestoneDoneForm(Form):
     done_on = DateField(_l("Reached on"), validators=[DataRequired()])

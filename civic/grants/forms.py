@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -17,7 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
-from ..calls.forms import Euros
+from ..core.forms import Euros, Form
 from ..crowdfunding.forms import Lines
 
 SECTION_LABELS = {
@@ -30,7 +29,7 @@ SECTION_LABELS = {
 }
 
 
-class ApplicationForm(FlaskForm):
+class ApplicationForm(Form):
     title = StringField(_l("Project title"), validators=[Optional(), Length(max=200)])
     group_name = StringField(_l("Name of the group"), validators=[Optional(), Length(max=200)])
     organisation_name = StringField(_l("Organisation"), validators=[Optional(), Length(max=200)])
@@ -54,14 +53,14 @@ class ApplicationForm(FlaskForm):
     cofunding = StringField(_l("Co-funding you bring (€)"), validators=[Optional(), Euros()])
 
 
-class InviteForm(FlaskForm):
+class InviteForm(Form):
     email = EmailField(
         _l("E-mail address of the resident"),
         validators=[DataRequired(), Email(check_deliverability=False)],
     )
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(Form):
     max_grant = StringField(_l("Maximum grant (€)"), validators=[DataRequired(), Euros()])
     criteria = TextAreaField(
         _l("Criteria, one per line: code | label | weight | threshold (0-5)"),
@@ -103,7 +102,7 @@ class SettingsForm(FlaskForm):
     allow_organisations = BooleanField(_l("Organisations may apply, not only groups"))
 
 
-class FormalCheckForm(FlaskForm):
+class FormalCheckForm(Form):
     outcome = SelectField(
         _l("Outcome"),
         choices=[
@@ -121,14 +120,14 @@ class FormalCheckForm(FlaskForm):
     )
 
 
-class ReportForm(FlaskForm):
+class ReportForm(Form):
     body = TextAreaField(
         _l("Consensus report (the applicant's feedback)"),
         validators=[DataRequired(), Length(max=20000)],
     )
 
 
-class DeclarationForm(FlaskForm):
+class DeclarationForm(Form):
     # No default: the juror must choose, so "no conflict" is never declared by accident.
     conflict = RadioField(
         _l("Conflict of interest"),
@@ -141,11 +140,11 @@ class DeclarationForm(FlaskForm):
     reason = StringField(_l("If so, why"), validators=[Optional(), Length(max=500)])
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(Form):
     reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=2000)])
 
 
-class InstalmentsForm(FlaskForm):
+class InstalmentsForm(Form):
     plan = TextAreaField(
         _l("Instalments, one per line: amount in euros | due date (YYYY-MM-DD)"),
         validators=[DataRequired(), Length(max=2000)],

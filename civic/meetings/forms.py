@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -29,6 +28,7 @@ from wtforms.validators import (
 )
 
 from ..calls.forms import MultiCheckboxField
+from ..core.forms import Form
 
 KIND_LABELS = {
     "presentation": _l("Presentation meeting"),
@@ -57,7 +57,7 @@ def _choices(labels: dict[str, Any]) -> list[SelectChoice]:
     return [SelectChoice(k, v) for k, v in labels.items()]
 
 
-class MeetingForm(FlaskForm):
+class MeetingForm(Form):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     kind = SelectField(_l("Kind of meeting"), choices=_choices(KIND_LABELS))
     format = SelectField(_l("Format"), choices=_choices(FORMAT_LABELS))
@@ -107,14 +107,14 @@ class MeetingForm(FlaskForm):
     )
 
 
-class GroupForm(FlaskForm):
+class GroupForm(Form):
     title = StringField(_l("Theme of the group"), validators=[DataRequired(), Length(max=200)])
     capacity = IntegerField(
         _l("Places in the group"), validators=[InputRequired(), NumberRange(min=1, max=100000)]
     )
 
 
-class AgendaForm(FlaskForm):
+class AgendaForm(Form):
     start = TimeField(_l("Starts at"), validators=[DataRequired()])
     minutes = IntegerField(
         _l("Length in minutes"), validators=[InputRequired(), NumberRange(min=1, max=600)]
@@ -123,7 +123,7 @@ class AgendaForm(FlaskForm):
     speakers = StringField(_l("Invited speakers"), validators=[Optional(), Length(max=500)])
 
 
-class RegistrationForm(FlaskForm):
+class RegistrationForm(Form):
     group_id = SelectField(_l("Thematic group"), coerce=int, validate_choice=True)
     organisation = StringField(
         _l("Organisation you represent (optional)"), validators=[Optional(), Length(max=200)]
@@ -164,14 +164,14 @@ def registration_form(questions: list[str], groups: list[tuple[int, str]]) -> Re
     return form
 
 
-class SpeakerForm(FlaskForm):
+class SpeakerForm(Form):
     item_id = SelectField(_l("Agenda item"), coerce=int, validate_choice=True)
     summary = TextAreaField(
         _l("What you want to say, in short"), validators=[DataRequired(), Length(max=1000)]
     )
 
 
-class SpeakerDecisionForm(FlaskForm):
+class SpeakerDecisionForm(Form):
     decision = SelectField(
         _l("Decision"),
         choices=[SelectChoice("accept", _l("Accept")), SelectChoice("reject", _l("Reject"))],
@@ -184,18 +184,18 @@ class SpeakerDecisionForm(FlaskForm):
     )
 
 
-class ContributionForm(FlaskForm):
+class ContributionForm(Form):
     body = TextAreaField(_l("Your contribution"), validators=[DataRequired(), Length(max=5000)])
     organisation = StringField(
         _l("Organisation (optional)"), validators=[Optional(), Length(max=200)]
     )
 
 
-class CheckInForm(FlaskForm):
+class CheckInForm(Form):
     code = StringField(_l("Registration code"), validators=[DataRequired(), Length(max=32)])
 
 
-class GuestForm(FlaskForm):
+class GuestForm(Form):
     email = EmailField(
         _l("The guest's e-mail address"),
         validators=[DataRequired(), Email(check_deliverability=False)],
@@ -203,18 +203,18 @@ class GuestForm(FlaskForm):
     organisation = StringField(_l("Organisation"), validators=[Optional(), Length(max=200)])
 
 
-class CancelMeetingForm(FlaskForm):
+class CancelMeetingForm(Form):
     reason = TextAreaField(
         _l("Reason, sent to everyone registered"), validators=[DataRequired(), Length(max=1000)]
     )
 
 
-class MinutesForm(FlaskForm):
+class MinutesForm(Form):
     body = TextAreaField(_l("Minutes (Markdown)"), validators=[DataRequired(), Length(max=50000)])
     note = StringField(_l("What changed (optional)"), validators=[Optional(), Length(max=300)])
 
 
-class ReportForm(FlaskForm):
+class ReportForm(Form):
     body = TextAreaField(
         _l("Closing report (Markdown)"), validators=[DataRequired(), Length(max=20000)]
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     DecimalField,
@@ -17,11 +16,11 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..calls.forms import Euros
+from ..core.forms import Euros, Form
 from ..core.web import DATABASE_ID_MAX
 
 
-class ProposalForm(FlaskForm):
+class ProposalForm(Form):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(min=5, max=200)])
     body_md = TextAreaField(
         _l("Description"), validators=[DataRequired(), Length(min=20, max=20000)]
@@ -36,7 +35,7 @@ class ProposalForm(FlaskForm):
     action = HiddenField(default="draft")
 
 
-class FileForm(FlaskForm):
+class FileForm(Form):
     kind = RadioField(
         _l("Kind of file"),
         choices=[SelectChoice("image", _l("Image")), SelectChoice("document", _l("PDF document"))],
@@ -46,32 +45,32 @@ class FileForm(FlaskForm):
     file = FileField(_l("File"), validators=[FileRequired()])
 
 
-class CommentForm(FlaskForm):
+class CommentForm(Form):
     body = TextAreaField(_l("Comment"), validators=[DataRequired(), Length(min=2, max=3000)])
     parent_id = IntegerField(validators=[Optional(), NumberRange(1, DATABASE_ID_MAX)])
 
 
-class FlagForm(FlaskForm):
+class FlagForm(Form):
     reason = TextAreaField(
         _l("Why should staff look at this?"), validators=[DataRequired(), Length(min=5, max=1000)]
     )
 
 
-class AppealForm(FlaskForm):
+class AppealForm(Form):
     text = TextAreaField(
         _l("Why should it be shown again?"), validators=[DataRequired(), Length(min=5, max=2000)]
     )
 
 
-class ResolveForm(FlaskForm):
+class ResolveForm(Form):
     public_reason = TextAreaField(_l("Public reason"), validators=[Optional(), Length(max=1000)])
 
 
-class AssignForm(FlaskForm):
+class AssignForm(Form):
     reviewer_id = SelectField(_l("Reviewer"), coerce=int, validate_choice=True)
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(Form):
     outcome = RadioField(
         _l("Outcome"),
         choices=[

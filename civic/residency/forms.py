@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, SelectChoice, SelectField
 from wtforms.validators import DataRequired, Email
+
+from ..core.forms import Form
 
 DOCUMENT_LABELS = {
     "carta_identita": _l("Identity card"),
@@ -15,7 +16,7 @@ DOCUMENT_LABELS = {
 }
 
 
-class DeskForm(FlaskForm):
+class DeskForm(Form):
     email = EmailField(
         _l("The person's e-mail address"),
         validators=[DataRequired(), Email(check_deliverability=False)],

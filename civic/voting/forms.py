@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -15,6 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange
 
+from ..core.forms import Form
 from ..core.web import DATABASE_ID_MAX
 
 BALLOT_LABELS = {
@@ -39,7 +39,7 @@ SECRECY_LABELS = {
 }
 
 
-class VoteSettingsForm(FlaskForm):
+class VoteSettingsForm(Form):
     ballot_kind = SelectField(
         _l("Ballot"),
         choices=[SelectChoice(k, v) for k, v in BALLOT_LABELS.items()],
@@ -99,25 +99,25 @@ class VoteSettingsForm(FlaskForm):
         return [line.strip() for line in (self.trustees.data or "").splitlines() if line.strip()]
 
 
-class ChangeForm(FlaskForm):
+class ChangeForm(Form):
     receipt = StringField(_l("Receipt code"), validators=[DataRequired(), Length(min=10, max=40)])
 
 
-class PaperForm(FlaskForm):
+class PaperForm(Form):
     email = EmailField(
         _l("Voter's e-mail address"), validators=[DataRequired(), Email(check_deliverability=False)]
     )
     desk = StringField(_l("Desk"), validators=[DataRequired(), Length(max=80)])
 
 
-class ShareForm(FlaskForm):
+class ShareForm(Form):
     share = TextAreaField(
         _l("Your share: the 33 words, in order"),
         validators=[DataRequired(), Length(max=1000)],
     )
 
 
-class OverrideForm(FlaskForm):
+class OverrideForm(Form):
     project_id = IntegerField(
         _l("Project"), validators=[InputRequired(), NumberRange(1, DATABASE_ID_MAX)]
     )

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from civic.accounts.domain import Role
 from civic.accounts.models import User
 from civic.calls import services as call_services
-from civic.calls.domain import CallKind, PhaseKind, Window
+from civic.calls.domain import CallKind, PhaseKind, Window, written_by
 from civic.calls.models import Call
 from civic.calls.queries import get_call, list_themes
 from civic.core.time import utcnow
@@ -57,7 +57,7 @@ def make_call(
         support_threshold=threshold,
         windows=windows if windows is not None else open_windows(now),
     )
-    call = call_services.create_call(db, staff, data, now=now)
+    call = call_services.create_call(db, staff, data, now=written_by(data.windows, now))
     if published:
         call_services.publish_call(db, staff, call, now=now)
     db.commit()

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from civic.accounts.domain import Role
 from civic.calls.models import Call, CallPhase
 from civic.core.audit import AuditEntry
+from civic.core.time import utcnow
 from civic.places.queries import list_municipi
 from civic.places.services import seed_municipi
 from tests.factories.accounts import log_in, make_user
@@ -19,6 +20,9 @@ from tests.support import plain_pdf
 from tests.web.helpers import submit, text
 
 PDF = plain_pdf()
+
+
+NEXT = utcnow().year + 1  # a new call's phases start after today
 
 
 def _staff(client: FlaskClient, db: Session, role: Role = Role.STAFF):  # type: ignore[no-untyped-def]
@@ -41,8 +45,8 @@ def test_staff_create_a_call_with_budgets_and_a_timeline_in_rome_time(
         f"area_{area.id}": "y",
         f"budget_{area.id}": "1.000.000,00",
         "total_budget": "1.000.000,00",
-        "submission_start": "2027-03-01T09:00",
-        "submission_end": "2027-03-31T18:00",
+        "submission_start": f"{NEXT}-03-01T09:00",
+        "submission_end": f"{NEXT}-03-31T18:00",
         "support_threshold": "10",
     }
     response = submit(client, "/gestione/bandi/nuovo", form)
@@ -53,7 +57,9 @@ def test_staff_create_a_call_with_budgets_and_a_timeline_in_rome_time(
     assert call.published_at is None
     phase = db.scalar(select(CallPhase).where(CallPhase.call_id == call.id))
     assert phase is not None
-    assert phase.starts_at.isoformat() == "2027-03-01T08:00:00+00:00"  # 09:00 in Rome, winter time
+    assert (
+        phase.starts_at.isoformat() == f"{NEXT}-03-01T08:00:00+00:00"
+    )  # 09:00 in Rome, winter time
     assert (
         db.scalar(select(AuditEntry.action).where(AuditEntry.target_id == str(call.id)))
         == "call.create"
@@ -70,8 +76,8 @@ def test_a_bad_amount_or_timeline_is_refused_with_a_message(
         "kind": "participatory_budget",
         "title_it": "X",
         "total_budget": "mille euro",
-        "voting_start": "2027-03-10T09:00",
-        "voting_end": "2027-03-01T09:00",
+        "voting_start": f"{NEXT}-03-10T09:00",
+        "voting_end": f"{NEXT}-03-01T09:00",
     }
     response = submit(client, "/gestione/bandi/nuovo", form)
     assert response.status_code == 200

@@ -1,0 +1,87 @@
+"""Nonsense is refused beside its field, what was typed stays, nothing is written: amounts,
+dates, phase order, budgets and invisible text, as staff and citizens would type them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from civic.accounts.domain import Role
+from civic.calls.models import Call
+from civic.core.forms import clean_text
+from civic.core.time import utcnow
+from civic.places.queries import list_municipi
+from civic.places.services import seed_municipi
+from tests.factories.accounts import log_in, make_user
+from tests.web.helpers import submit, text
+
+ZERO_WIDTH = "\u200b" * 6
+NEXT = utcnow().year + 1  # a new call's phases start after today
+
+
+def test_invisible_and_control_characters_are_cleaned_away() -> None:
+    assert clean_text(ZERO_WIDTH) == ""
+    assert clean_text("  Orto\u202e condiviso\x00 ") == "Orto condiviso"
+    assert clean_text("riga uno\r\nriga due\tfine") == "riga uno\nriga due fine"
+    assert clean_text("e\u0301") == "\u00e9"  # one letter, counted once
+
+
+def _call_form(area_id: int, **changes: str) -> dict[str, str]:
+    form = {
+        "kind": "participatory_budget",
+        "title_it": "Bilancio 2027",
+        f"area_{area_id}": "y",
+        f"budget_{area_id}": "100.000,00",
+        "total_budget": "1.000.000,00",
+        "submission_start": f"{NEXT}-03-01T09:00",
+        "submission_end": f"{NEXT}-03-31T18:00",
+        "voting_start": f"{NEXT}-05-01T09:00",
+        "voting_end": f"{NEXT}-05-15T18:00",
+    }
+    form.update(changes)
+    return {k: v for k, v in form.items() if v != "-"}
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"total_budget": "1" * 20}, "total_budget", "Scrivi un importo tra zero e venti milioni"),
+        ({"budget_{a}": "9" * 18}, "budget_{a}", "Scrivi un importo tra zero e venti milioni"),
+        ({"budget_{a}": "2.000.000,00"}, "budget_{a}", "più del totale"),
+        ({"submission_start": "0001-01-01T00:00"}, "submission_start", "entro 10 anni"),
+        ({"voting_start": f"{NEXT}-03-20T09:00"}, "voting_start", "chiusa la presentazione"),
+        (
+            {"submission_start": "2020-03-01T09:00", "submission_end": "2020-03-31T18:00",
+             "voting_start": "2020-05-01T09:00", "voting_end": "2020-05-15T18:00"},
+            "submission_start",
+            "prima di oggi",
+        ),
+        ({"area_{a}": "-", "budget_{a}": "-"}, "kind", "almeno un Municipio"),
+        ({"total_budget": "-"}, "total_budget", "il suo budget totale"),
+        ({"title_it": ZERO_WIDTH}, "title_it", "obbligatorio"),
+    ],
+)  # fmt: skip
+def test_a_call_that_cannot_work_is_refused_beside_its_field(
+    client: FlaskClient, db: Session, changes: dict[str, str], field: str, message: str
+) -> None:
+    seed_municipi(db)
+    db.commit()
+    log_in(client, make_user(db, roles=(Role.STAFF,)))
+    area = list_municipi(db)[2].id
+    form = _call_form(area, **{k.format(a=area): v for k, v in changes.items()})
+    answer = submit(client, "/gestione/bandi/nuovo", form)
+    page = text(answer)
+    assert answer.status_code == 200
+    assert f'id="{field.format(a=area)}-error"' in page or message in page
+    assert message in page
+    assert db.scalar(select(func.count()).select_from(Call)) == 0
+
+
+def _values(page: str) -> dict[str, Any]:
+    import re
+
+    return dict(re.findall(r'name="([^"]+)"[^>]*value="([^"]*)"', page))
