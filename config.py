@@ -43,6 +43,16 @@ def _list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def _bounds(name: str, default: tuple[float, float, float, float]) -> tuple[float, ...]:
+    raw = _env(name)
+    if raw is None:
+        return default
+    parts = tuple(float(p) for p in raw.split(","))
+    if len(parts) != 4 or not (parts[0] < parts[2] and parts[1] < parts[3]):
+        raise ConfigError(f"civic: {name} must be 'south,west,north,east'")
+    return parts
+
+
 def _int(name: str, default: int) -> int:
     raw = _env(name)
     if raw is None:
@@ -152,6 +162,8 @@ def base() -> dict[str, Any]:
         # empty for a map without tiles (the map still works: points are picked on a blank map).
         "MAP_TILE_URL": _env("MAP_TILE_URL", ""),
         "MAP_CENTER": (45.4642, 9.19),
+        # The city's territory as a box (south, west, north, east): places outside are refused.
+        "CITY_BOUNDS": _bounds("CIVIC_CITY_BOUNDS", (45.38, 9.04, 45.54, 9.28)),
         # How many proxies (load balancer, TLS terminator) stand in front of the app and set
         # X-Forwarded-For/-Proto/-Host: their values are trusted only this many hops deep, so
         # rate limits and logs see the visitor's address. 0: no proxy, the headers are ignored.

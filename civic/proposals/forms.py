@@ -16,7 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..core.forms import Euros, Form
+from ..core.forms import Euros, Finite, Form
 from ..core.web import DATABASE_ID_MAX
 
 
@@ -30,8 +30,12 @@ class ProposalForm(Form):
     cost = StringField(
         _l("Estimated cost (€)"), validators=[DataRequired(), Length(max=20), Euros()]
     )
-    lat = DecimalField(_l("Latitude"), places=6, validators=[Optional(), NumberRange(-90, 90)])
-    lon = DecimalField(_l("Longitude"), places=6, validators=[Optional(), NumberRange(-180, 180)])
+    lat = DecimalField(
+        _l("Latitude"), places=6, validators=[Optional(), Finite(), NumberRange(-90, 90)]
+    )
+    lon = DecimalField(
+        _l("Longitude"), places=6, validators=[Optional(), Finite(), NumberRange(-180, 180)]
+    )
     action = HiddenField(default="draft")
 
 

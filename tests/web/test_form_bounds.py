@@ -3,8 +3,6 @@ dates, phase order, budgets and invisible text, as staff and citizens would type
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
@@ -81,7 +79,31 @@ def test_a_call_that_cannot_work_is_refused_beside_its_field(
     assert db.scalar(select(func.count()).select_from(Call)) == 0
 
 
-def _values(page: str) -> dict[str, Any]:
-    import re
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"cost": "9" * 17}, "cost", "Scrivi un importo tra zero e venti milioni"),
+        ({"cost": "0"}, "cost", "costo stimato"),
+        ({"cost": "150.000,00"}, "cost", "budget del Municipio"),  # the area has 100.000,00
+        ({"lat": "sNaN"}, "lat", "Scrivi un numero"),
+        ({"lat": "-1.286", "lon": "36.817"}, "lat", "fuori dalla città"),  # Nairobi
+        ({"title": ZERO_WIDTH + "Orto"}, "title", "tra 5 e 200 caratteri"),  # 4 seen
+    ],
+)
+def test_a_proposal_that_cannot_be_is_refused_and_keeps_what_was_typed(
+    client: FlaskClient, db: Session, changes: dict[str, str], field: str, message: str
+) -> None:
+    from civic.proposals.models import Proposal
+    from tests.factories.calls import make_call
+    from tests.web.test_proposals import _form
 
-    return dict(re.findall(r'name="([^"]+)"[^>]*value="([^"]*)"', page))
+    call = make_call(db)
+    log_in(client, make_user(db))
+    form = {**_form(call), **changes}
+    answer = submit(client, f"/bandi/{call.slug}/proposte/nuova", form)
+    page = text(answer)
+    assert answer.status_code == 200
+    assert f'id="{field}-error"' in page
+    assert message in page
+    assert "Servono" in page  # what was typed is still there
+    assert db.scalar(select(func.count()).select_from(Proposal)) == 0

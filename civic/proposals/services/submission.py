@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from ...accounts.models import User
 from ...calls.domain import PhaseKind
 from ...calls.models import Call
+from ...core.money import format_eur
 from ...core.refusals import PermissionDenied
 from ...core.text import render_markdown
 from ...core.uploads import store_image, store_pdf
@@ -32,6 +33,9 @@ class ProposalData:
     cost_cents: int
     lat: float | None
     lon: float | None
+    # The city's territory (south, west, north, east), from the installation's settings: a
+    # place outside it is refused.
+    bounds: tuple[float, ...] | None = None
 
 
 def _check_data(call: Call, data: ProposalData) -> None:
@@ -41,6 +45,15 @@ def _check_data(call: Call, data: ProposalData) -> None:
         raise NotAllowed("theme_not_in_call")
     if (data.lat is None) != (data.lon is None):
         raise NotAllowed("incomplete_location")
+    if data.lat is not None and data.lon is not None and data.bounds is not None:
+        south, west, north, east = data.bounds
+        if not (south <= data.lat <= north and west <= data.lon <= east):
+            raise NotAllowed("outside_city", field="lat")
+    if data.cost_cents <= 0:
+        raise NotAllowed("cost_missing", field="cost")
+    budget = next((a.budget_cents for a in call.areas if a.area_id == data.area_id), 0)
+    if budget and data.cost_cents > budget:
+        raise NotAllowed("cost_above_budget", field="cost", budget=format_eur(budget))
 
 
 def _revise(session: Session, proposal: Proposal, editor: User, now: datetime) -> None:

@@ -93,6 +93,12 @@ def _refusal(exc: Exception) -> Any:
         "area_not_eligible": _("This Municipio is not part of the call."),
         "theme_not_in_call": _("This theme is not part of the call."),
         "incomplete_location": _("Give both latitude and longitude, or neither."),
+        "outside_city": _("This place is outside the city: choose it on the map of the city."),
+        "cost_missing": _("Give the project's estimated cost."),
+        "cost_above_budget": _(
+            "The cost cannot be more than the Municipio's budget (%(budget)s).",
+            budget=getattr(exc, "params", {}).get("budget", ""),
+        ),
         "not_editable": _("This proposal can no longer be changed: the review has started."),
         "too_many_files": _("A proposal can have at most 5 images and 5 PDF documents."),
         "not_supportable": _("This proposal cannot be supported now."),

@@ -49,6 +49,7 @@ def _data(form: forms.ProposalForm) -> services.ProposalData:
         cost_cents=parse_eur(form.cost.data, "it"),
         lat=float(form.lat.data) if form.lat.data is not None else None,
         lon=float(form.lon.data) if form.lon.data is not None else None,
+        bounds=current_app.config["CITY_BOUNDS"],
     )
 
 
