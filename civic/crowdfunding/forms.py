@@ -17,7 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..core.forms import Euros, Form
+from ..core.forms import Euros, Form, WithinYears
 from ..core.money import parse_eur
 
 LEGAL_FORM_LABELS = {
@@ -125,8 +125,10 @@ class RankForm(Form):
 
 class SelectForm(Form):
     approved_cost = StringField(_l("Approved cost (€)"), validators=[DataRequired(), Euros()])
-    starts_on = DateField(_l("Campaign opens on"), validators=[DataRequired()])
-    ends_on = DateField(_l("Campaign closes on (end of day)"), validators=[DataRequired()])
+    starts_on = DateField(_l("Campaign opens on"), validators=[DataRequired(), WithinYears()])
+    ends_on = DateField(
+        _l("Campaign closes on (end of day)"), validators=[DataRequired(), WithinYears()]
+    )
     area_id = SelectField(_l("Municipio"), coerce=int, validate_choice=True)
 
 

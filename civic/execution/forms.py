@@ -7,7 +7,7 @@ from flask_wtf.file import FileField
 from wtforms import DateField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..core.forms import Euros, Form
+from ..core.forms import Euros, Form, WithinYears
 from .labels import STATUS_LABELS
 
 PHOTO_SLOTS = 3
@@ -31,8 +31,8 @@ class ProgressForm(Form):
 
 class MilestoneForm(Form):
     title = StringField(_l("Milestone"), validators=[DataRequired(), Length(max=200)])
-    due_on = DateField(_l("Expected on"), validators=[DataRequired()])
+    due_on = DateField(_l("Expected on"), validators=[DataRequired(), WithinYears()])
 
 
 class MilestoneDoneForm(Form):
-    done_on = DateField(_l("Reached on"), validators=[DataRequired()])
+    done_on = DateField(_l("Reached on"), validators=[DataRequired(), WithinYears()])

@@ -28,7 +28,7 @@ from wtforms.validators import (
 )
 
 from ..calls.forms import MultiCheckboxField
-from ..core.forms import Form
+from ..core.forms import Finite, Form, WithinYears
 
 KIND_LABELS = {
     "presentation": _l("Presentation meeting"),
@@ -64,13 +64,17 @@ class MeetingForm(Form):
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=10000)])
     call_id = SelectField(_l("Call it presents"), coerce=int, validate_choice=True)
     area_id = SelectField(_l("Municipio"), coerce=int, validate_choice=True)
-    day = DateField(_l("Date"), validators=[DataRequired()])
+    day = DateField(_l("Date"), validators=[DataRequired(), WithinYears()])
     start = TimeField(_l("Starts at"), validators=[DataRequired()])
     end = TimeField(_l("Ends at"), validators=[DataRequired()])
     venue = StringField(_l("Venue"), validators=[Optional(), Length(max=200)])
     address = StringField(_l("Address"), validators=[Optional(), Length(max=300)])
-    lat = FloatField(_l("Latitude"), validators=[Optional(), NumberRange(min=-90, max=90)])
-    lon = FloatField(_l("Longitude"), validators=[Optional(), NumberRange(min=-180, max=180)])
+    lat = FloatField(
+        _l("Latitude"), validators=[Optional(), Finite(), NumberRange(min=-90, max=90)]
+    )
+    lon = FloatField(
+        _l("Longitude"), validators=[Optional(), Finite(), NumberRange(min=-180, max=180)]
+    )
     online_url = StringField(
         _l("Link to join online"),
         validators=[Optional(), URL(require_tld=False), Length(max=500)],

@@ -393,3 +393,18 @@ def test_meeting_data_is_checked(app_ctx: Flask, db: Session) -> None:
             services.create_meeting(db, staff, meeting_data(**overrides), now=utcnow())
     with pytest.raises(PermissionDenied):
         services.create_meeting(db, make_user(db), meeting_data(), now=utcnow())
+
+
+def test_a_new_meeting_cannot_start_in_the_past_or_decades_ahead(
+    app_ctx: Flask, db: Session
+) -> None:
+    from civic.meetings.models import Meeting
+
+    staff = make_staff(db)
+    now = utcnow()
+    cases = ((now - timedelta(days=1), "in_the_past"), (now + timedelta(days=4000), "too_far"))
+    for starts, code in cases:
+        with pytest.raises(services.MeetingRefused, match=code):
+            services.create_meeting(db, staff, meeting_data(starts_at=starts), now=now)
+        db.rollback()
+    assert db.scalar(select(func.count()).select_from(Meeting)) == 0

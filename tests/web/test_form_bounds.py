@@ -107,3 +107,36 @@ def test_a_proposal_that_cannot_be_is_refused_and_keeps_what_was_typed(
     assert message in page
     assert "Servono" in page  # what was typed is still there
     assert db.scalar(select(func.count()).select_from(Proposal)) == 0
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"min_choices": "3", "max_choices": "2"}, "non può essere più del massimo"),
+        ({"min_choices": "9"}, "più dei progetti della scheda più piccola (3)"),
+        ({"max_choices": "7"}, "più dei progetti della scheda più grande (3)"),
+    ],
+)
+def test_vote_settings_that_no_ballot_could_meet_are_refused(
+    client: FlaskClient, db: Session, changes: dict[str, str], message: str
+) -> None:
+    from civic.voting.models import VoteSettings
+    from tests.factories.calls import make_voting_call
+
+    call, _projects = make_voting_call(db, voting_open=False)
+    before = db.get(VoteSettings, call.id)
+    assert before is not None
+    kept = (before.min_choices, before.max_choices)
+    log_in(client, make_user(db, roles=(Role.STAFF,)))
+    form = {
+        "ballot_kind": "approval", "min_choices": "1", "max_choices": "0", "points": "0",
+        "max_ranked": "3", "extra_areas": "0", "min_age": "16", "rule": "greedy",
+        "secrecy": "server", "trustees": "", "threshold": "1",
+    } | changes  # fmt: skip
+    answer = submit(client, f"/gestione/bandi/{call.id}/voto", form)
+    assert answer.status_code == 200
+    assert message in text(answer)
+    db.expire_all()
+    after = db.get(VoteSettings, call.id)
+    assert after is not None
+    assert (after.min_choices, after.max_choices) == kept

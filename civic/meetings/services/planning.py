@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from ...accounts.models import User
 from ...core import audit
+from ...core.time import YEARS_AHEAD
 from .. import queries
 from ..domain import MeetingStatus, RegistrationStatus, is_over
 from ..models import AgendaItem, Meeting, MeetingGroup, Registration
@@ -28,6 +29,10 @@ from .registration import promote
 def create_meeting(session: Session, actor: User, data: MeetingData, *, now: datetime) -> Meeting:
     _check_staff(actor)
     _check_data(data)
+    if data.starts_at < now:
+        raise MeetingRefused("in_the_past")
+    if data.starts_at > now + timedelta(days=365 * YEARS_AHEAD):
+        raise MeetingRefused("too_far")
     meeting = Meeting(
         slug=_unique_slug(session, data.title, data.starts_at),
         status=MeetingStatus.DRAFT.value,

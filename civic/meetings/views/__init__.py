@@ -12,6 +12,7 @@ from flask_login import current_user
 from ...calls import sections as call_sections
 from ...core.actions import describe
 from ...core.db import get_session
+from ...core.time import YEARS_AHEAD
 from .. import permissions, queries, services
 from ..forms import FORMAT_LABELS, KIND_LABELS, REGISTRATION_LABELS, SERVICE_LABELS
 from ..models import Meeting
@@ -28,6 +29,8 @@ def refusal_message(code: str) -> str:
     """Each refusal in words the person can act on."""
     messages = {
         "ends_before_start": _("The meeting must end after it starts."),
+        "in_the_past": _("A new meeting cannot start in the past."),
+        "too_far": _("Give a date within %(n)d years of today.", n=YEARS_AHEAD),
         "address_needed": _("A meeting in person needs an address."),
         "link_needed": _("An online meeting needs the link to join."),
         "external_link_needed": _("Give the link of the site where people register."),

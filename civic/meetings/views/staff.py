@@ -90,6 +90,8 @@ def _data(form: MeetingForm) -> services.MeetingData:
 
 _FIELD_OF = {
     "ends_before_start": "end",
+    "in_the_past": "start",
+    "too_far": "start",
     "address_needed": "address",
     "link_needed": "online_url",
     "external_link_needed": "external_url",

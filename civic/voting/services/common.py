@@ -25,9 +25,15 @@ class VoteRefused(Refused):
     """The vote cannot be taken; ``code`` says why, ``problems`` lists what is wrong with it."""
 
     def __init__(
-        self, code: str, problems: list[domain.Problem] | None = None, *, detail: str = ""
+        self,
+        code: str,
+        problems: list[domain.Problem] | None = None,
+        *,
+        detail: str = "",
+        field: str | None = None,
+        **params: Any,
     ) -> None:
-        super().__init__(code)
+        super().__init__(code, field=field, **params)
         self.problems = problems or []
         self.detail = detail  # what the message names: an address, a word's position
 

@@ -12,10 +12,25 @@ from ...accounts.models import User
 from ...accounts.permissions import is_staff
 from ...calls.models import Call
 from ...core.refusals import PermissionDenied
+from .. import snapshot
 from ..models import VoterRoll, VoteSettings
 from .box import set_up_box
 from .casting import audit_settings
 from .common import VoteRefused
+
+
+def _check_choices(session: Session, call: Call, values: dict[str, Any]) -> None:
+    """Minimum <= maximum <= projects on the smallest ballot (once the ballots have projects;
+    a maximum of 0 means none)."""
+    low, high = int(values.get("min_choices") or 0), int(values.get("max_choices") or 0)
+    if high and low > high:
+        raise VoteRefused("min_above_max", field="max_choices")
+    seen = snapshot.build(session, call.id)
+    sizes = [len(a.projects) for a in seen.areas if a.projects] if seen is not None else []
+    if sizes and low > min(sizes):
+        raise VoteRefused("min_above_projects", field="min_choices", count=min(sizes))
+    if sizes and high > max(sizes):
+        raise VoteRefused("max_above_projects", field="max_choices", count=max(sizes))
 
 
 def save_vote_settings(
@@ -34,6 +49,7 @@ def save_vote_settings(
         raise PermissionDenied
     if session.scalar(select(VoterRoll.id).where(VoterRoll.call_id == call.id).limit(1)):
         raise VoteRefused("rules_frozen")
+    _check_choices(session, call, values)
     settings = session.get(VoteSettings, call.id) or VoteSettings(call_id=call.id)
     for name, value in values.items():
         setattr(settings, name, value)

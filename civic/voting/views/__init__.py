@@ -67,6 +67,15 @@ def refusal(exc: Any) -> list[str]:
         "nothing_to_change": _("Nothing to change."),
         "not_published": _("The results are not published yet."),
         "rules_frozen": _("Ballots exist already: the vote's rules are frozen."),
+        "min_above_max": _("The minimum cannot be more than the maximum."),
+        "min_above_projects": _(
+            "The minimum cannot be more than the projects on the smallest ballot (%(n)s).",
+            n=getattr(exc, "params", {}).get("count", ""),
+        ),
+        "max_above_projects": _(
+            "The maximum cannot be more than the projects on the largest ballot (%(n)s).",
+            n=getattr(exc, "params", {}).get("count", ""),
+        ),
         "trustee_count": _("Name between 1 and 16 trustees, one e-mail address per line."),
         "bad_threshold": _(
             "The trustees needed to count must be between 1 and the trustees named."
