@@ -83,6 +83,10 @@ def record_review(
     if not data.public_reason.strip():
         raise NotAllowed("reason_required")
     proposal = _locked(session, proposal.id)
+    if session.scalar(
+        select(FeasibilityReview.id).where(FeasibilityReview.proposal_id == proposal.id)
+    ):
+        raise NotAllowed("already_reviewed")  # one review per proposal (a UNIQUE backs it)
     target = Status.FEASIBLE if data.feasible else Status.NOT_FEASIBLE
     review = FeasibilityReview(
         proposal_id=proposal.id,

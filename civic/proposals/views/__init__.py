@@ -93,6 +93,7 @@ def _refusal(exc: Exception) -> Any:
         "area_not_eligible": _("This Municipio is not part of the call."),
         "theme_not_in_call": _("This theme is not part of the call."),
         "incomplete_location": _("Give both latitude and longitude, or neither."),
+        "already_reviewed": _("This proposal's feasibility has already been decided."),
         "outside_city": _("This place is outside the city: choose it on the map of the city."),
         "cost_missing": _("Give the project's estimated cost."),
         "cost_above_budget": _(
