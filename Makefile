@@ -39,9 +39,9 @@ JOBS ?= 2
 test: setup lint
 	$(BIN)/pytest -n $(JOBS)
 
-# The inner loop: unit and web tests on SQLite, no browser, no lint.
+# The inner loop: unit and web tests on SQLite, no browser, no lint, no form fuzzing.
 test-fast: setup
-	CIVIC_TEST_DATABASE_URL= $(BIN)/pytest -n $(JOBS) tests/unit tests/web
+	CIVIC_TEST_DATABASE_URL= $(BIN)/pytest -n $(JOBS) -m "not fuzz" tests/unit tests/web
 
 setup: python-deps assets translations
 

@@ -60,6 +60,8 @@ HOSTILE = [
     "{}",
     "true",
 ]
+pytestmark = pytest.mark.fuzz
+
 PREFERRED = (Role.STAFF, Role.ADMIN, Role.CITIZEN, Role.JUROR, Role.ORGANISATION_MEMBER, ANONYMOUS)
 NEXT = utcnow().year + 1
 # The creation forms, which the matrix reaches only by GET, with values that would be accepted.
@@ -162,18 +164,27 @@ def test_hostile_values_in_any_field_never_break_a_form(
     field: int,
     value: str,
 ) -> None:
-    app.config["WTF_CSRF_ENABLED"] = False  # CSRF has its own tests; this one is about values
-    client, person = _client_as(app, db, persona)
-    if path in PREPARE:
-        with app.test_request_context("/"):
-            PREPARE[path](db, objects, person)
-            db.commit()
-    theme = db.scalar(select(CallTheme.theme_id).where(CallTheme.call_id == objects["call"]))
-    form = _form(data, {**objects, "theme": theme})
+    client, values = _ready(app, db, objects, path, persona)
+    form = _form(data, values)
     names = sorted(k for k, v in form.items() if isinstance(v, str))
     if names:
         form[names[field % len(names)]] = value
-    _try(client, db, path.format(**objects), form)
+    _try(client, db, path.format(**values), form)
+
+
+def _ready(
+    app: Flask, session: Session, made: dict[str, Any], path: str, persona: object
+) -> tuple[Any, dict[str, Any]]:
+    """A client signed in as ``persona``, the route's preparation made, and the values its
+    form's placeholders take."""
+    app.config["WTF_CSRF_ENABLED"] = False  # CSRF has its own tests; this one is about values
+    client, person = _client_as(app, session, persona)
+    if path in PREPARE:
+        with app.test_request_context("/"):
+            PREPARE[path](session, made, person)
+            session.commit()
+    theme = session.scalar(select(CallTheme.theme_id).where(CallTheme.call_id == made["call"]))
+    return client, {**made, "theme": theme}
 
 
 def _try(client: Any, session: Session, url: str, form: dict[str, Any]) -> None:
@@ -198,14 +209,7 @@ def test_each_field_of_each_form_meets_every_hostile_value(
     persona: object,
     key: str,
 ) -> None:
-    app.config["WTF_CSRF_ENABLED"] = False
-    client, person = _client_as(app, db, persona)
-    if path in PREPARE:
-        with app.test_request_context("/"):
-            PREPARE[path](db, objects, person)
-            db.commit()
-    theme = db.scalar(select(CallTheme.theme_id).where(CallTheme.call_id == objects["call"]))
-    values = {**objects, "theme": theme}
+    client, values = _ready(app, db, objects, path, persona)
     for hostile in CORE:
         form = _form(data, values)
         form[key.format(**values)] = hostile
