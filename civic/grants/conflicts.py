@@ -23,6 +23,7 @@ from ..accounts.models import RoleGrant, User
 from ..core import audit
 from ..core.mail import queue_email
 from .models import GrantApplication, GrantMember, JuryAssignment
+from .queries import assignments_of_call
 from .states import State
 
 BECAME_INTERESTED = "became a member of the applicant"
@@ -40,17 +41,6 @@ def jurors_of(session: Session, call_id: int) -> list[User]:
     return list(
         session.scalars(
             select(User).where(User.id.in_(set(ids)), User.deleted_at.is_(None)).order_by(User.id)
-        )
-    )
-
-
-def assignments_of(session: Session, call_id: int) -> list[JuryAssignment]:
-    return list(
-        session.scalars(
-            select(JuryAssignment)
-            .join(GrantApplication, GrantApplication.id == JuryAssignment.application_id)
-            .where(GrantApplication.call_id == call_id)
-            .order_by(JuryAssignment.id)
         )
     )
 
@@ -116,7 +106,7 @@ def reassign(
     one (else staff see it short of a juror and add one by hand)."""
     application = session.get(GrantApplication, assignment.application_id)
     assert application is not None
-    every = assignments_of(session, application.call_id)
+    every = assignments_of_call(session, application.call_id)
     load: dict[int, int] = {}
     for a in every:
         if a.recused_at is None:

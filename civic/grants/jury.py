@@ -18,9 +18,10 @@ from ..core import audit
 from ..core.refusals import PermissionDenied
 from . import assignment as plan
 from . import scoring
-from .conflicts import assignments_of, interested, jurors_of, reassign
+from .conflicts import interested, jurors_of, reassign
 from .models import GrantApplication, GrantSettings, JuryAssignment, JuryScore
 from .permissions import can_manage_grants, may_read_as_juror
+from .queries import assignments_of_call
 from .services import GrantRefused
 from .states import State
 
@@ -64,7 +65,7 @@ def auto_assign(
     jurors = [str(j.id) for j in jurors_of(session, call_id)]
     existing: dict[str, list[str]] = {}
     conflicts: dict[str, set[str]] = {}
-    for a in assignments_of(session, call_id):
+    for a in assignments_of_call(session, call_id):
         if a.recused_at is not None:
             conflicts.setdefault(str(a.juror_id), set()).add(str(a.application_id))
         else:
