@@ -8,12 +8,13 @@ run: `/healthz` (Flask, the middleware and the hooks, no session) and a signed-i
 does nothing (the same plus the person's session, sign-in loading and the database
 connection's checkout). Settings as in production (CIVIC_ENV=production, Redis, JSON logs).
 
-Usage: .venv/bin/python bench/hot_path.py [--voters 400]
+Usage: .venv/bin/python bench/hot_path.py [--voters 400] [--profile "POST cast ballot"]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import statistics
 import sys
@@ -36,8 +37,13 @@ RECEIPT = re.compile(r"<code>([A-Z0-9-]{23})</code>")
 class Meter:
     """CPU time and statements per labelled request."""
 
-    def __init__(self, engine: Any) -> None:
+    def __init__(self, engine: Any, profile: str | None = None) -> None:
+        import cProfile
+
         from sqlalchemy import event
+
+        self.profile = profile
+        self.profiler = cProfile.Profile()
 
         self.cpu: dict[str, list[float]] = {}
         self.statements: dict[str, int] = {}
@@ -50,7 +56,11 @@ class Meter:
 
     def __call__(self, label: str, request: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         before, started = self._count, time.process_time()
+        if label == self.profile:
+            self.profiler.enable()
         answer = request(*args, **kwargs)
+        if label == self.profile:
+            self.profiler.disable()
         self.cpu.setdefault(label, []).append(time.process_time() - started)
         self.statements[label] = self._count - before
         return answer
@@ -67,6 +77,7 @@ def _token(page: Any) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--voters", type=int, default=400)
+    parser.add_argument("--profile", help="print where one kind of request spends its CPU")
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     folder = Path(tempfile.mkdtemp(prefix="civic-hot-"))
@@ -81,7 +92,7 @@ def main() -> None:
         app.add_url_rule("/bench-signed-in", "bench_signed_in", lambda: str(current_user.id))
         from civic.core.db import get_database
 
-        meter = Meter(get_database(app).engine)
+        meter = Meter(get_database(app).engine, args.profile)
         plan = made.plan
         name = plan["cookie_name"]
         secure = {"base_url": "https://localhost"}
@@ -124,6 +135,10 @@ def main() -> None:
         print(f"{label:<34}{median:>9.2f}{ratio:>9.2f}{meter.statements[label]:>9}")
     count = len(next(iter(meter.cpu.values())))
     print(f"({count} of each; medians; floor: a signed-in page that does nothing)")
+    if args.profile:
+        import pstats
+
+        pstats.Stats(meter.profiler).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(150)
 
 
 if __name__ == "__main__":

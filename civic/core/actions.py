@@ -1,10 +1,9 @@
 """The one way a view runs a state change (docs/architecture.md, "The action runner").
 
 A POST route loads what it needs, then hands the runner the form and one call of one service.
-The runner validates the form, runs the call in a savepoint of the request's transaction,
-commits once and redirects with the outcome flashed. On a refusal the savepoint is rolled back
-(nothing the call did survives, and nothing is committed: the request's transaction ends in a
-rollback), and the person sees the message: beside its field on the same form re-rendered with
+The runner validates the form, runs the call in the request's transaction, commits once and
+redirects with the outcome flashed. On a refusal the transaction is rolled back (nothing the
+call did survives, and nothing is committed), and the person sees the message: beside its field on the same form re-rendered with
 what they typed, or at the top of the page they came from. A ``PermissionDenied`` or
 ``NotFound`` is left to the application-wide handlers (``core.errors``), which answer 403/404.
 
@@ -102,11 +101,13 @@ def run(
         return _refuse(None, form, again or "/", invalid=invalid)
     session = get_session()
     try:
-        with session.begin_nested():
-            result = action(session)
-    except (PermissionDenied, NotFound):
-        raise  # answered by the application-wide handlers; nothing is committed
+        result = action(session)
     except Refused as refused:
+        # The whole transaction goes: the view wrote nothing before the action (it only
+        # loads), and a savepoint would cost two round trips on every request that succeeds.
+        session.rollback()
+        if isinstance(refused, PermissionDenied | NotFound):
+            raise  # answered by the application-wide handlers
         if on_refusal is not None:
             return on_refusal(refused)
         return _refuse(refused, form, again or "/", fields=fields)
