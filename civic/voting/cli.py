@@ -8,7 +8,7 @@ import time
 import click
 from flask.cli import AppGroup, with_appcontext
 
-from .rules.meta import RULES, tally
+from .rules.meta import RULES, RuleError, tally
 from .rules.pabulib import PabulibError, read
 
 voting_cli = AppGroup("voting", help="Participatory-budget tallies.")
@@ -34,12 +34,22 @@ def tally_command(path: str, rule: str, as_json: bool) -> None:
         finished = time.perf_counter()
     except PabulibError as exc:
         raise click.ClickException(f"not a valid Pabulib file: {exc}") from exc
+    except RuleError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for problem in election.problems[:20]:
+        click.echo(f"line {problem.line}, voter {problem.voter_id}: {problem.message}", err=True)
+    if outcome.note:
+        click.echo(outcome.note, err=True)
     if as_json:
         click.echo(
             json.dumps(
                 {
                     "rule": outcome.rule,
+                    "named": outcome.named,
+                    "note": outcome.note,
                     "winners": outcome.winners,
+                    "marks": outcome.marks(),
+                    "ballot_problems": len(election.problems),
                     "seconds": round(finished - parsed, 6),
                     "parse_seconds": round(parsed - started, 6),
                 }
@@ -48,6 +58,47 @@ def tally_command(path: str, rule: str, as_json: bool) -> None:
     else:
         for project_id in outcome.winners:
             click.echo(project_id)
+
+
+@voting_cli.command("tally-dir")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="One JSON object: every file and totals.")
+def tally_dir_command(folder: str, as_json: bool) -> None:
+    """Tally every .pb file in FOLDER with its own rule; say which reproduce their winners."""
+    from collections import Counter
+    from pathlib import Path
+
+    from .rules.reproduce import check_file
+
+    checks = [check_file(path) for path in sorted(Path(folder).glob("*.pb"))]
+    totals: Counter[tuple[str, str, str]] = Counter(
+        (c.vote_type or "-", c.named or "-", c.status) for c in checks
+    )
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "files": [c.as_dict() for c in checks],
+                    "totals": [
+                        {"vote_type": t, "rule": r, "status": s, "files": n}
+                        for (t, r, s), n in sorted(totals.items())
+                    ],
+                },
+                ensure_ascii=False,
+            )
+        )
+        return
+    click.echo(f"{'vote type':<12}{'rule':<30}{'result':<14}{'files':>6}")
+    for (vote_type, rule, status), count in sorted(totals.items()):
+        click.echo(f"{vote_type:<12}{rule:<30}{status:<14}{count:>6}")
+    statuses = Counter(c.status for c in checks)
+    click.echo(", ".join(f"{n} {s}" for s, n in sorted(statuses.items())) + f" of {len(checks)}")
+    for c in checks:
+        if c.status in ("differs", "unreadable", "same-at-ties"):
+            detail = ", ".join(f"{p}: file {a}, civic {b}" for p, (a, b) in c.different.items())
+            click.echo(f"{Path(c.path).name}: {c.status}" + (f" ({detail})" if detail else ""))
+            if c.why:
+                click.echo(f"    {c.why}")
 
 
 @voting_cli.command("export-pb")

@@ -1,4 +1,10 @@
-"""Read and write Pabulib (.pb) files: sections META, PROJECTS and VOTES, ';'-separated."""
+"""Read and write Pabulib (.pb) files: sections META, PROJECTS and VOTES, ';'-separated.
+
+Every vote type of the format is read (approval, choose-1, ordinal, cumulative, scoring), with
+quoted fields, CRLF line ends and the limits META may set on a ballot. A file that breaks the
+format is refused with the line and the field; a ballot that breaks the file's own limits is
+counted as the file records it and listed in ``Election.problems``, never dropped unseen.
+"""
 
 from __future__ import annotations
 
@@ -7,84 +13,228 @@ import io
 from collections.abc import Iterable
 from pathlib import Path
 
-from .election import Ballot, Election, Project, VoteType, group_ballots, positional_points
+from .election import (
+    Ballot,
+    BallotProblem,
+    Election,
+    Limits,
+    Project,
+    VoteType,
+    group_ballots,
+    positional_points,
+)
 
 csv.field_size_limit(10**8)
+SECTIONS = ("META", "PROJECTS", "VOTES")
 
 
 class PabulibError(ValueError):
-    """The file is not a well-formed Pabulib election."""
+    """The file is not a well-formed Pabulib election; says where when it can."""
+
+    def __init__(self, message: str, *, line: int | None = None, field: str | None = None):
+        where = ", ".join(
+            part
+            for part in (f"line {line}" if line else "", f"field {field!r}" if field else "")
+            if part
+        )
+        super().__init__(f"{where}: {message}" if where else message)
+        self.line = line
+        self.field = field
 
 
-def _sections(text: str) -> dict[str, list[list[str]]]:
-    sections: dict[str, list[list[str]]] = {}
-    current: list[list[str]] | None = None
-    for row in csv.reader(io.StringIO(text), delimiter=";"):
-        if not row:
-            continue
-        head = row[0].strip()
-        if len(row) == 1 and head.upper() in ("META", "PROJECTS", "VOTES"):
-            current = sections.setdefault(head.upper(), [])
-            continue
-        if current is None:
-            raise PabulibError("data before the first section")
-        current.append(row)
-    for name in ("META", "PROJECTS", "VOTES"):
-        if name not in sections or not sections[name]:
+Row = tuple[int, list[str]]  # (line number, cells)
+
+
+def _sections(text: str) -> dict[str, list[Row]]:
+    sections: dict[str, list[Row]] = {}
+    current: list[Row] | None = None
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";")
+    try:
+        for row in reader:
+            if not row or not any(cell.strip() for cell in row):
+                continue
+            head = row[0].strip().upper()
+            if head in SECTIONS and not any(cell.strip() for cell in row[1:]):
+                if head in sections:
+                    raise PabulibError(f"section {head} appears twice", line=reader.line_num)
+                current = sections.setdefault(head, [])
+                continue
+            if current is None:
+                raise PabulibError("data before the first section", line=reader.line_num)
+            current.append((reader.line_num, row))
+    except csv.Error as exc:
+        raise PabulibError(str(exc), line=reader.line_num) from exc
+    for name in SECTIONS:
+        if not sections.get(name):
             raise PabulibError(f"missing section {name}")
     return sections
 
 
-def _records(rows: list[list[str]]) -> list[dict[str, str]]:
-    header = [h.strip() for h in rows[0]]
-    return [dict(zip(header, (value.strip() for value in row), strict=False)) for row in rows[1:]]
+def _records(
+    rows: list[Row], required: tuple[str, ...], section: str
+) -> list[tuple[int, dict[str, str]]]:
+    line, header_cells = rows[0]
+    header = [h.strip() for h in header_cells]
+    for name in required:
+        if name not in header:
+            raise PabulibError(f"the {section} header has no column {name!r}", line=line)
+    records = []
+    for number, row in rows[1:]:
+        if len(row) > len(header) and any(cell.strip() for cell in row[len(header) :]):
+            raise PabulibError(f"more cells than the {section} header has columns", line=number)
+        records.append((number, {h: v.strip() for h, v in zip(header, row, strict=False)}))
+    return records
+
+
+def _number(text: str, *, line: int, field: str) -> int:
+    """A whole number as the files write it ('1500', '1500.0'); anything else is an error."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise PabulibError(f"{text!r} is not a number", line=line, field=field) from None
+    if value != value or value in (float("inf"), float("-inf")) or value != int(value):
+        raise PabulibError(f"{text!r} is not a whole number", line=line, field=field)
+    return int(value)
+
+
+def _meta(rows: list[Row]) -> tuple[dict[str, str], dict[str, int]]:
+    meta: dict[str, str] = {}
+    lines: dict[str, int] = {}
+    for line, row in rows:
+        key = row[0].strip()
+        if key == "key" and not meta:
+            continue  # the section's header row
+        meta[key] = row[1].strip() if len(row) > 1 else ""
+        lines[key] = line
+    return meta, lines
+
+
+def _limits(meta: dict[str, str], lines: dict[str, int]) -> Limits:
+    values: dict[str, int | None] = {}
+    for name in Limits.KEYS:
+        raw = meta.get(name, "")
+        values[name] = _number(raw, line=lines[name], field=name) if raw else None
+    return Limits(**values)
 
 
 def parse(text: str) -> Election:
     """An Election from the text of a .pb file (identical ballots grouped)."""
-    sections = _sections(text)
-    meta = {row[0].strip(): row[1].strip() if len(row) > 1 else "" for row in sections["META"][1:]}
+    sections = _sections(text.lstrip("\ufeff"))
+    meta, meta_lines = _meta(sections["META"])
+    if "budget" not in meta:
+        raise PabulibError("META has no budget")
+    budget = _number(meta["budget"], line=meta_lines["budget"], field="budget")
     try:
-        vote_type = VoteType(meta.get("vote_type", "approval"))
-        budget = int(float(meta["budget"]))
-        projects: dict[str, Project] = {}
-        official: list[str] = []
-        has_selected = False
-        for record in _records(sections["PROJECTS"]):
-            project_id = record["project_id"]
-            projects[project_id] = Project(
-                project_id, int(float(record["cost"])), record.get("name", "")
-            )
-            if "selected" in record:
-                has_selected = True
-                if record["selected"] in ("1", "1.0"):
-                    official.append(project_id)
-        max_length = int(meta.get("max_length", "0") or 0)
-        ballots = []
-        for record in _records(sections["VOTES"]):
-            chosen = tuple(p.strip() for p in record.get("vote", "").split(",") if p.strip())
-            if vote_type is VoteType.APPROVAL:
-                points = tuple((p, 1) for p in chosen)
-            elif vote_type is VoteType.ORDINAL:
-                points = positional_points(chosen, max_length or len(chosen))
-            else:
-                given = [int(float(x)) for x in record.get("points", "").split(",") if x.strip()]
-                if len(given) != len(chosen):
-                    raise PabulibError(
-                        f"voter {record.get('voter_id')}: points do not match the vote"
-                    )
-                points = tuple(zip(chosen, given, strict=True))
-            ballots.append(Ballot(points))
-    except (KeyError, ValueError) as exc:
-        raise PabulibError(str(exc)) from exc
+        vote_type = VoteType(meta.get("vote_type", "approval") or "approval")
+    except ValueError:
+        raise PabulibError(
+            f"unknown vote type {meta['vote_type']!r}",
+            line=meta_lines.get("vote_type"),
+            field="vote_type",
+        ) from None
+    limits = _limits(meta, meta_lines)
+    projects, selected = _projects(sections["PROJECTS"])
+    ballots, problems = _votes(sections["VOTES"], vote_type, projects, limits)
+    official = [p for p, mark in selected.items() if mark == 1] if selected else None
     return Election(
         budget=budget,
         projects=projects,
         ballots=group_ballots(ballots),
         vote_type=vote_type,
         meta=meta,
-        official_winners=official if has_selected else None,
+        official_winners=official,
+        selected=selected or None,
+        limits=limits,
+        problems=problems,
     )
+
+
+def _projects(rows: list[Row]) -> tuple[dict[str, Project], dict[str, int]]:
+    projects: dict[str, Project] = {}
+    selected: dict[str, int] = {}
+    for line, record in _records(rows, ("project_id", "cost"), "PROJECTS"):
+        project_id = record["project_id"]
+        if not project_id:
+            raise PabulibError("a project without an id", line=line, field="project_id")
+        if project_id in projects:
+            raise PabulibError(f"project {project_id!r} twice", line=line, field="project_id")
+        cost = _number(record["cost"], line=line, field="cost")
+        if cost < 0:
+            raise PabulibError("a negative cost", line=line, field="cost")
+        projects[project_id] = Project(
+            project_id,
+            cost,
+            record.get("name", ""),
+            categories=_listed(record.get("category", "")),
+            targets=_listed(record.get("target", "")),
+        )
+        if "selected" in record:
+            mark = record["selected"]
+            # Blank means the file does not say; 1 won by the rule, 2 and 3 by later steps.
+            selected[project_id] = _number(mark, line=line, field="selected") if mark else 0
+    return projects, selected
+
+
+def _listed(text: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in text.split(",") if part.strip())
+
+
+def _votes(
+    rows: list[Row], vote_type: VoteType, projects: dict[str, Project], limits: Limits
+) -> tuple[list[Ballot], list[BallotProblem]]:
+    """Each ballot once per voter; distinct ballots are checked once (a city's file repeats a
+    few thousand ballots tens of thousands of times)."""
+    records = _records(rows, ("voter_id", "vote"), "VOTES")
+    with_points = vote_type in (VoteType.CUMULATIVE, VoteType.SCORING)
+    if records and with_points and "points" not in records[0][1]:
+        raise PabulibError(f"{vote_type} votes need a points column", line=rows[0][0])
+    seen: dict[tuple[str, str], Ballot] = {}
+    ballots: list[Ballot] = []
+    problems: list[BallotProblem] = []
+    for line, record in records:
+        key = (
+            record["vote"],
+            record.get("points", "") if vote_type is not VoteType.APPROVAL else "",
+        )
+        ballot = seen.get(key)
+        if ballot is None:
+            ballot = _ballot(line, record, vote_type, projects, limits.max_length)
+            seen[key] = ballot
+            for message in limits.broken_by(ballot, projects, vote_type):
+                problems.append(BallotProblem(line, record["voter_id"], message))
+        elif limits.any():
+            for message in limits.broken_by(ballot, projects, vote_type):
+                problems.append(BallotProblem(line, record["voter_id"], message))
+        ballots.append(ballot)
+    return ballots, problems
+
+
+def _ballot(
+    line: int,
+    record: dict[str, str],
+    vote_type: VoteType,
+    projects: dict[str, Project],
+    ranks: int | None,
+) -> Ballot:
+    chosen = _listed(record["vote"])
+    for project_id in chosen:
+        if project_id not in projects:
+            raise PabulibError(f"vote for unknown project {project_id!r}", line=line, field="vote")
+    if len(set(chosen)) != len(chosen):
+        raise PabulibError("the same project twice in one vote", line=line, field="vote")
+    raw_points = record.get("points", "")
+    if vote_type in (VoteType.APPROVAL, VoteType.CHOOSE_1):
+        return Ballot(tuple((p, 1) for p in chosen))
+    if vote_type is VoteType.ORDINAL and not raw_points:
+        return Ballot(positional_points(chosen, ranks or len(chosen)))
+    given = [_number(x, line=line, field="points") for x in raw_points.split(",") if x.strip()]
+    if len(given) != len(chosen):
+        raise PabulibError(
+            f"voter {record['voter_id']}: {len(given)} points for {len(chosen)} projects",
+            line=line,
+            field="points",
+        )
+    return Ballot(tuple(zip(chosen, given, strict=True)))
 
 
 def read(path: str | Path) -> Election:
@@ -97,9 +247,10 @@ def write(
     projects: Iterable[Project],
     ballots: Iterable[Ballot],
     votes: dict[str, int] | None = None,
-    selected: set[str] | None = None,
+    selected: set[str] | dict[str, int] | None = None,
 ) -> str:
-    """The text of a .pb file. Voters get sequential ids: nothing links them to people."""
+    """The text of a .pb file. Voters get sequential ids: nothing links them to people.
+    ``selected``: the winners (marked 1), or each project's mark (1, 2 for a reserve step...)."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\n")
     writer.writerow(["META"])
@@ -111,20 +262,22 @@ def write(
         ["selected"] if selected is not None else []
     )
     writer.writerow(header)
+    marks = selected if isinstance(selected, dict) else dict.fromkeys(selected or (), 1)
     for project in projects:
         row = [project.id, str(project.cost), str((votes or {}).get(project.id, 0)), project.name]
         if selected is not None:
-            row.append("1" if project.id in selected else "0")
+            row.append(str(marks.get(project.id, 0)))
         writer.writerow(row)
     writer.writerow(["VOTES"])
-    cumulative = meta.get("vote_type", "approval") in ("cumulative", "scoring")
-    writer.writerow(["voter_id", "vote", "points"] if cumulative else ["voter_id", "vote"])
+    vote_type = meta.get("vote_type", "approval")
+    with_points = vote_type in ("cumulative", "scoring")
+    writer.writerow(["voter_id", "vote", "points"] if with_points else ["voter_id", "vote"])
     voter = 0
     for ballot in ballots:
         for _ in range(ballot.weight):
             voter += 1
             row = [str(voter), ",".join(ballot.projects)]
-            if cumulative:
+            if with_points:
                 row.append(",".join(str(points) for _, points in ballot.points))
             writer.writerow(row)
     return out.getvalue()
