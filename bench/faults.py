@@ -4,7 +4,8 @@
    workers; no ballot is lost or counted twice; the only errors clients see are connections
    cut by the kill (retryable: nothing half-done stays).
 2. PostgreSQL restarted while voters vote: the app recovers by itself (the pool checks each
-   connection idle for over a second before use, and drops the pool at the first dead one); during the restart clients get 503 with Retry-After, never a 500;
+   connection idle for over a second before use, and drops the pool at the first dead one);
+   during the restart clients get 503 with Retry-After, never a 500;
    after it, a further run sees no error at all.
 3. Redis down for ten seconds while people vote, sign in and register for a meeting: no
    request fails (rate limits count in memory, e-mails wait in the database's spool), and once

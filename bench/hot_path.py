@@ -138,7 +138,8 @@ def main() -> None:
     if args.profile:
         import pstats
 
-        pstats.Stats(meter.profiler).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(150)
+        order = os.environ.get("SORT", "cumulative")  # or "tottime"
+        pstats.Stats(meter.profiler).sort_stats(order).print_stats(150)
 
 
 if __name__ == "__main__":

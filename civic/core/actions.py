@@ -3,8 +3,9 @@
 A POST route loads what it needs, then hands the runner the form and one call of one service.
 The runner validates the form, runs the call in the request's transaction, commits once and
 redirects with the outcome flashed. On a refusal the transaction is rolled back (nothing the
-call did survives, and nothing is committed), and the person sees the message: beside its field on the same form re-rendered with
-what they typed, or at the top of the page they came from. A ``PermissionDenied`` or
+call did survives, and nothing is committed), and the person sees the message: beside its
+field on the same form re-rendered with what they typed, or at the top of the page they came
+from. A ``PermissionDenied`` or
 ``NotFound`` is left to the application-wide handlers (``core.errors``), which answer 403/404.
 
 Each feature tells the runner how to word its refusals with ``describe``; a refusal no feature

@@ -12,7 +12,6 @@ from fractions import Fraction
 from .election import Election, scores, supporters
 from .outcome import Outcome, ProjectResult
 
-
 TIES = ("cheaper", "order")
 
 
