@@ -142,6 +142,7 @@ def base() -> dict[str, Any]:
         "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "civic" / "translations"),
         # Who runs this instance (header, footer, legal pages).
         "CITY_NAME": _env("CIVIC_CITY_NAME", "Comune di Milano"),
+        "CITY_COUNTRY": _env("CIVIC_CITY_COUNTRY", "Italy"),  # as open data names it
         "CONTACT_EMAIL": _env("CIVIC_CONTACT_EMAIL", "partecipazione@civic.localhost"),
         # Citizen sign-in with SPID/CIE through the city's OpenID Connect broker (off if no issuer).
         "OIDC_ISSUER": _env("OIDC_ISSUER"),

@@ -63,8 +63,11 @@ def engine(database_url: str) -> Iterator[Engine]:
 
 @pytest.fixture(scope="session")
 def smtp() -> Iterator[tuple[int, Mailbox]]:
+    from civic.core import smtp as kept
+
     with smtp_server() as server:
         yield server
+        kept.close()  # the connection e-mail jobs keep open between messages
 
 
 @pytest.fixture

@@ -40,6 +40,7 @@ class Mailbox:
 
     messages: list[EmailMessage] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    greetings: int = 0  # EHLOs: one per connection a client opened
 
     def clear(self) -> None:
         with self.lock:
@@ -73,6 +74,14 @@ class _Handler:
     def __init__(self, mailbox: Mailbox) -> None:
         self.mailbox = mailbox
 
+    async def handle_EHLO(  # noqa: N802 (aiosmtpd's name)
+        self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
+    ) -> list[str]:
+        session.host_name = hostname
+        with self.mailbox.lock:
+            self.mailbox.greetings += 1
+        return responses
+
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 (aiosmtpd's name)
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self.mailbox.lock:
@@ -81,10 +90,12 @@ class _Handler:
 
 
 @contextmanager
-def smtp_server() -> Iterator[tuple[int, Mailbox]]:
-    """A real aiosmtpd server on a free loopback port."""
-    mailbox = Mailbox()
-    port = free_port()
+def smtp_server(
+    port: int | None = None, mailbox: Mailbox | None = None
+) -> Iterator[tuple[int, Mailbox]]:
+    """A real aiosmtpd server on a free loopback port (or the one given)."""
+    mailbox = mailbox or Mailbox()
+    port = port or free_port()
     controller = Controller(_Handler(mailbox), hostname="127.0.0.1", port=port)
     controller.start()
     try:

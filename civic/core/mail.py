@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import logging
-import smtplib
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import asdict, dataclass
@@ -26,6 +25,7 @@ from huey import crontab
 from sqlalchemy import JSON, Engine, delete, event, insert, select
 from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column
 
+from . import smtp
 from .db import Base
 from .jobs import QUEUE_DOWN
 from .queue import huey
@@ -200,14 +200,7 @@ def send_email(data: dict[str, Any]) -> None:
     """Deliver one message through the configured SMTP server."""
     with job_app_context():
         cfg = current_app.config
-        message = build_message(data, cfg["MAIL_DEFAULT_SENDER"])
-        smtp_class = smtplib.SMTP_SSL if cfg["MAIL_USE_SSL"] else smtplib.SMTP
-        with smtp_class(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=cfg["MAIL_TIMEOUT"]) as smtp:
-            if cfg["MAIL_USE_TLS"]:
-                smtp.starttls()
-            if cfg["MAIL_USERNAME"]:
-                smtp.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"] or "")
-            smtp.send_message(message)
+        smtp.deliver(build_message(data, cfg["MAIL_DEFAULT_SENDER"]), cfg)
 
 
 @huey.periodic_task(crontab(minute="*"))  # type: ignore[untyped-decorator]

@@ -15,6 +15,7 @@ class BallotKind(StrEnum):
     KNAPSACK = "knapsack"  # choose projects whose total cost fits the area's budget
     CUMULATIVE = "cumulative"  # spread N points
     RANKED = "ranked"  # up to K projects in order
+    SINGLE = "single"  # exactly one project ("vote for one", Pabulib's choose-1)
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,10 @@ def problems(rules: BallotRules, choices: dict[int, int], costs: dict[int, int])
     if not chosen:
         return [*found, Problem.EMPTY]
     tally = measure(chosen, costs)
-    if rules.kind in (BallotKind.APPROVAL, BallotKind.KNAPSACK):
+    if rules.kind is BallotKind.SINGLE:
+        if tally.count > 1:
+            found.append(Problem.TOO_MANY)
+    elif rules.kind in (BallotKind.APPROVAL, BallotKind.KNAPSACK):
         if tally.count < rules.min_choices:
             found.append(Problem.TOO_FEW)
         if rules.max_choices and tally.count > rules.max_choices:
@@ -127,7 +131,7 @@ def normalised(rules: BallotRules, choices: dict[int, int]) -> dict[int, int]:
     """The ballot as it is sealed: only what was chosen, and on approval ballots every choice
     weighs 1 whatever number was sent."""
     chosen = {p: v for p, v in choices.items() if v > 0}
-    if rules.kind in (BallotKind.APPROVAL, BallotKind.KNAPSACK):
+    if rules.kind in (BallotKind.APPROVAL, BallotKind.KNAPSACK, BallotKind.SINGLE):
         return dict.fromkeys(chosen, 1)
     return chosen
 

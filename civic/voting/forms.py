@@ -12,7 +12,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
 from ..core.forms import Form
 from ..core.web import DATABASE_ID_MAX
@@ -22,6 +22,7 @@ BALLOT_LABELS = {
     "knapsack": _l("Knapsack: choose projects whose total cost fits the budget"),
     "cumulative": _l("Cumulative: spread a number of points"),
     "ranked": _l("Ranked: put up to K projects in order"),
+    "single": _l("Vote for one: choose exactly one project"),
 }
 RULE_LABELS = {
     "greedy": _l("Greedy by votes within the budget (skip what does not fit)"),
@@ -31,12 +32,18 @@ RULE_LABELS = {
     "mes-add1": _l("Method of Equal Shares with add-one completion"),
     "mes-add1-exhaustive": _l("Method of Equal Shares with exhaustive add-one completion"),
     "mes-add1-greedy": _l("Method of Equal Shares, add-one, then greedy"),
+    "mes-add1-comparison": _l("Method of Equal Shares, add-one, compared with greedy"),
+    "greedy-custom": _l("Greedy by votes, stopping at the first that does not fit, with a reserve"),
 }
 
 SECRECY_LABELS = {
     "trustees": _l("Trustees: k of n named people must come together to count"),
     "server": _l("Server key: the server counts with a key kept outside the database"),
 }
+
+
+def _zero_if_empty(value: int | None) -> int:
+    return 0 if value is None else value
 
 
 class VoteSettingsForm(Form):
@@ -76,6 +83,19 @@ class VoteSettingsForm(Form):
         _l("Rule that picks the winners"),
         choices=[SelectChoice(k, v) for k, v in RULE_LABELS.items()],
         validate_choice=True,
+    )
+    # Used by one rule each: left empty, they are 0 (the service asks for them when needed).
+    min_score = IntegerField(
+        _l("Votes a project needs (greedy with a minimum score)"),
+        default=0,
+        validators=[Optional(), NumberRange(0, 10_000_000)],
+        filters=[_zero_if_empty],
+    )
+    reserve_percent = IntegerField(
+        _l("Reserve: percent of the next project the money left must cover to fund it"),
+        default=80,
+        validators=[Optional(), NumberRange(0, 100)],
+        filters=[_zero_if_empty],
     )
     secrecy = SelectField(
         _l("Who can open the ballot box"),

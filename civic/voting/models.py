@@ -32,7 +32,7 @@ from .domain import BallotKind
 _KINDS = ", ".join(f"'{k.value}'" for k in BallotKind)
 _RULES = (
     "'greedy', 'greedy-no-skip', 'greedy-threshold', 'mes', 'mes-add1', 'mes-add1-exhaustive', "
-    "'mes-add1-greedy'"
+    "'mes-add1-greedy', 'greedy-custom', 'mes-add1-comparison'"
 )
 
 
@@ -48,6 +48,9 @@ class VoteSettings(Base):
             name="limits",
         ),
         CheckConstraint("extra_areas >= 0 AND min_age >= 0", name="eligibility"),
+        CheckConstraint(
+            "min_score >= 0 AND reserve_percent >= 0 AND reserve_percent <= 100", name="steps"
+        ),
     )
 
     call_id: Mapped[int] = mapped_column(
@@ -63,6 +66,10 @@ class VoteSettings(Base):
     # Residents may declare their Municipio and date of birth themselves (marked in results).
     allow_self_declared: Mapped[bool] = mapped_column(default=False, server_default=false())
     rule: Mapped[str] = mapped_column(String(20), default="greedy")
+    # greedy-threshold: the score a project needs; greedy-custom: the share (%) of the project
+    # that stopped the count the money left must cover for the reserve to fund it.
+    min_score: Mapped[int] = mapped_column(default=0, server_default="0")
+    reserve_percent: Mapped[int] = mapped_column(default=0, server_default="0")
     # Who can open the sealed box: the trustees together (k of n), or the server (BALLOT_KEY).
     secrecy: Mapped[str] = mapped_column(String(10), default="server", server_default="server")
 

@@ -48,6 +48,8 @@ class Rules:
     allow_self_declared: bool
     rule: str
     secrecy: str = "server"
+    min_score: int = 0
+    reserve_percent: int = 0
 
 
 @dataclass(frozen=True)
@@ -141,6 +143,8 @@ def build(session: Session, call_id: int) -> VotingCall | None:
             stored.allow_self_declared,
             stored.rule,
             stored.secrecy,
+            stored.min_score,
+            stored.reserve_percent,
         )
         if stored is not None
         else None

@@ -17,7 +17,8 @@
   function update() {
     var count = 0, cost = 0, points = 0;
     form.querySelectorAll("[data-cost]").forEach(function (input) {
-      var value = input.type === "checkbox" ? (input.checked ? 1 : 0) : parseInt(input.value || "0", 10) || 0;
+      var ticked = input.type === "checkbox" || input.type === "radio";
+      var value = ticked ? (input.checked ? 1 : 0) : parseInt(input.value || "0", 10) || 0;
       if (value > 0) {
         count += 1;
         cost += parseInt(input.getAttribute("data-cost"), 10);

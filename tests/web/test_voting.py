@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -377,3 +378,94 @@ def test_a_change_to_the_ballot_after_voting_opened_is_shown_with_the_results(
     assert "Modifiche alla scheda dopo l'apertura del voto" in page, page[page.find("<h1") :][:1500]
     assert "Progetto 1 area" in page
     assert "tolto dalla scheda — Area non più disponibile dal 3 dicembre" in page
+
+
+def test_staff_choose_a_vote_for_one_with_the_reserve_rule_explained(
+    client: FlaskClient, db: Session
+) -> None:
+    call = make_call(db)
+    log_in(client, make_user(db, roles=(Role.STAFF,)))
+    page = client.get(f"/gestione/bandi/{call.id}/voto")
+    # Every rule in plain words with its official name, in Italian first.
+    assert "Come conta ogni regola" in text(page)
+    assert "equalshares/add1-comparison" in text(page)
+    assert "greedy-custom" in text(page)
+    form = {
+        "ballot_kind": "single", "min_choices": "0", "max_choices": "3", "points": "0",
+        "max_ranked": "3", "extra_areas": "0", "min_age": "16", "rule": "greedy-custom",
+        "min_score": "", "reserve_percent": "80", "secrecy": "server", "trustees": "",
+        "threshold": "1",
+    }  # fmt: skip
+    response = submit(client, f"/gestione/bandi/{call.id}/voto", form)
+    assert response.status_code == 302
+    settings = db.get(VoteSettings, call.id)
+    assert settings is not None
+    assert (settings.ballot_kind, settings.rule, settings.reserve_percent) == (
+        "single",
+        "greedy-custom",
+        80,
+    )
+    assert (settings.min_choices, settings.max_choices, settings.min_score) == (1, 1, 0)
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"rule": "greedy-threshold", "min_score": ""}, "min_score", "Indica i voti"),
+        ({"rule": "greedy-custom", "reserve_percent": "0"}, "reserve_percent", "Indica la quota"),
+    ],
+)
+def test_a_rule_without_its_number_is_refused_beside_the_field(
+    client: FlaskClient, db: Session, changes: dict[str, str], field: str, message: str
+) -> None:
+    call = make_call(db)
+    log_in(client, make_user(db, roles=(Role.STAFF,)))
+    form = {
+        "ballot_kind": "approval", "min_choices": "1", "max_choices": "0", "points": "0",
+        "max_ranked": "3", "extra_areas": "0", "min_age": "16", "rule": "greedy",
+        "secrecy": "server", "trustees": "", "threshold": "1",
+    } | changes  # fmt: skip
+    answer = submit(client, f"/gestione/bandi/{call.id}/voto", form)
+    assert answer.status_code == 200
+    beside = re.search(rf'id="{field}-error"[^>]*>(.*?)</', answer.get_data(as_text=True), re.S)
+    assert beside is not None
+    assert message in beside.group(1)
+    assert db.get(VoteSettings, call.id) is None  # nothing saved
+
+
+def test_a_vote_for_one_is_a_choice_of_one_on_the_ballot(client: FlaskClient, db: Session) -> None:
+    call, projects = make_voting_call(db, ballot_kind="single")
+    area = next(iter(projects))
+    voter = make_voter(db, area)
+    log_in(client, voter)
+    page = client.get(f"/bandi/{call.slug}/voto/{area}")
+    assert page.get_data(as_text=True).count('name="choice"') == len(projects[area])
+    assert "Scegli un progetto." in text(page)
+    cast = submit(
+        client,
+        f"/bandi/{call.slug}/voto/{area}",
+        {"choice": str(projects[area][1]), "action": "cast"},
+    )
+    assert cast.status_code == 200
+    assert db.scalar(select(func.count()).select_from(VoterRoll)) == 1
+
+
+def test_the_results_say_how_the_winners_were_chosen(client: FlaskClient, db: Session) -> None:
+    call, projects = make_voting_call(db, rule="greedy-custom", reserve_percent=70)
+    area = next(iter(projects))
+    log_in(client, make_voter(db, area))
+    submit(
+        client, f"/bandi/{call.slug}/voto/{area}", {f"p{projects[area][2]}": "1", "action": "cast"}
+    )
+    _close(db, call.id)
+    staff = make_user(db, roles=(Role.STAFF,))
+    log_in(client, staff)
+    submit(
+        client,
+        f"/gestione/bandi/{call.id}/scrutinio",
+        {},
+        form_page=f"/gestione/bandi/{call.id}/risultati",
+    )
+    review = client.get(f"/gestione/bandi/{call.id}/risultati")
+    assert "Come sono stati scelti i vincitori (greedy-custom)" in text(review)
+    assert "almeno il 70% del suo costo" in text(review)

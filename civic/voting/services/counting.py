@@ -5,7 +5,9 @@ from __future__ import annotations
 import secrets
 from dataclasses import asdict
 from datetime import datetime
+from fractions import Fraction
 
+from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -20,11 +22,13 @@ from ...core.time import to_rome
 from ...proposals.models import Proposal
 from ...residency import census
 from .. import domain
-from ..models import Ballot, ElectionKey, VoteResult, VoterRoll
+from ..models import Ballot, ElectionKey, VoteResult, VoterRoll, VoteSettings
 from ..rules import Ballot as RuleBallot
 from ..rules import Election, Project
 from ..rules.meta import tally
+from ..rules.outcome import Outcome
 from ..rules.pabulib import write
+from ..snapshot import Rules
 from .box import open_with_server_key, sealed_count
 from .common import VoteRefused, ballot_rules, candidates, settings_of
 
@@ -114,15 +118,45 @@ def election_for(session: Session, call: Call, area_id: int) -> Election:
     vote_type = {
         "approval": "approval",
         "knapsack": "approval",
+        "single": "choose-1",
         "cumulative": "cumulative",
         "ranked": "ordinal",
     }[settings.ballot_kind]
-    meta = {"vote_type": vote_type, "rule": settings.rule, "budget": str(rules.budget_cents // 100)}
-    from ..rules.election import VoteType, group_ballots
+    meta = {
+        "vote_type": vote_type,
+        "rule": pabulib_rule_name(settings.rule),
+        "budget": str(rules.budget_cents // 100),
+    }
+    if settings.rule == "greedy-custom":  # the file defines its step, as Poznań's do
+        meta["comment"] = (
+            "#1: Greedy by votes until the next project does not fit; that project is funded "
+            f"too if the money left covers at least {settings.reserve_percent}% of that project."
+        )
+    from ..rules.election import Limits, VoteType, group_ballots
 
+    if settings.min_score:
+        meta["min_project_score_threshold"] = str(settings.min_score)
     return Election(
-        rules.budget_cents // 100, projects, group_ballots(ballots), VoteType(vote_type), meta
+        rules.budget_cents // 100,
+        projects,
+        group_ballots(ballots),
+        VoteType(vote_type),
+        meta,
+        limits=Limits(min_project_score_threshold=settings.min_score or None),
     )
+
+
+def pabulib_rule_name(rule: str) -> str:
+    """The name Pabulib files use for one of civic's rules (the export's META 'rule')."""
+    from ..rules.meta import META_NAMES
+
+    return next((name for name, ours in META_NAMES.items() if ours == rule), rule)
+
+
+def run_rule(election: Election, settings: VoteSettings | Rules) -> Outcome:
+    """The call's published rule on an area's ballots, with the call's own parameters."""
+    reserve = Fraction(settings.reserve_percent, 100) if settings.rule == "greedy-custom" else None
+    return tally(election, settings.rule, reserve=reserve)
 
 
 def tally_call(
@@ -155,7 +189,7 @@ def tally_call(
             session.delete(existing)
             session.flush()
         election = election_for(session, call, area.area_id)
-        outcome = tally(election, settings.rule)
+        outcome = run_rule(election, settings)
         explanation = {
             pid: {
                 k: (
@@ -332,8 +366,8 @@ def export_pb(session: Session, call: Call, area_id: int) -> str:
     election = election_for(session, call, area_id)
     meta = {
         "description": call.title_it,
-        "country": "Italy",
-        "unit": "Milano",
+        "country": str(current_app.config["CITY_COUNTRY"]),
+        "unit": str(current_app.config["CITY_NAME"]),
         "instance": str(call.created_at.year),
         "subunit": f"area {area_id}",
         "num_projects": str(len(election.projects)),
@@ -342,7 +376,9 @@ def export_pb(session: Session, call: Call, area_id: int) -> str:
         "currency": "EUR",
     }
     from ..rules.election import supporters
+    from ..rules.outcome import MARKS
 
     votes = supporters(election)
-    selected = {str(w) for w in result.winners}
+    reasons = {pid: why.get("reason") for pid, why in (result.explanation or {}).items()}
+    selected = {str(w): MARKS.get(str(reasons.get(str(w))), 1) for w in result.winners}
     return write(meta, election.projects.values(), election.ballots, votes, selected)

@@ -19,9 +19,22 @@ from .casting import audit_settings
 from .common import VoteRefused
 
 
+def _check_rule(values: dict[str, Any]) -> None:
+    """A rule's own number must be there: the minimum score of greedy-threshold, the reserve
+    share of greedy-custom."""
+    rule = values.get("rule")
+    if rule == "greedy-threshold" and int(values.get("min_score") or 0) < 1:
+        raise VoteRefused("min_score_needed", field="min_score")
+    if rule == "greedy-custom" and int(values.get("reserve_percent") or 0) < 1:
+        raise VoteRefused("reserve_needed", field="reserve_percent")
+
+
 def _check_choices(session: Session, call: Call, values: dict[str, Any]) -> None:
     """Minimum <= maximum <= projects on the smallest ballot (once the ballots have projects;
-    a maximum of 0 means none)."""
+    a maximum of 0 means none). A vote for one is exactly one."""
+    if values.get("ballot_kind") == "single":
+        values["min_choices"], values["max_choices"] = 1, 1
+        return
     low, high = int(values.get("min_choices") or 0), int(values.get("max_choices") or 0)
     if high and low > high:
         raise VoteRefused("min_above_max", field="max_choices")
@@ -49,6 +62,7 @@ def save_vote_settings(
         raise PermissionDenied
     if session.scalar(select(VoterRoll.id).where(VoterRoll.call_id == call.id).limit(1)):
         raise VoteRefused("rules_frozen")
+    _check_rule(values)
     _check_choices(session, call, values)
     settings = session.get(VoteSettings, call.id) or VoteSettings(call_id=call.id)
     for name, value in values.items():

@@ -68,6 +68,10 @@ def refusal(exc: Any) -> list[str]:
         "not_published": _("The results are not published yet."),
         "rules_frozen": _("Ballots exist already: the vote's rules are frozen."),
         "min_above_max": _("The minimum cannot be more than the maximum."),
+        "min_score_needed": _("Give the votes a project needs: this rule funds none below it."),
+        "reserve_needed": _(
+            "Give the share of the next project the reserve step needs (1 to 100)."
+        ),
         "min_above_projects": _(
             "The minimum cannot be more than the projects on the smallest ballot (%(n)s).",
             n=getattr(exc, "params", {}).get("count", ""),
@@ -148,8 +152,10 @@ def _results(call: Call) -> dict[str, Any]:
     proposals.update(
         queries.proposals_by_id(db, {a.proposal_id for a in amendments} - set(proposals))
     )
+    settings = db.get(VoteSettings, call.id)
     return {
         "results": results,
+        "rule_text": _rule_text(settings),
         "proposals": proposals,
         "proposals_all": proposals,
         "turnout": turnout,
@@ -161,9 +167,26 @@ def _results(call: Call) -> dict[str, Any]:
     }
 
 
+def _rule_text(settings: VoteSettings | None) -> dict[str, str]:
+    """Each rule in words with the call's own numbers, for the results."""
+    from ..rule_texts import RULES, explain
+
+    numbers = {
+        "min_score": settings.min_score if settings else 0,
+        "reserve_percent": settings.reserve_percent if settings else 0,
+    }
+    return {rule: explain(rule, **numbers) for rule in RULES}
+
+
 @bp.app_context_processor
 def _labels() -> dict[str, Any]:
-    return {"rule_label": lambda r: str(forms.RULE_LABELS.get(r, r)), "voting_language": language}
+    from ..rule_texts import official_name
+
+    return {
+        "rule_label": lambda r: str(forms.RULE_LABELS.get(r, r)),
+        "rule_official_name": official_name,
+        "voting_language": language,
+    }
 
 
 def _has_vote(db: Any, call: Call, _now: datetime) -> bool:

@@ -46,7 +46,8 @@ def settings(call_id: int) -> ResponseReturnValue:
         ),
         form=form,
         again=lambda: _settings_page(call, form, []),
-        on_refusal=lambda refused: _settings_page(call, form, refusal(refused)),
+        # Each refusal beside its field; those about the whole vote (frozen rules) at the top.
+        fields={"trustee_count": "trustees", "bad_threshold": "threshold"},
         to=url_for("calls.show_call", slug=call.slug),
         done=_("The vote's settings have been saved."),
     )
@@ -55,10 +56,17 @@ def settings(call_id: int) -> ResponseReturnValue:
 def _settings_page(call: Call, form: forms.VoteSettingsForm, errors: list[str]) -> str:
     db = get_session()
     box = services.key_of(db, call.id)
+    from ..rule_texts import RULES, explain
+
+    numbers = {
+        "min_score": form.min_score.data or 0,
+        "reserve_percent": form.reserve_percent.data or 0,
+    }
     return render_template(
         "voting/settings.html",
         call=call,
         form=form,
+        rule_texts={rule: explain(rule, **numbers) for rule in RULES},
         errors=errors,
         box=box,
         trustees=services.trustees_of(db, call.id) if box else [],

@@ -26,8 +26,12 @@ from . import _call, _voting_call, bp, refusal
 
 
 def _choices() -> dict[int, int]:
-    """The ballot as sent: 'p<id>' fields holding 1, points or a rank; anything else ignored."""
+    """The ballot as sent: 'p<id>' fields holding 1, points or a rank, or (a vote for one) a
+    'choice' field holding the project's id; anything else ignored."""
     choices: dict[int, int] = {}
+    single = request.form.get("choice", "").strip()
+    if single.isdigit() and len(single) < 12:
+        choices[int(single)] = 1
     for name, value in request.form.items():
         if name.startswith("p") and name[1:].isdigit() and len(name) < 12:
             text = value.strip()
