@@ -15,16 +15,38 @@ from collections.abc import Mapping
 from email.message import EmailMessage
 from typing import Any
 
-_kept = threading.local()
 GONE = (smtplib.SMTPServerDisconnected, ConnectionError)
+
+
+class _Kept:
+    """One thread's connection; closed when the thread ends (a pool thread, a test's)."""
+
+    def __init__(self) -> None:
+        self.smtp: smtplib.SMTP | None = None
+        self.key: tuple[Any, ...] | None = None
+
+    def __del__(self) -> None:
+        if self.smtp is not None:
+            self.smtp.close()
+
+
+_threads = threading.local()
+
+
+def _mine() -> _Kept:
+    kept: _Kept | None = getattr(_threads, "kept", None)
+    if kept is None:
+        kept = _threads.kept = _Kept()
+    return kept
 
 
 def deliver(message: EmailMessage, cfg: Mapping[str, Any]) -> None:
     """Send one message with the app's MAIL_* settings."""
     key = (cfg["MAIL_SERVER"], cfg["MAIL_PORT"], cfg["MAIL_USE_SSL"], cfg["MAIL_USE_TLS"],
            cfg["MAIL_USERNAME"])  # fmt: skip
-    reused = getattr(_kept, "key", None) == key and getattr(_kept, "smtp", None) is not None
-    smtp = _kept.smtp if reused else _connect(cfg, key)
+    kept = _mine()
+    reused = kept.key == key and kept.smtp is not None
+    smtp = kept.smtp if reused and kept.smtp is not None else _connect(cfg, key)
     try:
         smtp.send_message(message)
     except GONE:
@@ -46,14 +68,15 @@ def _connect(cfg: Mapping[str, Any], key: tuple[Any, ...]) -> smtplib.SMTP:
     except BaseException:
         smtp.close()
         raise
-    _kept.smtp, _kept.key = smtp, key
+    kept = _mine()
+    kept.smtp, kept.key = smtp, key
     return smtp
 
 
 def close() -> None:
     """Forget this thread's connection (saying goodbye if the server still listens)."""
-    smtp = getattr(_kept, "smtp", None)
-    _kept.smtp = None
+    kept = _mine()
+    smtp, kept.smtp = kept.smtp, None
     if smtp is not None:
         try:
             smtp.quit()
