@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import flash, redirect
+from flask import flash, g, redirect
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
@@ -107,6 +107,9 @@ def run(
         # The whole transaction goes: the view wrote nothing before the action (it only
         # loads), and a savepoint would cost two round trips on every request that succeeds.
         session.rollback()
+        # The rollback expired every loaded row; the signed-in person is loaded again (with
+        # their roles) for the page that says why, instead of lazily, which their roles refuse.
+        g.pop("_login_user", None)
         if isinstance(refused, PermissionDenied | NotFound):
             raise  # answered by the application-wide handlers
         if on_refusal is not None:
