@@ -1,4 +1,4 @@
-"""Ballot validation for the four kinds, receipts and coarse times."""
+"""Ballot validation for the five kinds, receipts and coarse times."""
 
 from datetime import UTC, datetime
 
@@ -25,6 +25,9 @@ COSTS = {1: 40_000_00, 2: 30_000_00, 3: 50_000_00, 4: 10_000_00}
     ("rules", "choices", "expected"),
     [
         (BallotRules(BallotKind.APPROVAL, 1, 3), {1: 1, 2: 1}, []),
+        (BallotRules(BallotKind.SINGLE, 0, 5), {2: 1}, []),  # its own min and max do not apply
+        (BallotRules(BallotKind.SINGLE, 1, 5), {1: 1, 2: 1}, [Problem.TOO_MANY]),
+        (BallotRules(BallotKind.SINGLE), {}, [Problem.EMPTY]),
         (BallotRules(BallotKind.APPROVAL, 2, 3), {1: 1}, [Problem.TOO_FEW]),
         (BallotRules(BallotKind.APPROVAL, 1, 2), {1: 1, 2: 1, 3: 1}, [Problem.TOO_MANY]),
         (BallotRules(BallotKind.APPROVAL, 1, 3), {}, [Problem.EMPTY]),
@@ -94,3 +97,9 @@ def test_own_municipio_plus_n_others() -> None:
     assert not areas_open_to(3, [2, 3, 4, 5], 1, [3, 4, 5])
     assert not areas_open_to(1, [2, 3], 1, [1])  # residents of an area outside the call
     assert not areas_open_to(None, [2, 3], 1, [2])
+
+
+def test_a_vote_for_one_weighs_one_whatever_was_sent() -> None:
+    rules = BallotRules(BallotKind.SINGLE)
+    assert normalised(rules, {3: 999}) == {3: 1}
+    assert as_points(rules, {3: 1}) == [(3, 1)]

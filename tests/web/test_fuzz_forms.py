@@ -188,17 +188,23 @@ def _ready(
 
 
 def _try(
-    client: Any, session: Session, url: str, form: dict[str, Any], before: str | None = None
+    client: Any,
+    session: Session,
+    url: str,
+    form: dict[str, Any],
+    before: str | None = None,
+    ignore: frozenset[str] = frozenset(),
 ) -> str | None:
-    """Send the form: never a server error, and a refusal changes nothing. Returns the
-    database's fingerprint when it is known not to have changed, so the next try can start
-    from it (``before``) instead of hashing every table again."""
-    before = before or fingerprint(session)
+    """Send the form: never a server error, and a refusal changes nothing (but the tables in
+    ``ignore``, which a refusal is meant to change). Returns the database's fingerprint when it
+    is known not to have changed, so the next try can start from it (``before``) instead of
+    hashing every table again."""
+    before = before or fingerprint(session, ignore)
     response = client.post(url, data=form)
     shown = {k: (v[:40] if isinstance(v, str) else v) for k, v in form.items()}
     assert response.status_code < 500, (url, shown)
     if _refused(response, _flashes(client)):
-        assert fingerprint(session) == before, (url, shown)
+        assert fingerprint(session, ignore) == before, (url, shown)
         return before
     return None
 

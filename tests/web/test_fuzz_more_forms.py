@@ -1,0 +1,217 @@
+"""The forms the permission matrix does not post, fuzzed the same way as tests/web/
+test_fuzz_forms.py: registering and signing in, the account, the ballot and the residency
+declaration, the paper desk, a pledge, a crowdfunding application and a meeting registration.
+
+Each form starts from values that would be accepted; one field at a time takes each hostile
+value. Never a server error; when the answer is a refusal, not one row changed."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy.orm import Session
+
+from civic.accounts.domain import Role
+from civic.accounts.models import User
+from civic.proposals.models import Proposal
+from civic.voting.models import VoteSettings
+from tests.factories.accounts import PASSWORD, make_user
+from tests.stripe_support import flush
+from tests.web.helpers import text
+from tests.web.test_fuzz_forms import CORE, _refused, _try
+from tests.web.test_permissions import (  # noqa: F401 (the matrix's fixtures, reused)
+    ANONYMOUS,
+    _client_as,
+    _flashes,
+    _form,
+    db,
+    fingerprint,
+    matrix,
+    objects,
+)
+
+pytestmark = pytest.mark.fuzz
+
+Prepare = Callable[[Session, dict[str, Any], User | None], dict[str, Any]]
+
+
+@pytest.fixture
+def app_overrides(localstripe: str) -> dict[str, Any]:
+    flush(localstripe)
+    return {"STRIPE_API_BASE": localstripe}
+
+
+def _resident(session: Session, area: int, user: User) -> None:
+    from datetime import date
+
+    from civic.core.time import utcnow
+    from civic.residency.models import Residency
+
+    session.add(
+        Residency(
+            user_id=user.id, municipio_id=area, birth_date=date(1980, 1, 1), method="desk",
+            document_type="carta_identita", verified_at=utcnow(),
+        )
+    )  # fmt: skip
+
+
+def _on_the_ballot(session: Session, made: dict[str, Any]) -> int:
+    """A project on the area's ballot (feasible, in the area), for the ballot's field."""
+    from civic.voting import snapshot
+
+    seen = snapshot.build(session, made["call"])
+    area = seen.area(made["area"]) if seen is not None else None
+    assert area is not None and area.projects, "the matrix's vote has no project in its area"
+    return area.projects[0].id
+
+
+def _voter(session: Session, made: dict[str, Any], person: User | None) -> dict[str, Any]:
+    if person is not None:
+        _resident(session, made["area"], person)
+    return {"ballot_project": _on_the_ballot(session, made)}
+
+
+def _self_declared(session: Session, made: dict[str, Any], _person: User | None) -> dict[str, Any]:
+    settings = session.get(VoteSettings, made["call"])
+    assert settings is not None
+    settings.allow_self_declared = True
+    return {}
+
+
+def _desk_voter(session: Session, made: dict[str, Any], _person: User | None) -> dict[str, Any]:
+    voter = make_user(session)
+    _resident(session, made["area"], voter)
+    return {"voter_email": voter.email, "ballot_project": _on_the_ballot(session, made)}
+
+
+def _account(session: Session, _made: dict[str, Any], _person: User | None) -> dict[str, Any]:
+    return {"signin_email": make_user(session).email}
+
+
+def _nothing(_db: Session, _made: dict[str, Any], _person: User | None) -> dict[str, Any]:
+    return {}
+
+
+FORMS: list[tuple[str, dict[str, str], object, Prepare]] = [
+    (
+        "/registrati",
+        {"full_name": "Anna Neri", "email": "anna.fuzz@example.org", "password": PASSWORD,
+         "confirm": PASSWORD, "privacy": "y"},
+        ANONYMOUS, _nothing,
+    ),
+    ("/accedi", {"email": "{signin_email}", "password": PASSWORD}, ANONYMOUS, _account),
+    ("/accedi/link", {"email": "nessuno@example.org"}, ANONYMOUS, _nothing),
+    ("/password-dimenticata", {"email": "nessuno@example.org"}, ANONYMOUS, _nothing),
+    (
+        "/account/profilo",
+        {"full_name": "Anna Neri", "municipio_id": "{area}", "language": "it"},
+        Role.CITIZEN, _nothing,
+    ),
+    (
+        "/account/password",
+        {"current": PASSWORD, "password": "Quiet-Harbour-Lamp-77",
+         "confirm": "Quiet-Harbour-Lamp-77"},
+        Role.CITIZEN, _nothing,
+    ),
+    (
+        "/bandi/{slug}/voto/{area}",
+        {"p{ballot_project}": "1", "action": "cast"},
+        Role.CITIZEN, _voter,
+    ),
+    (
+        "/bandi/{slug}/voto/residenza",
+        {"municipio_id": "{area}", "birth_date": "1980-01-01", "truthful": "y"},
+        Role.CITIZEN, _self_declared,
+    ),
+    (
+        "/gestione/bandi/{call}/seggio",
+        {"email": "{voter_email}", "desk": "Seggio 1", "area_id": "{area}",
+         "p{ballot_project}": "1"},
+        Role.STAFF, _desk_voter,
+    ),
+    (
+        "/crowdfunding/{campaign_slug}/sostieni",
+        {"amount": "25,00", "tier": "0"},
+        Role.CITIZEN, _nothing,
+    ),
+    (
+        "/bandi/{cf_slug}/candidatura",
+        {"organisation": "Cooperativa Il Ponte", "legal_form": "social_cooperative",
+         "tax_code": "12345678901", "milan_office": "Via Padova 36, Milano",
+         "partners": "Bar Sport | sponsor", "title": "Cortili aperti",
+         "summary": "Apriamo i cortili.", "description": "Laboratori e orti.",
+         "budget": "Arredi | 15.000,00\nAttività | 25.000,50"},
+        Role.CITIZEN, _nothing,
+    ),
+    (
+        "/incontri/{meeting_slug}/iscrizione",
+        {"organisation": "", "needs": "Accesso in carrozzina", "public_attendance": "y",
+         "consent": "y"},
+        Role.CITIZEN, _nothing,
+    ),
+]  # fmt: skip
+NONE: frozenset[str] = frozenset()
+# A failed sign-in is recorded on purpose: it slows down the client that fails.
+MEANT = {"/accedi": frozenset({"sign_in_throttles"})}
+# These answer and queue an e-mail alike for any address, and write nothing.
+WRITE_NOTHING = {"/accedi/link", "/password-dimenticata"}
+FIELDS = [(path, data, persona, prepare, key) for path, data, persona, prepare in FORMS
+          for key in sorted(data)]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("path", "data", "persona", "prepare", "key"),
+    FIELDS,
+    ids=[f"{f[0]} {f[4]}" for f in FIELDS],
+)
+def test_each_field_of_the_other_forms_meets_every_hostile_value(
+    app: Flask,
+    db: Session,  # noqa: F811 (the matrix's session fixture)
+    objects: dict[str, Any],  # noqa: F811
+    path: str,
+    data: dict[str, str],
+    persona: object,
+    prepare: Prepare,
+    key: str,
+) -> None:
+    app.config["WTF_CSRF_ENABLED"] = False  # CSRF has its own tests; this one is about values
+    client, person = _client_as(app, db, persona)
+    values = dict(objects)
+    with app.test_request_context("/"):
+        values.update(prepare(db, values, person))
+        db.commit()
+    known = None
+    for hostile in CORE:
+        form = _form(data, values)
+        form[key.format(**values)] = hostile
+        known = _try(client, db, path.format(**values), form, known, MEANT.get(path, NONE))
+
+
+@pytest.mark.parametrize(("path", "data", "persona", "prepare"), FORMS, ids=[f[0] for f in FORMS])
+def test_the_starting_values_are_accepted(
+    app: Flask,
+    db: Session,  # noqa: F811 (the matrix's session fixture)
+    objects: dict[str, Any],  # noqa: F811
+    path: str,
+    data: dict[str, str],
+    persona: object,
+    prepare: Prepare,
+) -> None:
+    """So the hostile values above replace one field of a form that otherwise gets through."""
+    app.config["WTF_CSRF_ENABLED"] = False
+    client, person = _client_as(app, db, persona)
+    values = dict(objects)
+    with app.test_request_context("/"):
+        values.update(prepare(db, values, person))
+        db.commit()
+    before = fingerprint(db, MEANT.get(path, NONE))
+    response = client.post(path.format(**values), data=_form(data, values))
+    assert response.status_code < 400, response.status_code
+    said = _flashes(client)
+    assert not _refused(response, said), (said, re.findall(r"(?:alert-danger|invalid-feedback)[^>]*>(.{0,300})", text(response), re.S))
+    if path not in WRITE_NOTHING:
+        assert fingerprint(db, MEANT.get(path, NONE)) != before  # it changed something
