@@ -81,11 +81,12 @@ class Limits:
         return any(getattr(self, name) is not None for name in self.KEYS[:-1])
 
     def broken_by(
-        self, ballot: Ballot, projects: dict[str, Project], vote_type: VoteType
+        self, points: tuple[tuple[str, int], ...], projects: dict[str, Project], vote_type: VoteType
     ) -> list[str]:
-        """What is wrong with one ballot under these limits (nothing: an empty list)."""
+        """What is wrong with one ballot (its (project, points) pairs) under these limits
+        (nothing: an empty list)."""
         found: list[str] = []
-        length = len(ballot.points)
+        length = len(points)
         most = 1 if vote_type is VoteType.CHOOSE_1 else self.max_length
         if vote_type is VoteType.CHOOSE_1 and length != 1:
             found.append(f"{length} projects chosen on a choose-1 ballot")
@@ -93,18 +94,22 @@ class Limits:
             found.append(f"{length} projects chosen, at most {most} allowed")
         if self.min_length is not None and length < self.min_length:
             found.append(f"{length} projects chosen, at least {self.min_length} needed")
-        cost = sum(projects[p].cost for p in ballot.projects)
+        if self.max_sum_cost is not None or self.min_sum_cost is not None:
+            found += self._cost(sum(projects[p].cost for p, _points in points))
+        if vote_type in (VoteType.CUMULATIVE, VoteType.SCORING):
+            found += self._points([given for _project, given in points])
+        return found
+
+    def _cost(self, cost: int) -> list[str]:
+        found: list[str] = []
         if self.max_sum_cost is not None and cost > self.max_sum_cost:
             found.append(f"the chosen projects cost {cost}, more than {self.max_sum_cost}")
         if self.min_sum_cost is not None and cost < self.min_sum_cost:
             found.append(f"the chosen projects cost {cost}, less than {self.min_sum_cost}")
-        if vote_type in (VoteType.CUMULATIVE, VoteType.SCORING):
-            found += self._points(ballot)
         return found
 
-    def _points(self, ballot: Ballot) -> list[str]:
+    def _points(self, given: list[int]) -> list[str]:
         found: list[str] = []
-        given = [points for _, points in ballot.points]
         if self.max_points is not None and any(p > self.max_points for p in given):
             found.append(f"more than {self.max_points} points to one project")
         if self.min_points is not None and any(p < self.min_points for p in given):

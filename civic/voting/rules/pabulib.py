@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
+from itertools import repeat
 from pathlib import Path
 
 from .election import (
@@ -20,7 +21,6 @@ from .election import (
     Limits,
     Project,
     VoteType,
-    group_ballots,
     positional_points,
 )
 
@@ -43,6 +43,7 @@ class PabulibError(ValueError):
 
 
 Row = tuple[int, list[str]]  # (line number, cells)
+Points = tuple[tuple[str, int], ...]  # one vote's (project, points) pairs
 
 
 def _sections(text: str) -> dict[str, list[Row]]:
@@ -139,7 +140,7 @@ def parse(text: str) -> Election:
     return Election(
         budget=budget,
         projects=projects,
-        ballots=group_ballots(ballots),
+        ballots=ballots,
         vote_type=vote_type,
         meta=meta,
         official_winners=official,
@@ -176,37 +177,44 @@ def _projects(rows: list[Row]) -> tuple[dict[str, Project], dict[str, int]]:
 
 
 def _listed(text: str) -> tuple[str, ...]:
-    return tuple(part.strip() for part in text.split(",") if part.strip())
+    return tuple(part for part in map(str.strip, text.split(",")) if part)
 
 
 def _votes(
     rows: list[Row], vote_type: VoteType, projects: dict[str, Project], limits: Limits
 ) -> tuple[list[Ballot], list[BallotProblem]]:
-    """Each ballot once per voter; distinct ballots are checked once (a city's file repeats a
-    few thousand ballots tens of thousands of times)."""
-    records = _records(rows, ("voter_id", "vote"), "VOTES")
+    """The ballots, identical ones as one with a weight. Each distinct ballot is read and
+    checked once: a city's file repeats a few thousand ballots tens of thousands of times."""
+    line, cells = rows[0]
+    header = [h.strip() for h in cells]
+    for name in ("voter_id", "vote"):
+        if name not in header:
+            raise PabulibError(f"the VOTES header has no column {name!r}", line=line)
     with_points = vote_type in (VoteType.CUMULATIVE, VoteType.SCORING)
-    if records and with_points and "points" not in records[0][1]:
-        raise PabulibError(f"{vote_type} votes need a points column", line=rows[0][0])
-    seen: dict[tuple[str, str], Ballot] = {}
-    ballots: list[Ballot] = []
+    if len(rows) > 1 and with_points and "points" not in header:
+        raise PabulibError(f"{vote_type} votes need a points column", line=line)
+    width, voter_at, vote_at = len(header), header.index("voter_id"), header.index("vote")
+    points_at = header.index("points") if "points" in header else None
+    seen: dict[tuple[str, str], tuple[Points, list[str]]] = {}
+    weights: dict[Points, int] = {}
     problems: list[BallotProblem] = []
-    for line, record in records:
-        key = (
-            record["vote"],
-            record.get("points", "") if vote_type is not VoteType.APPROVAL else "",
-        )
-        ballot = seen.get(key)
-        if ballot is None:
-            ballot = _ballot(line, record, vote_type, projects, limits.max_length)
-            seen[key] = ballot
-            for message in limits.broken_by(ballot, projects, vote_type):
-                problems.append(BallotProblem(line, record["voter_id"], message))
-        elif limits.any():
-            for message in limits.broken_by(ballot, projects, vote_type):
-                problems.append(BallotProblem(line, record["voter_id"], message))
-        ballots.append(ballot)
-    return ballots, problems
+    for line, row in rows[1:]:
+        if len(row) > width and any(cell.strip() for cell in row[width:]):
+            raise PabulibError("more cells than the VOTES header has columns", line=line)
+        vote = row[vote_at].strip() if vote_at < len(row) else ""
+        points = row[points_at].strip() if points_at is not None and points_at < len(row) else ""
+        key = (vote, points if vote_type is not VoteType.APPROVAL else "")
+        known = seen.get(key)
+        voter = row[voter_at].strip() if voter_at < len(row) else ""
+        if known is None:
+            record = {"voter_id": voter, "vote": vote, "points": points}
+            points_given = _ballot(line, record, vote_type, projects, limits.max_length)
+            known = seen[key] = (points_given, limits.broken_by(points_given, projects, vote_type))
+        for message in known[1]:
+            problems.append(BallotProblem(line, voter, message))
+        weights[known[0]] = weights.get(known[0], 0) + 1
+    # Identical ballots (however the file spelled them) are one with a weight.
+    return [Ballot(points, weight) for points, weight in weights.items()], problems
 
 
 def _ballot(
@@ -215,18 +223,20 @@ def _ballot(
     vote_type: VoteType,
     projects: dict[str, Project],
     ranks: int | None,
-) -> Ballot:
+) -> Points:
+    """One vote's (project, points) pairs, in the vote's order."""
     chosen = _listed(record["vote"])
-    for project_id in chosen:
-        if project_id not in projects:
-            raise PabulibError(f"vote for unknown project {project_id!r}", line=line, field="vote")
-    if len(set(chosen)) != len(chosen):
+    distinct = set(chosen)
+    if not distinct <= projects.keys():
+        unknown = next(p for p in chosen if p not in projects)
+        raise PabulibError(f"vote for unknown project {unknown!r}", line=line, field="vote")
+    if len(distinct) != len(chosen):
         raise PabulibError("the same project twice in one vote", line=line, field="vote")
     raw_points = record.get("points", "")
     if vote_type in (VoteType.APPROVAL, VoteType.CHOOSE_1):
-        return Ballot(tuple((p, 1) for p in chosen))
+        return tuple(zip(chosen, repeat(1)))
     if vote_type is VoteType.ORDINAL and not raw_points:
-        return Ballot(positional_points(chosen, ranks or len(chosen)))
+        return positional_points(chosen, ranks or len(chosen))
     given = [_number(x, line=line, field="points") for x in raw_points.split(",") if x.strip()]
     if len(given) != len(chosen):
         raise PabulibError(
@@ -234,7 +244,7 @@ def _ballot(
             line=line,
             field="points",
         )
-    return Ballot(tuple(zip(chosen, given, strict=True)))
+    return tuple(zip(chosen, given, strict=True))
 
 
 def read(path: str | Path) -> Election:
