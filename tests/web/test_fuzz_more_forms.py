@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 
 from civic.accounts.domain import Role
 from civic.accounts.models import User
-from civic.proposals.models import Proposal
 from civic.voting.models import VoteSettings
 from tests.factories.accounts import PASSWORD, make_user
 from tests.stripe_support import flush
@@ -65,7 +64,8 @@ def _on_the_ballot(session: Session, made: dict[str, Any]) -> int:
 
     seen = snapshot.build(session, made["call"])
     area = seen.area(made["area"]) if seen is not None else None
-    assert area is not None and area.projects, "the matrix's vote has no project in its area"
+    assert area is not None, "the matrix's vote has no ballot in its area"
+    assert area.projects, "the matrix's vote has no project in its area"
     return area.projects[0].id
 
 
@@ -212,6 +212,7 @@ def test_the_starting_values_are_accepted(
     response = client.post(path.format(**values), data=_form(data, values))
     assert response.status_code < 400, response.status_code
     said = _flashes(client)
-    assert not _refused(response, said), (said, re.findall(r"(?:alert-danger|invalid-feedback)[^>]*>(.{0,300})", text(response), re.S))
+    shown = re.findall(r"(?:alert-danger|invalid-feedback)[^>]*>(.{0,300})", text(response), re.S)
+    assert not _refused(response, said), (said, shown)
     if path not in WRITE_NOTHING:
         assert fingerprint(db, MEANT.get(path, NONE)) != before  # it changed something
