@@ -148,6 +148,27 @@ def steps(windows: list[Window], now: datetime) -> list[tuple[Window, StepState]
     return result
 
 
+def _minute(moment: datetime) -> datetime:
+    return moment.replace(second=0, microsecond=0)
+
+
+def unmoved_kept(before: list[Window], sent: list[Window]) -> list[Window]:
+    """The phases as sent by the edit form, which shows times to the minute: a time sent as the
+    form showed it keeps its stored value, seconds included, so that saving a text does not
+    move a phase (nor look like moving one); any other time is taken as sent."""
+    stored = {w.kind: w for w in before}
+    kept = []
+    for window in sent:
+        old = stored.get(window.kind)
+        if old is None:
+            kept.append(window)
+            continue
+        starts = old.starts_at if _minute(old.starts_at) == window.starts_at else window.starts_at
+        ends = old.ends_at if _minute(old.ends_at) == window.ends_at else window.ends_at
+        kept.append(Window(window.kind, starts, ends))
+    return kept
+
+
 def frozen_changes(
     in_use: bool,
     old: dict[str, object],

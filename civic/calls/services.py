@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
@@ -24,6 +24,7 @@ from .domain import (
     check_new_timeline,
     check_timeline,
     frozen_changes,
+    unmoved_kept,
 )
 from .models import Call, CallArea, CallDocument, CallPhase, CallTheme, Theme
 from .permissions import can_manage_calls, can_override_frozen_rules
@@ -253,6 +254,7 @@ def update_call(
     if not can_manage_calls(actor):
         raise PermissionDenied
     _check(data)
+    data = replace(data, windows=unmoved_kept(windows_of(call), data.windows))
     touched = frozen_changes(
         call_in_use(session, call.id), _rules_of(call), _rules(data), windows_of(call), now
     )

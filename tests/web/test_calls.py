@@ -182,3 +182,36 @@ def _form_of(client: FlaskClient, call_id: int) -> dict[str, str]:
         values[name] = body.strip()
     values["kind"] = "participatory_budget"
     return values
+
+
+def test_a_live_calls_text_can_be_edited_when_its_phases_carry_seconds(
+    client: FlaskClient, db: Session
+) -> None:
+    """The edit form shows times to the minute; a phase stored with seconds (as a call made by
+    an import or a script is) must not count as moved when only a text changes."""
+    from datetime import timedelta
+
+    from civic.calls.models import CallPhase
+
+    call = make_call(db)
+    make_proposal(db, call)  # in use: the rules are frozen
+    phases = list(db.scalars(select(CallPhase).where(CallPhase.call_id == call.id)))
+    exact = {}
+    for phase in phases:
+        phase.starts_at = phase.starts_at.replace(second=0, microsecond=0) + timedelta(seconds=37)
+        exact[phase.kind] = (phase.starts_at, phase.ends_at)
+    db.commit()
+    _staff(client, db)
+    form = _form_of(client, call.id) | {"description_it": "Nuova descrizione, nessuna regola."}
+    answer = submit(client, f"/gestione/bandi/{call.id}/modifica", form)
+    assert answer.status_code == 302, text(answer)
+    db.expire_all()
+    saved = db.get(Call, call.id)
+    assert saved is not None
+    assert saved.description_it == "Nuova descrizione, nessuna regola."
+    after = {
+        p.kind: (p.starts_at, p.ends_at)
+        for p in db.scalars(select(CallPhase).where(CallPhase.call_id == call.id))
+    }
+    assert after == exact  # seconds kept, nothing moved
+    assert db.scalar(select(AuditEntry).where(AuditEntry.action == "call.update")) is not None
