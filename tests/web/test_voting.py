@@ -326,7 +326,7 @@ def test_the_municipi_list_has_no_stray_separator_once_voting_closes(
     assert re.search(r"</strong>[^<]*\s·\s<a ", open_page)
     _close(db, call.id)
     closed = text(client.get(f"/bandi/{call.slug}/voto"))
-    assert "La votazione ora non è aperta." in closed
+    assert "Il voto si è chiuso il" in closed
     assert not re.search(r"</strong>[^<]*·\s*</li>", closed)
 
 
@@ -469,3 +469,28 @@ def test_the_results_say_how_the_winners_were_chosen(client: FlaskClient, db: Se
     review = client.get(f"/gestione/bandi/{call.id}/risultati")
     assert "Come sono stati scelti i vincitori (greedy-custom)" in text(review)
     assert "almeno il 70% del suo costo" in text(review)
+
+
+def test_before_the_ballot_exists_the_vote_page_says_when_voting_opens(
+    client: FlaskClient, db: Session
+) -> None:
+    call = make_call(db)  # voting comes after the submissions; no ballot set up yet
+    log_in(client, make_voter(db, call.areas[0].area_id))
+    page = client.get(f"/bandi/{call.slug}/voto")
+    assert page.status_code == 200
+    assert 'id="vote-not-yet"' in text(page)
+    assert "Il voto si apre il" in text(page)
+
+
+def test_a_vote_not_yet_open_or_closed_says_its_dates(client: FlaskClient, db: Session) -> None:
+    call, projects = make_voting_call(db, voting_open=False)  # closed yesterday
+    log_in(client, make_voter(db, next(iter(projects))))
+    assert "Il voto si è chiuso il" in text(client.get(f"/bandi/{call.slug}/voto"))
+    now = utcnow()
+    db.execute(
+        update(CallPhase)
+        .where(CallPhase.call_id == call.id, CallPhase.kind == "voting")
+        .values(starts_at=now + DAY, ends_at=now + 3 * DAY)
+    )
+    db.commit()
+    assert "Il voto si apre il" in text(client.get(f"/bandi/{call.slug}/voto"))

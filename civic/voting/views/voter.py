@@ -63,8 +63,16 @@ def _ballot_page(
 @bp.route("/bandi/<slug>/voto")
 @require(signed_in)
 def choose_area(slug: str) -> str:
-    call = _call(slug)
     db = get_session()
+    found = call_queries.get_call_by_slug(db, slug)
+    if found is None or found.published_at is None:
+        abort(404)
+    voting = next((w for w in call_queries.windows_of(found) if w.kind is PhaseKind.VOTING), None)
+    if voting is None:
+        abort(404)
+    if db.get(VoteSettings, found.id) is None:  # the ballot is still being prepared
+        return render_template("voting/not_yet.html", call=found, voting=voting)
+    call = _call(slug)
     voted = queries.areas_voted_in(db, call.id, current_user.id)
     municipi = {a.id: a for a in list_municipi(db)}
     settings = db.get(VoteSettings, call.id)
@@ -77,6 +85,8 @@ def choose_area(slug: str) -> str:
         municipi=municipi,
         voted=voted,
         open=is_phase_open(call_queries.windows_of(call), PhaseKind.VOTING, utcnow()),
+        voting=voting,
+        now=utcnow(),
         own=own,
         may_declare=self_ok and own is None,
         eligible_municipi=[municipi[a.area_id] for a in call.areas],
