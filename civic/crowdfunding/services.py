@@ -547,19 +547,19 @@ def cancel_pledge(session: Session, backer: User, pledge: Pledge, *, now: dateti
     session.flush()
 
 
-def backers_count(session: Session, campaign_id: int) -> int:
-    return int(
-        session.scalar(
-            select(func.count(func.distinct(Pledge.backer_id))).where(
-                Pledge.campaign_id == campaign_id,
-                Pledge.state.in_(
-                    [
-                        PledgeState.ACTIVE.value,
-                        PledgeState.CHARGED.value,
-                        PledgeState.ACTION_NEEDED.value,
-                    ]
-                ),
-            )
+def backing(session: Session, campaign_id: int) -> tuple[int, int]:
+    """The people backing a campaign and their pledges that count (one person may pledge more
+    than once: the page says both, so the list of pledges and the count agree)."""
+    people, pledges = session.execute(
+        select(func.count(func.distinct(Pledge.backer_id)), func.count(Pledge.id)).where(
+            Pledge.campaign_id == campaign_id,
+            Pledge.state.in_(
+                [
+                    PledgeState.ACTIVE.value,
+                    PledgeState.CHARGED.value,
+                    PledgeState.ACTION_NEEDED.value,
+                ]
+            ),
         )
-        or 0
-    )
+    ).one()
+    return int(people or 0), int(pledges or 0)

@@ -210,3 +210,30 @@ def test_a_pledge_while_stripe_is_down_gets_a_clear_message_and_saves_nothing(
     assert "Il servizio di pagamento non è raggiungibile" in text(response)
     assert db.scalar(select(func.count()).select_from(Pledge)) == 0
     assert ledger.totals(db, campaign.id).raised == 0
+
+
+def test_the_campaign_counts_people_and_pledges_apart_and_explains_its_bar(
+    client: FlaskClient, db: Session
+) -> None:
+    """One person may back twice: the page said "1 backer" beside a list of two pledges, and
+    a bar of the whole cost beside a percentage of the goal."""
+    import secrets
+
+    from civic.core.time import utcnow
+
+    with client.application.test_request_context("/"):
+        campaign = make_campaign(db)
+    twice, once = make_user(db), make_user(db)
+    now = utcnow()
+    for person in (twice, twice, once):
+        db.add(
+            Pledge(
+                campaign_id=campaign.id, backer_id=person.id, amount_cents=25_00,
+                reference=secrets.token_hex(8), state="active", created_at=now, updated_at=now,
+            )
+        )  # fmt: skip
+    db.commit()
+    page = text(client.get(f"/crowdfunding/{campaign.slug}"))
+    assert "2 sostenitori (3 impegni)" in page
+    assert 'id="bar-explained"' in page
+    assert "La barra è il costo intero del progetto" in page

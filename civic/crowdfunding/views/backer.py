@@ -53,7 +53,7 @@ def show_campaign(slug: str) -> str:
         match_percent=domain.percent_of(match, campaign.approved_cost_cents),
         goal_percent=domain.percent_of(raised, campaign.goal_cents),
         backers=queries.public_backers(db, campaign.id),
-        backers_count=services.backers_count(db, campaign.id),
+        backing=services.backing(db, campaign.id),
         days_left=domain.days_left(campaign.ends_at, now),
         tiers=queries.tiers(db, campaign.id),
         updates=queries.updates(db, campaign.id),
