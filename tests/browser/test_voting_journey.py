@@ -85,6 +85,10 @@ def test_vote_change_count_publish_and_read(browser: Any, live_server: LiveServe
     table = page.get_by_role("table").first
     assert "Finanziato" in table.inner_text()
     check_accessibility(page)
+    page.set_viewport_size({"width": 360, "height": 780})  # a phone: nothing scrolls sideways
+    page.reload()
+    page.get_by_role("heading", name="Risultati", exact=True).wait_for()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
     assert page.console_errors == []
     assert staff.console_errors == []
     page.context.close()
