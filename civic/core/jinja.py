@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from fractions import Fraction
 from typing import Any
 
+from babel import dates as babel_dates
 from flask import Flask, g, has_request_context, request
-from flask_babel import format_date, format_datetime, format_percent, get_locale, get_translations
+from flask_babel import format_percent, get_locale, get_translations
 from markupsafe import Markup
 
 from .money import format_eur
 from .text import render_markdown
+from .time import ROME, to_rome
 
 
 def _locale() -> str:
@@ -37,21 +39,34 @@ def percent(share: float) -> str:
     return str(format_percent(share, "#,##0.0%"))
 
 
+def _region() -> str:
+    """The locale dates are written in: English as in Britain and Europe (2 December 2026),
+    not the United States' December 2, 2026."""
+    language = _locale()
+    return "en_GB" if language == "en" else language
+
+
 def rome_datetime(moment: datetime | None, style: str = "medium") -> str:
     """A UTC instant shown on Milan's wall clock."""
-    return "" if moment is None else format_datetime(moment, style)
+    if moment is None:
+        return ""
+    return str(babel_dates.format_datetime(moment, style, tzinfo=ROME, locale=_region()))
 
 
 def rome_day_time(moment: datetime | None) -> str:
     """'mercoledì 2 dicembre 2026, 10:00': the day in full and the time, in Milan."""
     if moment is None:
         return ""
-    return f"{format_date(moment, 'full')}, {format_datetime(moment, 'HH:mm')}"
+    local = to_rome(moment)
+    return f"{babel_dates.format_date(local.date(), 'full', locale=_region())}, {local:%H:%M}"
 
 
-def rome_date(moment: datetime | None, style: str = "long") -> str:
-    """The date in Milan of a UTC instant."""
-    return "" if moment is None else format_date(moment, style)
+def rome_date(moment: datetime | date | None, style: str = "long") -> str:
+    """The date in Milan of a UTC instant (a calendar date is shown as it is)."""
+    if moment is None:
+        return ""
+    day = to_rome(moment).date() if isinstance(moment, datetime) else moment
+    return str(babel_dates.format_date(day, style, locale=_region()))
 
 
 def aria_attributes(field: Any, help_text: str | None = None) -> dict[str, str]:
