@@ -215,3 +215,11 @@ def test_a_live_calls_text_can_be_edited_when_its_phases_carry_seconds(
     }
     assert after == exact  # seconds kept, nothing moved
     assert db.scalar(select(AuditEntry).where(AuditEntry.action == "call.update")) is not None
+
+
+def test_each_call_card_says_what_phase_it_is_in(client: FlaskClient, db: Session) -> None:
+    make_call(db, title="Bando aperto")  # submissions and supports are running
+    html = text(client.get("/bandi"))
+    card = html.split("Bando aperto", 1)[1].split("</div>", 1)[0]
+    assert "Ora: " in card
+    assert ", fino al " in card
