@@ -59,6 +59,7 @@ def register_blueprints(app: Flask) -> None:
     """Mount every feature's views."""
     from .accounts.views import bp as accounts_bp
     from .admin.views import bp as admin_bp
+    from .backoffice import bp as backoffice_bp
     from .calls.views import bp as calls_bp
     from .crowdfunding.views import bp as crowdfunding_bp
     from .dashboard.views import bp as dashboard_bp
@@ -86,6 +87,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(opendata_bp)
     app.register_blueprint(execution_bp)
     app.register_blueprint(dashboard_bp)
+    app.register_blueprint(backoffice_bp)
 
     from .execution import receivers as execution_receivers
     from .residency import receivers as residency_receivers

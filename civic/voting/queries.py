@@ -108,3 +108,14 @@ def publishable_ballot_files(session: Session, minimum: int) -> list[tuple[str, 
             .order_by(VoteResult.id)
         )
     ]
+
+
+def calls_with_results_to_publish(session: Session) -> list[int]:
+    """Calls counted whose results staff have not published yet (the back office's to-do)."""
+    from .models import VoteResult
+
+    return list(
+        session.scalars(
+            select(VoteResult.call_id).where(VoteResult.published_at.is_(None)).distinct()
+        )
+    )

@@ -1,0 +1,68 @@
+"""The back office's home and its list of calls: what needs staff now, and every call."""
+
+from __future__ import annotations
+
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from civic.accounts.domain import Role
+from civic.core.time import utcnow
+from civic.proposals.services.discussion import flag
+from tests.factories.accounts import log_in, make_user
+from tests.factories.calls import make_call, make_proposal
+from tests.web.helpers import text
+
+
+def test_an_empty_back_office_says_nothing_is_waiting(client: FlaskClient, db: Session) -> None:
+    log_in(client, make_user(db, roles=(Role.STAFF,)))
+    page = text(client.get("/gestione"))
+    assert 'id="nothing-waiting"' in page, page[page.find("<main") :][:1500]
+    assert "è niente in attesa." in page
+
+
+def test_the_home_lists_what_needs_staff_with_links(client: FlaskClient, db: Session) -> None:
+    live = make_call(db, title="Bilancio aperto")
+    draft = make_call(db, title="Bilancio in bozza", published=False)
+    proposal = make_proposal(db, live)
+    with client.application.test_request_context("/"):
+        flag(db, make_user(db), "proposal", proposal.id, "Offensivo", now=utcnow())
+    db.commit()
+    log_in(client, make_user(db, roles=(Role.STAFF,)))
+    page = text(client.get("/gestione"))
+    waiting = page.split('id="waiting"', 1)[1].split("</ul>", 1)[0]
+    assert "1 segnalazione da moderare" in waiting
+    assert 'href="/gestione/moderazione"' in waiting
+    assert f'href="/gestione/bandi/{draft.id}/modifica"' in waiting
+    assert "Bilancio in bozza" in waiting
+    assert "Bilancio aperto" in page.split('id="open-title"', 1)[1]
+    for link in ("/gestione/bandi", "/gestione/incontri", "/gestione/moderazione"):
+        assert f'href="{link}"' in page  # the same menu on every back-office page
+
+
+def test_the_calls_list_shows_drafts_and_filters_by_status(
+    client: FlaskClient, db: Session
+) -> None:
+    make_call(db, title="Bilancio aperto")
+    make_call(db, title="Bilancio in bozza", published=False)
+    log_in(client, make_user(db, roles=(Role.STAFF,)))
+    every = text(client.get("/gestione/bandi"))
+    assert "Bilancio aperto" in every
+    assert "Bilancio in bozza" in every
+    drafts = text(client.get("/gestione/bandi?stato=draft"))
+    assert "Bilancio in bozza" in drafts
+    assert "Bilancio aperto" not in drafts
+    closed = text(client.get("/gestione/bandi?stato=closed"))
+    assert 'id="no-calls"' in closed
+
+
+def test_citizens_do_not_see_the_back_office(client: FlaskClient, db: Session) -> None:
+    log_in(client, make_user(db))
+    assert client.get("/gestione").status_code == 403
+    assert client.get("/gestione/bandi").status_code == 403
+
+
+def test_staff_reach_the_back_office_from_every_page(client: FlaskClient, db: Session) -> None:
+    log_in(client, make_user(db, roles=(Role.STAFF,)))
+    assert 'href="/gestione"' in text(client.get("/bandi"))
+    log_in(client, make_user(db))
+    assert 'href="/gestione"' not in text(client.get("/bandi"))
