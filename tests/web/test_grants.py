@@ -143,9 +143,16 @@ def test_others_scores_only_after_submitting_and_names_never_to_the_applicant(
     page = f"/giuria/{assignments[a.id].id}"
     assert "Commento di B molto preciso" not in text(client.get(page))
     scores = {"step": "score", "action": "submit"}
-    missing = submit(client, page, scores | {f"score-{c['code']}": "4" for c in settings.criteria})
-    assert missing.status_code == 302
-    assert "un commento" in text(client.get(page))
+    typed = {f"score-{c['code']}": "4" for c in settings.criteria}
+    first = settings.criteria[0]["code"]
+    typed[f"comment-{first}"] = "Buona idea, ma il budget è vago"
+    missing = submit(client, page, scores | typed)
+    # Refused (every criterion needs a comment), the page comes back with what was typed.
+    assert missing.status_code == 200
+    assert "un commento" in text(missing)
+    assert "Buona idea, ma il budget è vago" in text(missing)
+    assert text(missing).count('<option value="4" selected>') == len(settings.criteria)
+    assert "Buona idea" not in text(client.get(page))  # and nothing was saved
     for c in settings.criteria:
         scores[f"score-{c['code']}"] = "4,5"
         scores[f"comment-{c['code']}"] = "Solido"

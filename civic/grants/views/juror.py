@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import datetime
+from types import SimpleNamespace
+from typing import Any
 
 from flask import abort, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -58,7 +60,7 @@ def jury_application(assignment_id: int) -> ResponseReturnValue:
     if request.method == "POST" and request.form.get("step") == "declare":
         return _declare(assignment, here, now)
     if request.method == "POST" and request.form.get("step") == "score":
-        return _score(assignment, settings, here, now)
+        return _score(assignment, application, settings, here, now)
     return _jury_page(assignment, application, settings)
 
 
@@ -86,9 +88,15 @@ def _declare(assignment: JuryAssignment, here: str, now: datetime) -> ResponseRe
 
 
 def _score(
-    assignment: JuryAssignment, settings: GrantSettings, here: str, now: datetime
+    assignment: JuryAssignment,
+    application: GrantApplication,
+    settings: GrantSettings,
+    here: str,
+    now: datetime,
 ) -> ResponseReturnValue:
-    """The juror saves their marks, or submits them."""
+    """The juror saves their marks, or submits them; refused, the page comes back with every
+    mark and comment as typed."""
+    typed = _typed(settings)
     return run(
         lambda db: jury.save_scores(
             db,
@@ -100,14 +108,35 @@ def _score(
             now=now,
         ),
         to=here,
+        again=lambda: _jury_page(assignment, application, settings, mine=typed),
         done=lambda _none: (
             _("Scores submitted.") if assignment.submitted_at else _("Scores saved.")
         ),
     )
 
 
+def _typed(settings: GrantSettings) -> dict[str, SimpleNamespace]:
+    """The marks and comments as sent, shaped as saved scores are, for the page shown again."""
+    typed = {}
+    for criterion in settings.criteria:
+        code = str(criterion["code"])
+        raw = request.form.get(f"score-{code}", "")
+        comment = request.form.get(f"comment-{code}", "")
+        if not raw and not comment:
+            continue
+        try:
+            half = None if raw == "na" else _to_half(raw) if raw else -1
+        except (ValueError, ZeroDivisionError):
+            half = -1  # matches no choice: the juror chooses again
+        typed[code] = SimpleNamespace(half_points=half, comment=comment)
+    return typed
+
+
 def _jury_page(
-    assignment: JuryAssignment, application: GrantApplication, settings: GrantSettings
+    assignment: JuryAssignment,
+    application: GrantApplication,
+    settings: GrantSettings,
+    mine: dict[str, Any] | None = None,
 ) -> str:
     db = get_session()
     readable = permissions.may_read_as_juror(assignment)
@@ -118,7 +147,7 @@ def _jury_page(
         settings=settings,
         readable=readable,
         declaration=DeclarationForm(),
-        mine=queries.scores_of(db, assignment.id),
+        mine=mine if mine is not None else queries.scores_of(db, assignment.id),
         others=(
             queries.other_jurors_scores(db, assignment)
             if permissions.may_see_other_scores(assignment)
