@@ -389,3 +389,30 @@ def test_a_citizen_comment_does_not_notify(client: FlaskClient, db: Session, mai
         form_page=f"/proposte/{proposal.id}",
     )
     assert mailbox.to("autrice@example.org") == []
+
+
+def test_a_refused_feasibility_review_comes_back_as_the_reviewer_wrote_it(
+    client: FlaskClient, db: Session
+) -> None:
+    from civic.proposals.models import FeasibilityReview
+
+    call = make_call(db)
+    proposal = make_proposal(db, call)
+    proposal.status = "in_review"
+    db.commit()
+    log_in(client, make_user(db, roles=(Role.ADMIN,)))
+    form = {
+        "outcome": "feasible",
+        "public_reason": "Serve il parere del Municipio sulla viabilità.",
+        "cost_estimate": "tanti soldi",  # not an amount
+        "running_cost": "0",
+        "duration_months": "3",
+        "private_notes": "Sentire l'ufficio tecnico",
+    }
+    answer = submit(client, f"/proposte/{proposal.id}/fattibilita", form)
+    assert answer.status_code == 200
+    page = text(answer)
+    assert "Serve il parere del Municipio sulla viabilità." in page
+    assert "tanti soldi" in page
+    assert "Sentire l&#39;ufficio tecnico" in page or "Sentire l'ufficio tecnico" in page
+    assert db.scalar(select(func.count()).select_from(FeasibilityReview)) == 0

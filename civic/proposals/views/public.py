@@ -57,6 +57,12 @@ def list_proposals(slug: str) -> str:
 
 @bp.route("/proposte/<int:proposal_id>")
 def show_proposal(proposal_id: int) -> str:
+    return proposal_page(proposal_id)
+
+
+def proposal_page(proposal_id: int, review_form: forms.ReviewForm | None = None) -> str:
+    """The proposal's page; with ``review_form``, the reviewer's form as they filled it (shown
+    again when it is refused, so nothing typed is lost)."""
     db = get_session()
     proposal, call = _proposal(proposal_id)
     user_id = current_user.id if current_user.is_authenticated else None
@@ -82,7 +88,7 @@ def show_proposal(proposal_id: int) -> str:
         and proposal.status == "in_review",
         can_assign=permissions.can_assign_reviewers(current_user),
         assign_form=_assign_form(db),
-        review_form=forms.ReviewForm(),
+        review_form=review_form or forms.ReviewForm(),
         comment_form=forms.CommentForm(),
         flag_form=forms.FlagForm(),
         now=utcnow(),

@@ -51,6 +51,8 @@ def start_review(proposal_id: int) -> ResponseReturnValue:
 @bp.route("/proposte/<int:proposal_id>/fattibilita", methods=["POST"])
 @require(signed_in)
 def record_review(proposal_id: int) -> ResponseReturnValue:
+    from .public import proposal_page
+
     form = forms.ReviewForm()
     proposal, _call = _proposal(proposal_id)
     return run(
@@ -58,6 +60,7 @@ def record_review(proposal_id: int) -> ResponseReturnValue:
         form=form,
         invalid=_("Fill in the outcome, a public reason, the costs and the duration."),
         to=_page(proposal_id),
+        again=lambda: proposal_page(proposal_id, review_form=form),
         done=_("The review has been recorded and the author informed."),
     )
 
