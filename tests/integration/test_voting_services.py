@@ -19,6 +19,7 @@ from civic.voting.rules.meta import tally
 from civic.voting.rules.pabulib import parse
 from tests.factories.accounts import make_user
 from tests.factories.calls import DAY, make_voter, make_voting_call, open_now
+from tests.support import Mailbox
 
 
 def _close(db: Session, call_id: int) -> None:
@@ -383,3 +384,41 @@ def test_the_minimum_age_is_checked_on_the_first_day_of_the_vote(
             {projects[area][0]: 1},
             now=utcnow(),
         )
+
+
+def test_publishing_tells_each_author_once_whether_their_project_won(
+    app_ctx: Flask, db: Session, mailbox: Mailbox
+) -> None:
+    from civic.accounts.models import User
+    from civic.calls.queries import get_call
+    from civic.proposals.models import Proposal
+
+    call, projects = make_voting_call(db, rule="greedy")
+    area = next(iter(projects))
+    staff = make_user(db, roles=(Role.STAFF,))
+    first, second, _third = projects[area]
+    for choice in ([first], [first], [second]):
+        services.cast_ballot(
+            db, make_voter(db, area), call, area, dict.fromkeys(choice, 1), now=utcnow()
+        )
+    _close(db, call.id)
+    call = get_call(db, call.id)  # type: ignore[assignment]
+    services.tally_call(db, staff, call, now=utcnow())
+    mailbox.clear()
+    services.publish_results(db, staff, call, now=utcnow())
+    db.commit()
+    result = db.scalar(select(VoteResult).where(VoteResult.area_id == area))
+    assert result is not None
+    ballot = list(db.scalars(select(Proposal).where(Proposal.id.in_(projects[area]))))
+    author = db.get(User, ballot[0].author_id)  # the factory's one author of every project
+    assert author is not None
+    bodies = [Mailbox.body(m) for m in mailbox.to(author.email or "")]
+    # One message per project on any ballot of the call (the factory's author wrote them all).
+    assert len(bodies) == sum(len(ids) for ids in projects.values())
+    for proposal in ballot:
+        (said,) = [b for b in bodies if proposal.title in b]
+        assert ("Buone notizie" in said) == (proposal.id in result.winners)
+    mailbox.clear()
+    services.publish_results(db, staff, call, now=utcnow())  # again: nothing new to tell
+    db.commit()
+    assert mailbox.to(author.email or "") == []

@@ -313,9 +313,11 @@ def publish_results(session: Session, actor: User, call: Call, *, now: datetime)
     results = session.scalars(select(VoteResult).where(VoteResult.call_id == call.id)).all()
     if not results:
         raise VoteRefused("not_tallied")
+    newly = [r for r in results if r.published_at is None]
     for result in results:
         result.published_at = result.published_at or now
     session.flush()
+    _tell_authors(session, call, newly)
     # the winners' execution is public from today
     signals.ballot_count_published.send("voting", session=session, call_id=call.id, now=now)
     audit.record(
@@ -326,6 +328,29 @@ def publish_results(session: Session, actor: User, call: Call, *, now: datetime)
         target_id=call.id,
         now=now,
     )
+
+
+def _tell_authors(session: Session, call: Call, results: list[VoteResult]) -> None:
+    """Each author of a project on a ballot hears, once, whether it won."""
+    from ...core.mail import queue_email
+
+    for result in results:
+        winners = set(result.winners)
+        ids = [int(p) for p in (result.explanation or {})]
+        for proposal in session.scalars(select(Proposal).where(Proposal.id.in_(ids))):
+            author = session.get(User, proposal.author_id)
+            if author is None or author.deleted_at is not None or not author.email:
+                continue
+            queue_email(
+                session,
+                author.email,
+                "results_published",
+                author.language,
+                user=author,
+                proposal=proposal,
+                call=call,
+                won=proposal.id in winners,
+            )
 
 
 def running_counts_hidden(session: Session, call: Call) -> bool:
