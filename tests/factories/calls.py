@@ -84,9 +84,12 @@ def make_proposal(
     db: Session, call: Call, author: User | None = None, *, submit: bool = True, **changes: object
 ) -> Proposal:
     author = author or make_user(db)
+    now = utcnow()
     proposal = services.create_proposal(
-        db, author, call, proposal_data(call, **changes), submit=submit, now=utcnow()
+        db, author, call, proposal_data(call, **changes), submit=False, now=now
     )
+    if submit:  # sent in as the service does, less the author's receipt (it needs an app)
+        proposal.status, proposal.submitted_at = "submitted", now
     db.commit()
     return proposal
 

@@ -416,3 +416,23 @@ def test_a_refused_feasibility_review_comes_back_as_the_reviewer_wrote_it(
     assert "tanti soldi" in page
     assert "Sentire l&#39;ufficio tecnico" in page or "Sentire l'ufficio tecnico" in page
     assert db.scalar(select(func.count()).select_from(FeasibilityReview)) == 0
+
+
+def test_the_author_gets_a_receipt_when_a_proposal_is_sent_in_and_not_for_a_draft(
+    client: FlaskClient, db: Session, mailbox: Mailbox
+) -> None:
+    call = make_call(db)
+    author = make_user(db, email="autrice@example.org")
+    log_in(client, author)
+    submit(client, f"/bandi/{call.slug}/proposte/nuova", _form(call, action="draft"))
+    assert mailbox.to("autrice@example.org") == []  # a draft is not sent in
+    draft = db.scalar(select(Proposal))
+    assert draft is not None
+    submit(client, f"/proposte/{draft.id}/invia", {}, form_page=f"/proposte/{draft.id}")
+    receipt = mailbox.last_to("autrice@example.org")
+    assert "Abbiamo ricevuto la tua proposta" in str(receipt["Subject"])
+    assert "Conserva questo messaggio come ricevuta." in Mailbox.body(receipt)
+    assert Mailbox.link(receipt, f"/proposte/{draft.id}")
+    mailbox.clear()
+    submit(client, f"/bandi/{call.slug}/proposte/nuova", _form(call))  # sent in at once
+    assert len(mailbox.to("autrice@example.org")) == 1

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from ...accounts.models import User
 from ...calls.domain import PhaseKind
 from ...calls.models import Call
+from ...core.mail import queue_email
 from ...core.money import format_eur
 from ...core.refusals import PermissionDenied
 from ...core.text import render_markdown
@@ -120,14 +121,26 @@ def create_proposal(
     _revise(session, proposal, author, now)
     session.add(Follow(user_id=author.id, proposal_id=proposal.id, created_at=now))
     if submit:
-        _submit(session, proposal, now)
+        session.flush()  # the receipt links to the proposal's page: it needs its id
+        _submit(session, proposal, author, call, now)
     session.flush()
     return proposal
 
 
-def _submit(session: Session, proposal: Proposal, now: datetime) -> None:
+def _submit(session: Session, proposal: Proposal, author: User, call: Call, now: datetime) -> None:
     proposal.status = move(Status(proposal.status), Status.SUBMITTED).value
     proposal.submitted_at = now
+    if author.email:  # a receipt: what was sent in, when, and where to see it again
+        queue_email(
+            session,
+            author.email,
+            "proposal_received",
+            author.language,
+            user=author,
+            proposal=proposal,
+            call=call,
+            when=now,
+        )
 
 
 def submit_proposal(
@@ -137,7 +150,7 @@ def submit_proposal(
     if not permissions.is_author(author, proposal):
         raise PermissionDenied
     _require_phase(call, PhaseKind.SUBMISSION, now)
-    _submit(session, proposal, now)
+    _submit(session, proposal, author, call, now)
     session.flush()
 
 
