@@ -38,3 +38,11 @@ def same_page(response: TestResponse, *addresses: str) -> str:
     for address in addresses:
         html = html.replace(address, "ADDRESS")
     return re.sub(r'(name="csrf_token"[^>]*value=")[^"]*', r"\1TOKEN", html)
+
+
+# The vote settings form as a browser sends it for a plain approval vote (tests change a field).
+VOTE_SETTINGS = {
+    "ballot_kind": "approval", "min_choices": "1", "max_choices": "0", "points": "0",
+    "max_ranked": "3", "extra_areas": "0", "min_age": "16", "rule": "greedy",
+    "secrecy": "server", "trustees": "", "threshold": "1",
+}  # fmt: skip

@@ -15,7 +15,7 @@ from civic.core.time import utcnow
 from civic.places.queries import list_municipi
 from civic.places.services import seed_municipi
 from tests.factories.accounts import log_in, make_user
-from tests.web.helpers import submit, text
+from tests.web.helpers import VOTE_SETTINGS, submit, text
 
 ZERO_WIDTH = "\u200b" * 6
 NEXT = utcnow().year + 1  # a new call's phases start after today
@@ -128,11 +128,7 @@ def test_vote_settings_that_no_ballot_could_meet_are_refused(
     assert before is not None
     kept = (before.min_choices, before.max_choices)
     log_in(client, make_user(db, roles=(Role.STAFF,)))
-    form = {
-        "ballot_kind": "approval", "min_choices": "1", "max_choices": "0", "points": "0",
-        "max_ranked": "3", "extra_areas": "0", "min_age": "16", "rule": "greedy",
-        "secrecy": "server", "trustees": "", "threshold": "1",
-    } | changes  # fmt: skip
+    form = VOTE_SETTINGS | changes
     answer = submit(client, f"/gestione/bandi/{call.id}/voto", form)
     assert answer.status_code == 200
     assert message in text(answer)

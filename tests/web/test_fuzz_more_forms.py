@@ -163,6 +163,20 @@ FIELDS = [(path, data, persona, prepare, key) for path, data, persona, prepare i
           for key in sorted(data)]  # fmt: skip
 
 
+def _prepared(
+    app: Flask, session: Session, made: dict[str, Any], persona: object, prepare: Prepare
+) -> tuple[Any, dict[str, Any]]:
+    """A client signed in as ``persona``, and the values of the form's placeholders once the
+    form's preparation is made."""
+    app.config["WTF_CSRF_ENABLED"] = False  # CSRF has its own tests; this one is about values
+    client, person = _client_as(app, session, persona)
+    values = dict(made)
+    with app.test_request_context("/"):
+        values.update(prepare(session, values, person))
+        session.commit()
+    return client, values
+
+
 @pytest.mark.parametrize(
     ("path", "data", "persona", "prepare", "key"),
     FIELDS,
@@ -178,12 +192,7 @@ def test_each_field_of_the_other_forms_meets_every_hostile_value(
     prepare: Prepare,
     key: str,
 ) -> None:
-    app.config["WTF_CSRF_ENABLED"] = False  # CSRF has its own tests; this one is about values
-    client, person = _client_as(app, db, persona)
-    values = dict(objects)
-    with app.test_request_context("/"):
-        values.update(prepare(db, values, person))
-        db.commit()
+    client, values = _prepared(app, db, objects, persona, prepare)
     known = None
     for hostile in CORE:
         form = _form(data, values)
@@ -202,12 +211,7 @@ def test_the_starting_values_are_accepted(
     prepare: Prepare,
 ) -> None:
     """So the hostile values above replace one field of a form that otherwise gets through."""
-    app.config["WTF_CSRF_ENABLED"] = False
-    client, person = _client_as(app, db, persona)
-    values = dict(objects)
-    with app.test_request_context("/"):
-        values.update(prepare(db, values, person))
-        db.commit()
+    client, values = _prepared(app, db, objects, persona, prepare)
     before = fingerprint(db, MEANT.get(path, NONE))
     response = client.post(path.format(**values), data=_form(data, values))
     assert response.status_code < 400, response.status_code

@@ -17,7 +17,7 @@ from civic.voting.models import Ballot, SealedBallot, VoteResult, VoterRoll, Vot
 from civic.voting.services import ensure_server_key
 from tests.factories.accounts import log_in, make_user
 from tests.factories.calls import DAY, make_call, make_voter, make_voting_call, open_now
-from tests.web.helpers import submit, text
+from tests.web.helpers import VOTE_SETTINGS, submit, text
 
 
 def _close(db: Session, call_id: int) -> None:
@@ -420,11 +420,7 @@ def test_a_rule_without_its_number_is_refused_beside_the_field(
 ) -> None:
     call = make_call(db)
     log_in(client, make_user(db, roles=(Role.STAFF,)))
-    form = {
-        "ballot_kind": "approval", "min_choices": "1", "max_choices": "0", "points": "0",
-        "max_ranked": "3", "extra_areas": "0", "min_age": "16", "rule": "greedy",
-        "secrecy": "server", "trustees": "", "threshold": "1",
-    } | changes  # fmt: skip
+    form = VOTE_SETTINGS | changes
     answer = submit(client, f"/gestione/bandi/{call.id}/voto", form)
     assert answer.status_code == 200
     beside = re.search(rf'id="{field}-error"[^>]*>(.*?)</', answer.get_data(as_text=True), re.S)
