@@ -96,9 +96,13 @@ def _count_failure(session: Session, key: str, now: datetime) -> None:
     older than a day are swept on the way (the longest wait is far shorter)."""
     session.execute(delete(SignInThrottle).where(SignInThrottle.last_failure_at < now - DAY))
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = insert(SignInThrottle).values(email_key=key, failures=1, last_failure_at=now)
+    # On the table, not the ORM class: SQLAlchemy makes the ORM-annotated class of a dialect's
+    # insert on first use, and concurrent first sign-ins could compile it before it is marked
+    # cacheable (an SAWarning seen once in CI: failed sign-ins arriving together).
+    table = SignInThrottle.__table__
+    statement = insert(table).values(email_key=key, failures=1, last_failure_at=now)  # type: ignore[arg-type]
     statement = statement.on_conflict_do_update(
-        index_elements=[SignInThrottle.email_key],
-        set_={"failures": SignInThrottle.failures + 1, "last_failure_at": now},
+        index_elements=[table.c.email_key],
+        set_={"failures": table.c.failures + 1, "last_failure_at": now},
     )
-    session.execute(statement)
+    session.connection().execute(statement)

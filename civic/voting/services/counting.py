@@ -334,11 +334,19 @@ def _tell_authors(session: Session, call: Call, results: list[VoteResult]) -> No
     """Each author of a project on a ballot hears, once, whether it won."""
     from ...core.mail import queue_email
 
+    ids = {int(p) for result in results for p in (result.explanation or {})}
+    proposals = list(session.scalars(select(Proposal).where(Proposal.id.in_(ids))))
+    authors = {
+        user.id: user
+        for user in session.scalars(
+            select(User).where(User.id.in_({p.author_id for p in proposals}))
+        )
+    }
     for result in results:
         winners = set(result.winners)
-        ids = [int(p) for p in (result.explanation or {})]
-        for proposal in session.scalars(select(Proposal).where(Proposal.id.in_(ids))):
-            author = session.get(User, proposal.author_id)
+        on_ballot = {int(p) for p in (result.explanation or {})}
+        for proposal in (p for p in proposals if p.id in on_ballot):
+            author = authors.get(proposal.author_id)
             if author is None or author.deleted_at is not None or not author.email:
                 continue
             queue_email(
