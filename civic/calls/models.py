@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..core.db import Base
+from ..core.db import Base, Cents
 from .domain import CallKind, PhaseKind
 
 _KINDS = ", ".join(f"'{k.value}'" for k in CallKind)
@@ -47,7 +47,7 @@ class Call(Base):
     title_en: Mapped[str] = mapped_column(String(200))
     description_it: Mapped[str] = mapped_column(Text, default="")
     description_en: Mapped[str] = mapped_column(Text, default="")
-    total_budget_cents: Mapped[int] = mapped_column(default=0)
+    total_budget_cents: Mapped[Cents] = mapped_column(default=0)
     # Supports that move a proposal to review (0: no support step).
     support_threshold: Mapped[int] = mapped_column(default=0)
     published_at: Mapped[datetime | None]
@@ -100,7 +100,7 @@ class CallArea(Base):
         ForeignKey("calls.id", ondelete="CASCADE"), primary_key=True
     )
     area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), primary_key=True)
-    budget_cents: Mapped[int] = mapped_column(default=0)
+    budget_cents: Mapped[Cents] = mapped_column(default=0)
 
 
 class CallPhase(Base):

@@ -7,13 +7,25 @@ import functools
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from flask import Flask, current_app, g
-from sqlalchemy import DateTime, Engine, MetaData, bindparam, create_engine, event
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    DateTime,
+    Engine,
+    Integer,
+    MetaData,
+    bindparam,
+    cast,
+    create_engine,
+    event,
+    func,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError, DisconnectionError, IntegrityError
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session, mapped_column, sessionmaker
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.types import TypeDecorator
 
@@ -46,6 +58,17 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+# Amounts of money in integer cents reach € 1 billion (10^11 cents) and their sums more: a
+# 64-bit column on PostgreSQL; SQLite's INTEGER already holds 64 bits.
+Cents = Annotated[int, mapped_column(BigInteger().with_variant(Integer(), "sqlite"))]
+
+
+def sum_cents(column: Any) -> ColumnElement[int]:
+    """The sum of a column of cents, 0 when there are no rows, as an integer: PostgreSQL sums
+    64-bit integers as numeric, which the driver would hand back as a Decimal."""
+    return cast(func.coalesce(func.sum(column), 0), BigInteger)
 
 
 class Base(DeclarativeBase):

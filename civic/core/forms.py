@@ -69,9 +69,7 @@ class Euros:
             raise ValidationError(str(_l("Write an amount such as 1.234,50."))) from None
         if cents < self.min_cents or cents > self.max_cents:
             if (self.min_cents, self.max_cents) == (0, MAX_AMOUNT_CENTS):
-                raise ValidationError(
-                    str(_l("Write an amount between zero and twenty million euro."))
-                )
+                raise ValidationError(str(_l("Write an amount between zero and one billion euro.")))
             raise ValidationError(
                 str(
                     _l(

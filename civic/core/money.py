@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-# The most any amount may be: money columns are PostgreSQL integers of cents (up to about
-# € 21.4 million), so € 20 million, well under the € 1 billion the rules allow anywhere.
-MAX_AMOUNT_CENTS = 2_000_000_000
+# The most any amount may be, anywhere: € 1 billion (money columns are 64-bit integers of cents,
+# so their sums cannot overflow either).
+MAX_AMOUNT_CENTS = 100_000_000_000
 
 _PLAIN = re.compile(r"^\d+$")
 _IT = re.compile(r"^\d{1,3}(\.\d{3})*(,\d{1,2})?$|^\d+(,\d{1,2})?$")

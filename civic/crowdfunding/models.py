@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..core.db import Base
+from ..core.db import Base, Cents
 from .states import ApplicationState, CampaignState, PledgeState, values
 
 LEGAL_FORMS = (
@@ -49,9 +49,9 @@ class CrowdfundingSettings(Base):
         ForeignKey("calls.id", ondelete="CASCADE"), primary_key=True
     )
     crowd_share_pct: Mapped[int]
-    city_cap_cents: Mapped[int]
-    min_cost_cents: Mapped[int]
-    max_cost_cents: Mapped[int]
+    city_cap_cents: Mapped[Cents]
+    min_cost_cents: Mapped[Cents]
+    max_cost_cents: Mapped[Cents]
     min_days: Mapped[int]
     max_days: Mapped[int]
     grace_days: Mapped[int] = mapped_column(default=7)
@@ -83,7 +83,7 @@ class Application(Base):
     summary: Mapped[str] = mapped_column(String(500))
     description: Mapped[str] = mapped_column(Text)
     budget_lines: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
-    total_cost_cents: Mapped[int]
+    total_cost_cents: Mapped[Cents]
     document_name: Mapped[str | None] = mapped_column(String(200))
     document_stored: Mapped[str | None] = mapped_column(String(80), unique=True)
     state: Mapped[str] = mapped_column(String(20), default=ApplicationState.SUBMITTED.value)
@@ -119,9 +119,9 @@ class Campaign(Base):
     description: Mapped[str] = mapped_column(Text)
     budget_lines: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"))
-    approved_cost_cents: Mapped[int]
-    goal_cents: Mapped[int]
-    city_match_cents: Mapped[int]  # what the city pays if the goal is reached
+    approved_cost_cents: Mapped[Cents]
+    goal_cents: Mapped[Cents]
+    city_match_cents: Mapped[Cents]  # what the city pays if the goal is reached
     state: Mapped[str] = mapped_column(String(20), default=CampaignState.DRAFT.value)
     starts_at: Mapped[datetime]
     ends_at: Mapped[datetime]
@@ -148,7 +148,7 @@ class RewardTier(Base):
     )
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(String(1000), default="")
-    min_amount_cents: Mapped[int]
+    min_amount_cents: Mapped[Cents]
     quantity: Mapped[int | None]
     claimed: Mapped[int] = mapped_column(default=0)
 
@@ -182,7 +182,7 @@ class Pledge(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("crowdfunding_campaigns.id"))
     backer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
-    amount_cents: Mapped[int]
+    amount_cents: Mapped[Cents]
     reward_tier_id: Mapped[int | None] = mapped_column(ForeignKey("crowdfunding_reward_tiers.id"))
     anonymous: Mapped[bool] = mapped_column(default=False)
     public_name: Mapped[str] = mapped_column(String(200), default="")
@@ -224,7 +224,7 @@ class LedgerEntry(Base):
     pledge_id: Mapped[int | None] = mapped_column(ForeignKey("crowdfunding_pledges.id"))
     kind: Mapped[str] = mapped_column(String(30))
     account: Mapped[str] = mapped_column(String(30))
-    amount_cents: Mapped[int]
+    amount_cents: Mapped[Cents]
     reference: Mapped[str] = mapped_column(String(120), default="")  # e.g. a Stripe id
     created_at: Mapped[datetime]
 

@@ -15,6 +15,7 @@ from sqlalchemy import Select, case, distinct, exists, func, select
 from sqlalchemy.orm import Session
 
 from ..calls.models import Call, CallTheme
+from ..core.db import sum_cents
 from ..core.scope import Scope
 from ..crowdfunding.models import Campaign, LedgerEntry
 from ..execution.models import TrackedProject
@@ -92,7 +93,7 @@ def voters_total(scope: Scope) -> Any:
 
 def granted_total(scope: Scope) -> Any:
     """The query of the money granted within the scope, in cents."""
-    return grants(scope, select(func.coalesce(func.sum(GrantApplication.total_cents), 0)))
+    return grants(scope, select(sum_cents(GrantApplication.total_cents)))
 
 
 @dataclass

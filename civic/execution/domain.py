@@ -6,6 +6,7 @@ import enum
 from dataclasses import dataclass
 from datetime import date
 
+from ..core.money import MAX_AMOUNT_CENTS
 from ..core.refusals import Refused
 
 
@@ -32,10 +33,6 @@ MOVES: dict[Status, frozenset[Status]] = {
     Status.COMPLETED: frozenset(),
     Status.CANCELLED: frozenset(),
 }
-
-# Twenty million euro: above any project these programmes fund, and within the 32-bit integer
-# columns every amount in cents is stored in (as proposals' costs and calls' budgets are).
-MAX_AMOUNT_CENTS = 2_000_000_000
 
 
 class ExecutionRefused(Refused):

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..core.db import Base
+from ..core.db import Base, Cents
 from .domain import Source, Status
 
 
@@ -38,11 +38,11 @@ class TrackedProject(Base):
     area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"), index=True)
     theme_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id"))
     title: Mapped[str] = mapped_column(String(200))
-    funded_cents: Mapped[int]  # what the decision allocated
+    funded_cents: Mapped[Cents]  # what the decision allocated
     status: Mapped[str] = mapped_column(String(20), default=Status.PLANNED.value)
     percent: Mapped[int] = mapped_column(default=0)
-    committed_cents: Mapped[int] = mapped_column(default=0)
-    spent_cents: Mapped[int] = mapped_column(default=0)
+    committed_cents: Mapped[Cents] = mapped_column(default=0)
+    spent_cents: Mapped[Cents] = mapped_column(default=0)
     lat: Mapped[float | None]
     lon: Mapped[float | None]
     funded_at: Mapped[datetime]

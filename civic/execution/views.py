@@ -46,7 +46,7 @@ def refusal_message(code: str) -> str:
     messages = {
         "status_move": _("A completed or cancelled project cannot change status."),
         "percent_range": _("Progress goes from 0 to 100%."),
-        "amount_range": _("Write an amount between zero and twenty million euro."),
+        "amount_range": _("Write an amount between zero and one billion euro."),
         "spent_over_committed": _("Money spent cannot be more than money committed."),
         "completed_not_full": _("A completed project is at 100%."),
         "planned_has_progress": _("A planned project has not started: its progress is 0%."),

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..core.db import Base
+from ..core.db import Base, Cents
 from .states import values
 
 
@@ -31,7 +31,7 @@ class GrantSettings(Base):
     call_id: Mapped[int] = mapped_column(
         ForeignKey("calls.id", ondelete="CASCADE"), primary_key=True
     )
-    max_grant_cents: Mapped[int]
+    max_grant_cents: Mapped[Cents]
     mode: Mapped[str] = mapped_column(String(10), default="single")
     cutoffs: Mapped[list[str]] = mapped_column(JSON, default=list)  # rolling: session dates
     # [{"code", "label", "weight", "threshold_half"}]; scores are half points 0-10 (0-5).
@@ -67,8 +67,8 @@ class GrantApplication(Base):
     area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"))
     sections: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     budget_lines: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
-    cofunding_cents: Mapped[int] = mapped_column(default=0)
-    total_cents: Mapped[int] = mapped_column(default=0)
+    cofunding_cents: Mapped[Cents] = mapped_column(default=0)
+    total_cents: Mapped[Cents] = mapped_column(default=0)
     state: Mapped[str] = mapped_column(String(30), default="draft")
     protocol_number: Mapped[str | None] = mapped_column(String(30), unique=True)
     submitted_at: Mapped[datetime | None]
@@ -178,6 +178,6 @@ class GrantInstalment(Base):
         ForeignKey("grant_applications.id", ondelete="CASCADE"), index=True
     )
     number: Mapped[int]
-    amount_cents: Mapped[int]
+    amount_cents: Mapped[Cents]
     due_on: Mapped[date]
     paid_at: Mapped[datetime | None]

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..core.db import Base
+from ..core.db import Base, Cents
 from .domain import Status
 
 _STATES = ", ".join(f"'{s.value}'" for s in Status)
@@ -42,7 +42,7 @@ class Proposal(Base):
     title: Mapped[str] = mapped_column(String(200))
     body_md: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
-    cost_cents: Mapped[int]
+    cost_cents: Mapped[Cents]
     lat: Mapped[float | None]
     lon: Mapped[float | None]
     status: Mapped[str] = mapped_column(String(20), default=Status.DRAFT.value)
@@ -68,7 +68,7 @@ class ProposalRevision(Base):
     number: Mapped[int]
     title: Mapped[str] = mapped_column(String(200))
     body_md: Mapped[str] = mapped_column(Text)
-    cost_cents: Mapped[int]
+    cost_cents: Mapped[Cents]
     area_id: Mapped[int]
     theme_id: Mapped[int]
     lat: Mapped[float | None]
@@ -199,8 +199,8 @@ class FeasibilityReview(Base):
     reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     outcome: Mapped[str] = mapped_column(String(20))
     public_reason: Mapped[str] = mapped_column(Text)
-    cost_estimate_cents: Mapped[int]
-    running_cost_cents: Mapped[int]
+    cost_estimate_cents: Mapped[Cents]
+    running_cost_cents: Mapped[Cents]
     duration_months: Mapped[int]
     private_notes: Mapped[str] = mapped_column(Text, default="")
     decided_at: Mapped[datetime]

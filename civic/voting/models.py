@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..core.db import Base
+from ..core.db import Base, Cents
 from .domain import BallotKind
 
 _KINDS = ", ".join(f"'{k.value}'" for k in BallotKind)
@@ -201,7 +201,7 @@ class VoteResult(Base):
     call_id: Mapped[int] = mapped_column(ForeignKey("calls.id"))
     area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
     rule: Mapped[str] = mapped_column(String(20))
-    budget_cents: Mapped[int]
+    budget_cents: Mapped[Cents]
     winners: Mapped[list[int]] = mapped_column(JSON)
     explanation: Mapped[dict[str, Any]] = mapped_column(JSON)
     ballots: Mapped[int]

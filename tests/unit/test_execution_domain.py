@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
+from civic.core.money import MAX_AMOUNT_CENTS
 from civic.execution.domain import (
-    MAX_AMOUNT_CENTS,
     ExecutionRefused,
     Progress,
     Status,

@@ -215,7 +215,7 @@ def test_following_needs_an_account(funded: dict[str, Any], client: FlaskClient)
         (_form(status="planned", percent="10"), "un progetto programmato è allo 0%"),
         (_form(percent="130"), "Avanzamento"),
         (_form(committed="mille"), "Scrivi un importo come 1.234,50."),
-        (_form(committed="25.000.000,00"), "Scrivi un importo tra zero e venti milioni di euro."),
+        (_form(committed="1.000.000.000,01"), "Scrivi un importo tra zero e un miliardo di euro."),
         (_form(status="finito"), "Stato"),
         (
             _form(photo_1=(io.BytesIO(b"%PDF-1.4 not an image"), "x.png"), alt_1="Foto"),
