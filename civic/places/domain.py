@@ -4,6 +4,22 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+# The city's territory as a box: (south, west, north, east) in degrees (the CITY_BOUNDS setting).
+Bounds = tuple[float, ...]
+
+
+def incomplete(lat: float | None, lon: float | None) -> bool:
+    """A place needs both coordinates or neither."""
+    return (lat is None) != (lon is None)
+
+
+def outside(bounds: Bounds | None, lat: float | None, lon: float | None) -> bool:
+    """Whether a place given by both coordinates lies outside the city's box."""
+    if bounds is None or lat is None or lon is None:
+        return False
+    south, west, north, east = bounds
+    return not (south <= lat <= north and west <= lon <= east)
+
 
 class AreaKind(StrEnum):
     MUNICIPIO = "municipio"

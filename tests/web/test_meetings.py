@@ -182,7 +182,14 @@ def test_staff_create_a_meeting_from_the_form(client: FlaskClient, db: Session) 
     assert "L&#39;incontro deve terminare dopo l&#39;inizio." in text(wrong)
     malformed = submit(client, "/gestione/incontri/nuovo", form | {"capacity": "molti"})
     assert malformed.status_code == 200
+    nairobi = submit(client, "/gestione/incontri/nuovo", form | {"lat": "-1.286", "lon": "36.817"})
+    assert 'id="lat-error"' in text(nairobi)
+    assert "Questo luogo è fuori dalla città" in text(nairobi)
+    assert 'value="36.817"' in text(nairobi)
+    half = submit(client, "/gestione/incontri/nuovo", form | {"lat": "45.466"})
+    assert "Indica sia la latitudine sia la longitudine" in text(half)
     assert db.scalar(select(func.count()).select_from(Meeting)) == 0
+    form |= {"lat": "45.4669", "lon": "9.1900"}  # Palazzo Marino
     created = submit(client, "/gestione/incontri/nuovo", form)
     assert created.status_code == 302
     meeting = db.scalar(select(Meeting))
@@ -190,6 +197,7 @@ def test_staff_create_a_meeting_from_the_form(client: FlaskClient, db: Session) 
     # 10:00 in Rome on the last Sunday of October 2027, after the clocks go back: 09:00 UTC.
     assert meeting.starts_at == datetime(2027, 10, 31, 9, 0, tzinfo=UTC)
     assert meeting.questions == ["Organizzazione?", "Tema preferito?"]
+    assert (meeting.lat, meeting.lon) == (45.4669, 9.19)
     assert meeting.status == "draft"
     edit = text(client.get(f"/gestione/incontri/{meeting.id}/modifica"))
     assert 'value="10:00"' in edit

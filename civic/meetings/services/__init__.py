@@ -15,6 +15,7 @@ from ...calls.services import slugify
 from ...core.mail import queue_email
 from ...core.refusals import PermissionDenied, Refused
 from ...core.time import to_rome
+from ...places import domain as place
 from .. import calendar
 from ..domain import (
     ACCESSIBILITY_SERVICES,
@@ -56,6 +57,8 @@ class MeetingData:
     questions: list[str] = field(default_factory=list)
     retention_days: int = 180
     contribution_days: int = 15
+    # The city's box (the CITY_BOUNDS setting): a venue placed outside it is refused.
+    bounds: place.Bounds | None = None
 
 
 def _check_staff(actor: Any) -> None:
@@ -66,6 +69,10 @@ def _check_staff(actor: Any) -> None:
 def _check_data(data: MeetingData) -> None:
     if data.ends_at <= data.starts_at:
         raise MeetingRefused("ends_before_start")
+    if place.incomplete(data.lat, data.lon):
+        raise MeetingRefused("incomplete_location")
+    if place.outside(data.bounds, data.lat, data.lon):
+        raise MeetingRefused("outside_city")
     if data.format != MeetingFormat.ONLINE and not data.address.strip():
         raise MeetingRefused("address_needed")
     if data.format != MeetingFormat.IN_PERSON and not data.online_url.strip():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from datetime import datetime
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -85,11 +85,14 @@ def _data(form: MeetingForm) -> services.MeetingData:
         questions=(form.questions.data or "").splitlines(),
         retention_days=form.retention_days.data or 0,
         contribution_days=form.contribution_days.data or 0,
+        bounds=current_app.config["CITY_BOUNDS"],
     )
 
 
 _FIELD_OF = {
     "ends_before_start": "end",
+    "incomplete_location": "lat",
+    "outside_city": "lat",
     "in_the_past": "start",
     "too_far": "start",
     "address_needed": "address",

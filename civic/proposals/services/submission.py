@@ -18,6 +18,7 @@ from ...core.money import format_eur
 from ...core.refusals import PermissionDenied
 from ...core.text import render_markdown
 from ...core.uploads import store_image, store_pdf
+from ...places import domain as place
 from .. import permissions
 from ..domain import MAX_DOCUMENTS, MAX_IMAGES, Status, is_editable, move
 from ..models import Follow, Proposal, ProposalFile, ProposalRevision
@@ -36,7 +37,7 @@ class ProposalData:
     lon: float | None
     # The city's territory (south, west, north, east), from the installation's settings: a
     # place outside it is refused.
-    bounds: tuple[float, ...] | None = None
+    bounds: place.Bounds | None = None
 
 
 def _check_data(call: Call, data: ProposalData) -> None:
@@ -44,12 +45,10 @@ def _check_data(call: Call, data: ProposalData) -> None:
         raise NotAllowed("area_not_eligible")
     if data.theme_id not in {t.id for t in call.themes}:
         raise NotAllowed("theme_not_in_call")
-    if (data.lat is None) != (data.lon is None):
+    if place.incomplete(data.lat, data.lon):
         raise NotAllowed("incomplete_location")
-    if data.lat is not None and data.lon is not None and data.bounds is not None:
-        south, west, north, east = data.bounds
-        if not (south <= data.lat <= north and west <= data.lon <= east):
-            raise NotAllowed("outside_city", field="lat")
+    if place.outside(data.bounds, data.lat, data.lon):
+        raise NotAllowed("outside_city", field="lat")
     if data.cost_cents <= 0:
         raise NotAllowed("cost_missing", field="cost")
     budget = next((a.budget_cents for a in call.areas if a.area_id == data.area_id), 0)
