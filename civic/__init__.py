@@ -65,6 +65,7 @@ def register_blueprints(app: Flask) -> None:
     from .dashboard.views import bp as dashboard_bp
     from .execution.views import bp as execution_bp
     from .grants.views import bp as grants_bp
+    from .home.views import bp as home_bp
     from .meetings.views import bp as meetings_bp
     from .opendata.views import bp as opendata_bp
     from .pages.views import bp as pages_bp
@@ -88,6 +89,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(execution_bp)
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(backoffice_bp)
+    app.register_blueprint(home_bp)
 
     from .execution import receivers as execution_receivers
     from .residency import receivers as residency_receivers

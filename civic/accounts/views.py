@@ -261,7 +261,7 @@ def _sign_in_message(result: services.SignInResult) -> str:
 @bp.route("/esci", methods=["POST"])
 def sign_out() -> ResponseReturnValue:
     if not current_user.is_authenticated:
-        return redirect(url_for("pages.home"))
+        return redirect(url_for("home.show"))
     person = current_user._get_current_object()
     keep_for = timedelta(seconds=int(current_app.config["REMEMBER_COOKIE_DURATION"]))
     return run(
@@ -286,7 +286,7 @@ def sign_out_everywhere() -> ResponseReturnValue:
 
 def _signed_out() -> str:
     logout_user()  # the language chosen stays: the person still reads the site in it
-    return url_for("pages.home")
+    return url_for("home.show")
 
 
 @bp.route("/accedi/link", methods=["GET", "POST"])

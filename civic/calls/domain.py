@@ -116,6 +116,16 @@ def has_phase_started(windows: list[Window], kind: PhaseKind, now: datetime) -> 
     return any(w.kind is kind and w.has_started(now) for w in windows)
 
 
+def card_moment(windows: list[Window], now: datetime) -> tuple[str, Window] | None:
+    """What a call's card says of its timeline: the phase running now (and until when), or
+    the next one to start ("now" or "next", with its window); None once all have ended."""
+    running = [w for w in windows if w.is_open(now)]
+    if running:
+        return "now", min(running, key=lambda w: w.ends_at)
+    upcoming = [w for w in windows if w.starts_at > now]
+    return ("next", min(upcoming, key=lambda w: w.starts_at)) if upcoming else None
+
+
 def call_status(published: bool, windows: list[Window], now: datetime) -> CallStatus:
     """Draft, upcoming, open or closed, from the clock."""
     if not published:

@@ -36,6 +36,7 @@ from .domain import (
     TimelineError,
     Window,
     call_status,
+    card_moment,
     is_phase_open,
     steps,
 )
@@ -74,20 +75,10 @@ def list_calls() -> str:
     return render_template(
         "calls/list_calls.html",
         groups=groups,
-        moments={call.id: _moment(queries.windows_of(call), now) for call in calls},
+        moments={call.id: card_moment(queries.windows_of(call), now) for call in calls},
         CallStatus=CallStatus,
         can_manage=permissions.can_manage_calls(current_user),
     )
-
-
-def _moment(windows: list[Window], now: datetime) -> tuple[str, Window] | None:
-    """What a call's card says of its timeline: the phase running now (and until when), or
-    the next one to start."""
-    running = [w for w in windows if w.is_open(now)]
-    if running:
-        return "now", min(running, key=lambda w: w.ends_at)
-    upcoming = [w for w in windows if w.starts_at > now]
-    return ("next", min(upcoming, key=lambda w: w.starts_at)) if upcoming else None
 
 
 @bp.route("/bandi/<slug>")

@@ -1,1 +1,1 @@
-"""Public pages: home, accessibility statement, privacy notice, language."""
+"""Public pages: accessibility statement, privacy notice, ballot secrecy, language."""

@@ -14,11 +14,6 @@ from ..core.web import safe_next
 bp = Blueprint("pages", __name__)
 
 
-@bp.route("/")
-def home() -> str:
-    return render_template("pages/home.html")
-
-
 def _in_language(page: str) -> str:
     """Legal pages are written whole in each language rather than translated line by line."""
     locale = get_locale()
@@ -44,7 +39,7 @@ def privacy() -> str:
 @bp.route("/lingua", methods=["POST"])
 def set_language() -> ResponseReturnValue:
     language = request.form.get("lang", "")
-    back = safe_next(request.form.get("next"), url_for("pages.home"))
+    back = safe_next(request.form.get("next"), url_for("home.show"))
     if language not in ("it", "en"):
         return redirect(back)
     session["lang"] = language

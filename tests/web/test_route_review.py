@@ -12,7 +12,7 @@ from werkzeug.routing import AnyConverter, IntegerConverter, Rule
 # Public by design: what a visitor may open or send without an account.
 PUBLIC_BY_DESIGN = {
     "static": "the design system's files",
-    "pages.home": "the home page",
+    "home.show": "the home page",
     "pages.privacy": "the privacy notice",
     "pages.ballot_secrecy": "how the secret ballot is protected",
     "ballot_box.box": "the public ballot box: tracking codes, never choices",
