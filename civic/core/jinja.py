@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime
 from fractions import Fraction
 from typing import Any
@@ -84,7 +85,13 @@ def aria_attributes(field: Any, help_text: str | None = None) -> dict[str, str]:
 
 def markdown_html(text: str | None) -> Markup:
     """People's Markdown as sanitised HTML (see core.text)."""
-    return Markup(render_markdown(text or ""))  # noqa: S704 - nh3 cleaned it
+    return Markup(_rendered(text or ""))  # noqa: S704 - nh3 cleaned it
+
+
+@functools.lru_cache(maxsize=512)
+def _rendered(text: str) -> str:
+    # A call's or a campaign's page renders the same text on every visit: once is enough.
+    return render_markdown(text)
 
 
 def _translations() -> Any:

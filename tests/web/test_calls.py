@@ -223,3 +223,20 @@ def test_each_call_card_says_what_phase_it_is_in(client: FlaskClient, db: Sessio
     card = html.split("Bando aperto", 1)[1].split("</div>", 1)[0]
     assert "Ora: " in card
     assert ", fino al " in card
+
+
+def test_a_call_description_is_markdown_rendered_and_sanitised(
+    client: FlaskClient, db: Session
+) -> None:
+    call = make_call(db)
+    call.description_it = (
+        "**Importante**: leggi il [regolamento](https://example.org/regole).\n\n"
+        "- primo punto\n- secondo punto\n\n<script>alert(1)</script>"
+    )
+    db.commit()
+    page = text(client.get(f"/bandi/{call.slug}"))
+    assert "<strong>Importante</strong>" in page
+    assert "<li>primo punto</li>" in page
+    assert 'href="https://example.org/regole"' in page
+    assert "<script>alert(1)</script>" not in page
+    assert "**Importante**" not in page
