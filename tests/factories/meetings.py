@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from civic.accounts.domain import Role
 from civic.accounts.models import User
-from civic.core.time import utcnow
+from civic.core.time import rome_to_utc, to_rome, utcnow
 from civic.meetings import services
 from civic.meetings.domain import MeetingFormat, MeetingKind, RegistrationMode
 from civic.meetings.models import Meeting
@@ -19,8 +19,10 @@ from tests.factories.accounts import make_user
 
 
 def meeting_data(**overrides: Any) -> services.MeetingData:
-    starts = overrides.pop("starts_at", None) or utcnow().replace(microsecond=0) + timedelta(
-        days=10
+    # Ten days on at 10:00 in Rome: a meeting made at 23:50 must not run past midnight, which
+    # the meeting form cannot produce and the agenda's times (of the meeting's day) refuse.
+    starts = overrides.pop("starts_at", None) or rome_to_utc(
+        datetime.combine(to_rome(utcnow()).date() + timedelta(days=10), time(10, 0))
     )
     data = services.MeetingData(
         kind=MeetingKind.PRESENTATION,
