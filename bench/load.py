@@ -191,6 +191,14 @@ def main() -> None:
     )
     parser.add_argument("--voters", type=int, default=0, help="default: enough for the run")
     parser.add_argument("--capacity", type=int, default=150)
+    parser.add_argument(
+        "--people",
+        default="Voter,Reader,PasswordSignIn,Backer,Attendee",
+        help="which simulated people (locustfile classes); Voter alone measures the cast path",
+    )
+    parser.add_argument(
+        "--change-share", type=float, default=0.25, help="share of voters who change their ballot"
+    )
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     folder = Path(tempfile.mkdtemp(prefix="civic-load-"))
@@ -199,7 +207,8 @@ def main() -> None:
         seed(made, voters=voters, backers=1000, attendees=1000, capacity=args.capacity)
         made.start_jobs()
         made.start_web()
-        classes = ["Voter", "Reader", "PasswordSignIn", "Backer", "Attendee"]
+        made.plan["change_share"] = args.change_share
+        classes = args.people.split(",")
         cores: dict[str, float] = {}
 
         def measure() -> None:  # the middle of the run, once every user has started

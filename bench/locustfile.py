@@ -101,7 +101,7 @@ class Voter(_Person):
                 return
         with _lock:
             ACCEPTED["casts"].append(voter["id"])
-        if random.random() >= 0.25:
+        if random.random() >= PLAN.get("change_share", 0.25):
             return
         change = url + "/modifica"
         with self.client.get(change, name="GET change ballot", catch_response=True) as page:
