@@ -92,7 +92,9 @@ def test_a_billion_euro_is_stored_exactly_and_a_cent_more_is_refused(
     log_in(client, make_user(db, roles=(Role.STAFF,)))
     areas = [a.id for a in list_municipi(db)[:3]]
     billion = "1.000.000.000,00"
-    over = submit(client, "/gestione/bandi/nuovo", _call_form(areas[0], total_budget="1.000.000.000,01"))
+    over = submit(
+        client, "/gestione/bandi/nuovo", _call_form(areas[0], total_budget="1.000.000.000,01")
+    )
     assert "Scrivi un importo tra zero e un miliardo" in text(over)
     assert db.scalar(select(func.count()).select_from(Call)) == 0
     form = _call_form(areas[0], total_budget=billion, **{f"budget_{areas[0]}": billion})

@@ -54,3 +54,22 @@ def test_a_forged_host_is_refused_and_sends_nothing(
 def test_the_api_document_names_the_public_address(client: FlaskClient) -> None:
     spec = client.get("/api/v1/openapi.json").get_json()
     assert spec["servers"][0]["url"].startswith(PUBLIC)
+
+
+def test_remembered_links_follow_the_mount_point_and_name_no_row(app: Any) -> None:
+    """Links that are the same on every page are built once; one mounted under a prefix, or
+    one naming a row, is built for what it asks."""
+    from flask import url_for
+
+    with app.test_request_context("/"):
+        assert url_for("calls.list_calls") == "/bandi"
+        assert url_for("static", filename="css/civic.css") == "/static/css/civic.css"
+        assert url_for("calls.show_call", slug="uno") == "/bandi/uno"
+    with app.test_request_context("/", base_url="http://localhost/civic"):
+        assert url_for("calls.list_calls") == "/civic/bandi"
+        assert url_for("static", filename="css/civic.css") == "/civic/static/css/civic.css"
+        assert url_for("calls.show_call", slug="due") == "/civic/bandi/due"
+    with app.test_request_context("/"):
+        assert url_for("calls.list_calls") == "/bandi"
+        assert url_for("calls.list_calls", _anchor="aperti") == "/bandi#aperti"
+    assert len(app._fixed_urls) == 4  # two links at two mount points; rows are never kept
