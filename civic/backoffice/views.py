@@ -13,7 +13,7 @@ from ..core.time import utcnow
 from ..core.web import require
 from ..proposals.queries import open_flags
 from ..voting.queries import calls_with_results_to_publish
-from . import bp
+from . import bp, queries
 
 STATUS_LABELS = {
     CallStatus.DRAFT: _l("Draft"),
@@ -31,6 +31,8 @@ def home() -> str:
     to_publish = set(calls_with_results_to_publish(db))
     return render_template(
         "backoffice/home.html",
+        calls_by_id={c.id: c for c in calls},
+        waiting=queries.waiting(db, now),
         flags=len(open_flags(db)),
         drafts=[c for c in calls if c.published_at is None],
         results=[c for c in calls if c.id in to_publish],

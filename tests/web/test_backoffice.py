@@ -9,7 +9,7 @@ from civic.accounts.domain import Role
 from civic.core.time import utcnow
 from civic.proposals.services.discussion import flag
 from tests.factories.accounts import log_in, make_user
-from tests.factories.calls import make_call, make_proposal
+from tests.factories.calls import DAY, make_call, make_proposal
 from tests.web.helpers import text
 
 
@@ -34,9 +34,53 @@ def test_the_home_lists_what_needs_staff_with_links(client: FlaskClient, db: Ses
     assert 'href="/gestione/moderazione"' in waiting
     assert f'href="/gestione/bandi/{draft.id}/modifica"' in waiting
     assert "Bilancio in bozza" in waiting
+    assert "1 proposta in attesa di revisione: Bilancio aperto" in waiting
+    assert f'href="/bandi/{live.slug}/revisione"' in waiting
     assert "Bilancio aperto" in page.split('id="open-title"', 1)[1]
     for link in ("/gestione/bandi", "/gestione/incontri", "/gestione/moderazione"):
         assert f'href="{link}"' in page  # the same menu on every back-office page
+
+
+def test_the_home_lists_applications_late_jurors_and_ending_campaigns(
+    client: FlaskClient, db: Session
+) -> None:
+    from civic.crowdfunding import services as crowdfunding
+    from civic.grants import services as grants
+    from civic.grants.models import JuryAssignment
+    from tests.factories.crowdfunding import application_data, make_campaign, make_crowdfunding_call
+    from tests.factories.grants import make_application, make_grant_call
+
+    staff = make_user(db, roles=(Role.STAFF,))
+    with client.application.test_request_context("/"):  # the services e-mail and link
+        now = utcnow()
+        call, settings = make_grant_call(db, staff)
+        make_application(db, call, settings, title="Da verificare")
+        late = make_application(db, call, settings, title="In giuria")
+        on_time = make_application(db, call, settings, title="Appena assegnata")
+        for application in (late, on_time):
+            grants.start_formal_check(db, staff, application, now=now)
+            grants.decide_formal_check(db, staff, application, outcome="admissible", now=now)
+        slow, quick = make_user(db, roles=(Role.JUROR,)), make_user(db, roles=(Role.JUROR,))
+        db.add(JuryAssignment(application_id=late.id, juror_id=slow.id, assigned_at=now - 15 * DAY))
+        db.add(JuryAssignment(application_id=on_time.id, juror_id=quick.id, assigned_at=now - DAY))
+        ending = make_campaign(db, staff=staff, starts_at=now - 41 * DAY, days=45)  # 4 days left
+        make_campaign(db, staff=staff, starts_at=now - DAY, days=45)
+        cf_call, cf_settings = make_crowdfunding_call(db, staff)
+        crowdfunding.submit_application(
+            db, make_user(db), cf_call, cf_settings, application_data(), now=now
+        )
+    db.commit()
+    log_in(client, staff)
+    page = text(client.get("/gestione"))
+    waiting = page.split('id="waiting"', 1)[1].split("</ul>", 1)[0]
+    grant_call = call.title("it")
+    assert f"1 domanda di contributo da verificare: {grant_call}" in waiting
+    assert f"1 giurato non ha ancora dato i punteggi dopo due settimane: {grant_call}" in waiting
+    assert f'href="/gestione/bandi/{call.id}/contributi"' in waiting
+    assert f"1 candidatura di crowdfunding da valutare: {cf_call.title('it')}" in waiting
+    assert f'href="/gestione/bandi/{cf_call.id}/crowdfunding"' in waiting
+    assert f'href="/gestione/crowdfunding/campagne/{ending.id}"' in waiting
+    assert waiting.count("Campagna in chiusura il") == 1  # the one ending in a month waits
 
 
 def test_the_calls_list_shows_drafts_and_filters_by_status(
