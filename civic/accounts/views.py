@@ -25,9 +25,11 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 from wtforms import SelectChoice
 
+from ..core import personal_data
 from ..core.actions import describe, run
 from ..core.db import get_session
 from ..core.time import utcnow
@@ -385,6 +387,38 @@ def account() -> str:
     roles = [str(forms.ROLE_LABELS[role]) for role in permissions.roles_of(current_user)]
     return render_template(
         "accounts/account.html", municipio=municipi.get(current_user.municipio_id), roles=roles
+    )
+
+
+# What each kind of contribution is called on the activity page (core.personal_data.Activity).
+ACTIVITY_LABELS = {
+    "proposal": _l("Proposal"),
+    "proposal_draft": _l("Proposal draft, not sent"),
+    "comment": _l("Comment"),
+    "support": _l("Support"),
+    "follow": _l("Following a proposal"),
+    "vote": _l("Vote cast"),
+    "trustee": _l("Trustee of a ballot box"),
+    "pledge": _l("Pledge"),
+    "crowdfunding_application": _l("Crowdfunding application"),
+    "grant_application": _l("Grant application"),
+    "jury": _l("Jury assignment"),
+    "meeting": _l("Meeting registration"),
+    "project_follow": _l("Following a funded project"),
+}
+
+
+@bp.route("/account/attivita")
+@require(signed_in)
+def activity() -> str:
+    done = personal_data.activity(get_session(), current_user)
+    return render_template(
+        "accounts/activity.html",
+        done=done,
+        labels=ACTIVITY_LABELS,
+        links=[
+            url_for(item.endpoint, **dict(item.values)) if item.endpoint else None for item in done
+        ],
     )
 
 

@@ -25,6 +25,7 @@ from ..core.mail import queue_email
 from ..core.refusals import PermissionDenied
 from ..core.refusals import Refused as BaseRefused
 from . import domain, gateway, ledger
+from . import personal as _personal  # noqa: F401 (registers the crowdfunding share of personal data)
 from .models import (
     LEGAL_FORMS,
     Application,

@@ -20,6 +20,7 @@ from ..core.mail import queue_email
 from ..core.refusals import PermissionDenied
 from ..core.time import utcnow
 from ..core.uploads import UploadRefused, store_image
+from . import personal as _personal  # noqa: F401 (registers the funded projects share of personal data)
 from .domain import ExecutionRefused, Progress, Source, Status, changed_fields, check_milestone
 from .domain import check_progress as check_progress_rules
 from .labels import STATUS_LABELS

@@ -130,6 +130,7 @@ ROUTES: list[tuple[str, str, dict[str, Any] | None, set[object]]] = [
     ("GET", "/account/profilo", None, SIGNED_IN),
     ("GET", "/account/password", None, SIGNED_IN),
     ("GET", "/account/i-miei-dati.json", None, SIGNED_IN),
+    ("GET", "/account/attivita", None, SIGNED_IN),
     ("GET", "/account/elimina", None, SIGNED_IN),
     ("GET", "/admin/utenti", None, ADMIN_ONLY),
     ("GET", "/admin/utenti/{target}", None, ADMIN_ONLY),

@@ -59,7 +59,10 @@ def delete_account(session: Session, user: User, *, password: str, now: datetime
             raise AccountRefused("wrong_password", field="password")
     elif not _verify_quietly(user.password_hash, password):
         raise AccountRefused("wrong_password", field="password")
-    for eraser in personal_data.erasers.values():
+    # The account's own eraser goes last: the others may still need the person's address.
+    for _name, eraser in sorted(
+        personal_data.erasers.items(), key=lambda item: item[0] == "account"
+    ):
         eraser(session, user, now)
     audit.record(
         session,

@@ -12,6 +12,7 @@ from ...accounts.models import User
 from ...core import audit
 from ...core.mail import queue_email
 from ...core.refusals import PermissionDenied, Refused
+from .. import personal as _personal  # noqa: F401 (registers the grants share of personal data)
 from ..models import GrantApplication
 from ..permissions import can_manage_grants
 from ..states import EDITABLE, State

@@ -117,4 +117,21 @@ def _erase(session: Session, user: Any, now: datetime) -> None:
             promote(session, meeting, now=now)
 
 
-personal_data.register("meetings", _export, _erase)
+def _activity(session: Session, user: Any) -> list[personal_data.Activity]:
+    return [
+        personal_data.Activity(
+            "meeting",
+            meeting.title,
+            registered_at,
+            "meetings.show_meeting",
+            (("slug", meeting.slug),),
+        )
+        for registered_at, meeting in session.execute(
+            select(Registration.created_at, Meeting)
+            .join(Meeting, Meeting.id == Registration.meeting_id)
+            .where(Registration.user_id == user.id)
+        )
+    ]
+
+
+personal_data.register("meetings", _export, _erase, _activity)

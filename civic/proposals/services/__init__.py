@@ -1,6 +1,7 @@
 """Proposal use cases. Each checks permission and phase, flushes, audits, and queues mail."""
 
 from ...core.refusals import PermissionDenied
+from . import personal as _personal  # noqa: F401 (registers the proposals' share of personal data)
 from .common import NotAllowed, PhaseClosed, review_started
 from .discussion import add_comment, appeal, decide_appeal, edit_comment, flag, resolve_flags
 from .following import follow, mark_notifications_read, unfollow

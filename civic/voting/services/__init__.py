@@ -1,6 +1,7 @@
 """Voting use cases: the roll and the sealed ballot are written together, opened only to count."""
 
 from ...core.refusals import PermissionDenied
+from .. import personal as _personal  # noqa: F401 (registers the voting share of personal data)
 from .box import (
     CountState,
     box_listing,
