@@ -121,6 +121,9 @@ def test_application_to_published_ranking(
 
     office.goto(f"{base}/gestione/bandi/{call_id}/contributi")
     office.get_by_role("button", name="Pubblica la graduatoria definitiva").click()
+    office.get_by_text("Non si può annullare.").wait_for()  # an irreversible step asks first
+    check_accessibility(office)
+    office.get_by_role("button", name="Pubblica la graduatoria", exact=True).click()
     office.get_by_text("Graduatoria pubblicata.").wait_for()
     public = browser.new_context(locale="it-IT").new_page()
     public.goto(f"{base}/bandi/{slug}/graduatoria")

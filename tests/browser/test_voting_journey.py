@@ -78,6 +78,9 @@ def test_vote_change_count_publish_and_read(browser: Any, live_server: LiveServe
     check_accessibility(staff)
     staff.goto(f"{base}/gestione/bandi/{call_id}/risultati")
     staff.get_by_role("button", name="Pubblica i risultati").click()
+    staff.get_by_text("Non si può annullare.").wait_for()  # an irreversible step asks first
+    check_accessibility(staff)
+    staff.get_by_role("button", name="Pubblica i risultati").click()
     staff.get_by_text("I risultati sono pubblici.").wait_for()
 
     page.goto(f"{base}/bandi/{slug}/risultati")

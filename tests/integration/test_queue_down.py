@@ -76,7 +76,9 @@ def test_staff_asking_for_a_job_while_the_queue_is_down_are_told_to_retry(
 
     campaign = make_campaign(db)
     log_in(client, make_user(db, roles=(Role.STAFF,)))
-    response = post_with_token(client, f"/gestione/crowdfunding/campagne/{campaign.id}/chiudi")
+    response = post_with_token(
+        client, f"/gestione/crowdfunding/campagne/{campaign.id}/chiudi", {"confirmed": "yes"}
+    )
     assert response.status_code == 302
     page = text(client.get(response.headers["Location"]))
     assert "La coda dei lavori non è raggiungibile" in page

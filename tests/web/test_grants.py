@@ -221,7 +221,10 @@ def test_a_step_the_state_does_not_allow_is_a_message_and_changes_nothing(
     log_in(client, staff)
     manage = f"/gestione/bandi/{call.id}/contributi"
     done = submit(
-        client, f"/gestione/domande/{application.id}/esito", {"step": "closed"}, form_page=manage
+        client,
+        f"/gestione/domande/{application.id}/esito",
+        {"step": "closed", "confirmed": "yes"},
+        form_page=manage,
     )
     assert done.status_code == 302
     assert "non è possibile nello stato della domanda" in text(client.get(manage))
@@ -327,11 +330,12 @@ def test_after_the_award_staff_pay_instalments_and_accept_the_grantees_report(
     assert "relazione accettata" in str(mailbox.last_to("lead@example.org")["Subject"])
     # Closing waits for the second instalment.
     step = f"/gestione/domande/{application.id}/esito"
-    assert submit(client, step, {"step": "reporting"}, form_page=manage).status_code == 302
-    submit(client, step, {"step": "closed"}, form_page=manage)
+    reporting = {"step": "reporting", "confirmed": "yes"}
+    assert submit(client, step, reporting, form_page=manage).status_code == 302
+    submit(client, step, {"step": "closed", "confirmed": "yes"}, form_page=manage)
     assert "tutte le rate sono pagate" in text(client.get(manage))
     post_with_token(client, f"/gestione/domande/{application.id}/rate/{second.id}")
-    submit(client, step, {"step": "closed"}, form_page=manage)
+    submit(client, step, {"step": "closed", "confirmed": "yes"}, form_page=manage)
     db.refresh(application)
     assert application.state == "closed"
 
@@ -417,14 +421,16 @@ def test_a_rolling_calls_rules_and_its_sessions_on_the_public_ranking(
     page = text(client.get(manage))
     assert "Sessioni di valutazione" in page
     # Publishing without naming a session is refused; naming the first one works.
-    nameless = post_with_token(client, f"/gestione/bandi/{call.id}/graduatoria", {"kind": "final"})
+    nameless = post_with_token(
+        client, f"/gestione/bandi/{call.id}/graduatoria", {"kind": "final", "confirmed": "yes"}
+    )
     assert nameless.status_code == 302
     db.refresh(application)
     assert application.state == "under_review"
     named = post_with_token(
         client,
         f"/gestione/bandi/{call.id}/graduatoria",
-        {"kind": "final", "session": days[0]},
+        {"kind": "final", "session": days[0], "confirmed": "yes"},
     )
     assert named.status_code == 302
     db.refresh(application)

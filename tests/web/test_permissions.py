@@ -111,6 +111,7 @@ SELECT = {
 }
 NO = {"reason": "Fuori dagli obiettivi del bando."}
 SPEAK = {"item_id": "{agenda_item}", "summary": "Due parole"}
+CONFIRMED = {"confirmed": "yes"}  # irreversible steps ask first (core/confirm.py)
 NEWS = {"title": "Si parte", "body": "Abbiamo cominciato."}
 REACHED = {"m{milestone}-done_on": "2026-11-30"}
 
@@ -178,7 +179,7 @@ ROUTES: list[tuple[str, str, dict[str, Any] | None, set[object]]] = [
     ("GET", "/gestione/bandi/{call}/seggio", None, STAFF),
     ("POST", "/gestione/bandi/{call}/scrutinio", {}, STAFF),
     ("GET", "/gestione/bandi/{call}/risultati", None, STAFF),
-    ("POST", "/gestione/bandi/{call}/pubblica-risultati", {}, STAFF),
+    ("POST", "/gestione/bandi/{call}/pubblica-risultati", CONFIRMED, STAFF),
     ("GET", "/gestione/residenza", None, STAFF),
     ("GET", "/incontri", None, PUBLIC),
     ("GET", "/incontri/calendario.ics", None, PUBLIC),
@@ -224,8 +225,13 @@ ROUTES: list[tuple[str, str, dict[str, Any] | None, set[object]]] = [
     ("POST", "/gestione/bandi/{grant_call}/giuria", {}, STAFF),
     ("POST", "/gestione/domande/{grant_app}/giurati", {"juror_id": "{free_juror}"}, STAFF),
     ("POST", "/gestione/domande/{grant_app}/resoconto", {"body": "Consenso"}, STAFF),
-    ("POST", "/gestione/bandi/{grant_call}/graduatoria", {"kind": "provisional"}, STAFF),
-    ("POST", "/gestione/domande/{grant_app}/esito", {"step": "reporting"}, STAFF),
+    (
+        "POST",
+        "/gestione/bandi/{grant_call}/graduatoria",
+        {"kind": "provisional", **CONFIRMED},
+        STAFF,
+    ),
+    ("POST", "/gestione/domande/{grant_app}/esito", {"step": "reporting", **CONFIRMED}, STAFF),
     ("POST", "/gestione/giuria/{jury_assignment}/rimuovi", {}, STAFF),
     ("GET", "/opendata", None, PUBLIC),
     ("GET", "/opendata/catalog.jsonld", None, PUBLIC),
@@ -256,9 +262,9 @@ ROUTES: list[tuple[str, str, dict[str, Any] | None, set[object]]] = [
     ("POST", "/gestione/crowdfunding/candidature/{fresh_application}/seleziona", SELECT, STAFF),
     ("POST", "/gestione/crowdfunding/candidature/{fresh_application}/respingi", NO, STAFF),
     ("GET", "/gestione/crowdfunding/campagne/{campaign}", None, STAFF),
-    ("POST", "/gestione/crowdfunding/campagne/{campaign}/apri", {}, STAFF),
-    ("POST", "/gestione/crowdfunding/campagne/{campaign}/chiudi", {}, STAFF),
-    ("POST", "/gestione/crowdfunding/campagne/{campaign}/erogazione", {}, STAFF),
+    ("POST", "/gestione/crowdfunding/campagne/{campaign}/apri", CONFIRMED, STAFF),
+    ("POST", "/gestione/crowdfunding/campagne/{campaign}/chiudi", CONFIRMED, STAFF),
+    ("POST", "/gestione/crowdfunding/campagne/{campaign}/erogazione", CONFIRMED, STAFF),
     ("GET", "/dashboard", None, PUBLIC),
     ("GET", "/dashboard/dati.csv", None, PUBLIC),
     ("GET", "/dashboard/proposte", None, PUBLIC),

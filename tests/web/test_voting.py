@@ -149,7 +149,7 @@ def test_results_stay_hidden_until_published_then_show_with_the_pb_download(
     submit(
         client,
         f"/gestione/bandi/{call.id}/pubblica-risultati",
-        {},
+        {"confirmed": "yes"},
         form_page=f"/gestione/bandi/{call.id}/risultati",
     )
     public = client.application.test_client()
@@ -196,7 +196,12 @@ def test_an_override_needs_a_reason_and_is_published_with_it(
     assert result is not None
     assert projects[area][2] not in result.winners
     submit(client, review, form | {"reason": "Finanziato con fondi del Municipio"})
-    submit(client, f"/gestione/bandi/{call.id}/pubblica-risultati", {}, form_page=review)
+    submit(
+        client,
+        f"/gestione/bandi/{call.id}/pubblica-risultati",
+        {"confirmed": "yes"},
+        form_page=review,
+    )
     assert "Finanziato con fondi del Municipio" in text(client.get(f"/bandi/{call.slug}/risultati"))
 
 
@@ -271,7 +276,12 @@ def test_equal_shares_results_explain_the_round_and_the_price_per_supporter(
     log_in(client, make_user(db, roles=(Role.STAFF,)))
     review = f"/gestione/bandi/{call.id}/risultati"
     submit(client, f"/gestione/bandi/{call.id}/scrutinio", {}, form_page=review)
-    submit(client, f"/gestione/bandi/{call.id}/pubblica-risultati", {}, form_page=review)
+    submit(
+        client,
+        f"/gestione/bandi/{call.id}/pubblica-risultati",
+        {"confirmed": "yes"},
+        form_page=review,
+    )
     page = text(client.get(f"/bandi/{call.slug}/risultati"))
     # €30,000 shared by 3 supporters: each paid up to €10,000, in the first round.
     assert "turno 1 · ogni sostenitore ha pagato al massimo € 10.000,00" in page
@@ -490,3 +500,32 @@ def test_a_vote_not_yet_open_or_closed_says_its_dates(client: FlaskClient, db: S
     )
     db.commit()
     assert "Il voto si apre il" in text(client.get(f"/bandi/{call.slug}/voto"))
+
+
+def test_publishing_asks_first_and_changes_nothing_until_confirmed(
+    client: FlaskClient, db: Session
+) -> None:
+    call, projects = make_voting_call(db)
+    area = next(iter(projects))
+    log_in(client, make_voter(db, area))
+    submit(
+        client, f"/bandi/{call.slug}/voto/{area}", {f"p{projects[area][0]}": "1", "action": "cast"}
+    )
+    _close(db, call.id)
+    log_in(client, make_user(db, roles=(Role.STAFF,)))
+    review = f"/gestione/bandi/{call.id}/risultati"
+    submit(client, f"/gestione/bandi/{call.id}/scrutinio", {}, form_page=review)
+    publish = f"/gestione/bandi/{call.id}/pubblica-risultati"
+    asked = submit(client, publish, {"note": "da tenere"}, form_page=review)
+    page = text(asked)
+    assert asked.status_code == 200
+    assert "Non si può annullare." in page
+    assert "Ogni autore riceve" in page
+    assert 'name="confirmed" value="yes"' in page
+    assert 'name="note" value="da tenere"' in page  # what was sent goes again, confirmed
+    assert f'href="{review}"' in page  # the way back
+    assert db.scalar(select(func.count()).where(VoteResult.published_at.is_not(None))) == 0
+    done = submit(client, publish, {"confirmed": "yes"}, form_page=review)
+    assert done.status_code == 302
+    published = db.scalar(select(func.count()).where(VoteResult.published_at.is_not(None)))
+    assert published == db.scalar(select(func.count()).select_from(VoteResult)) > 0

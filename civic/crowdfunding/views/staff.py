@@ -15,6 +15,7 @@ from wtforms import SelectChoice
 from ...calls import queries as call_queries
 from ...calls.domain import CallKind
 from ...core.actions import run
+from ...core.confirm import unless_confirmed
 from ...core.db import get_session
 from ...core.jobs import try_enqueue
 from ...core.time import rome_to_utc, utcnow
@@ -199,6 +200,17 @@ def manage_campaign(campaign_id: int) -> str:
 @require(permissions.can_manage_crowdfunding)
 def open_campaign(campaign_id: int) -> ResponseReturnValue:
     campaign = _campaign(campaign_id)
+    ask = unless_confirmed(
+        _("Open the campaign to backers?"),
+        [
+            _("The campaign becomes public and anyone can pledge until its deadline."),
+            _("Its goal, dates and rewards can no longer be changed."),
+        ],
+        _("Open to backers"),
+        back=url_for("crowdfunding.manage_campaign", campaign_id=campaign_id),
+    )
+    if ask is not None:
+        return ask
     return run(
         lambda db: services.open_campaign(db, current_user, campaign, now=utcnow()),
         to=url_for("crowdfunding.manage_campaign", campaign_id=campaign_id),
@@ -211,6 +223,20 @@ def open_campaign(campaign_id: int) -> ResponseReturnValue:
 def run_closing(campaign_id: int) -> ResponseReturnValue:
     """Run the closing job now (it also runs by itself every few minutes)."""
     campaign = _campaign(campaign_id)
+    ask = unless_confirmed(
+        _("Close the campaign now?"),
+        [
+            _(
+                "If the goal was reached, every active pledge is charged and the city's match "
+                "recorded."
+            ),
+            _("If it was not, no one is charged and the backers are told."),
+        ],
+        _("Run the closing now"),
+        back=url_for("crowdfunding.manage_campaign", campaign_id=campaign_id),
+    )
+    if ask is not None:
+        return ask
     # Nothing changes here; the request's transaction ends before the job, which takes its own.
     return run(
         lambda _db: campaign.id,
@@ -233,6 +259,20 @@ def _start_closing(campaign_id: int) -> str:
 @require(permissions.can_manage_crowdfunding)
 def record_campaign_payout(campaign_id: int) -> ResponseReturnValue:
     campaign = _campaign(campaign_id)
+    ask = unless_confirmed(
+        _("Record the payout?"),
+        [
+            _(
+                "The ledger records that the money raised and the city's match were paid to the "
+                "lead partner."
+            ),
+            _("A payout is recorded once and cannot be taken back."),
+        ],
+        _("Record the payout to the lead partner"),
+        back=url_for("crowdfunding.manage_campaign", campaign_id=campaign_id),
+    )
+    if ask is not None:
+        return ask
     return run(
         lambda db: record_payout(db, current_user, campaign, now=utcnow()),
         to=url_for("crowdfunding.manage_campaign", campaign_id=campaign_id),

@@ -113,31 +113,33 @@ def refusal_message(code: str) -> str:
     return str(messages.get(code, _("This is not possible.")))
 
 
+def state_label(state: str) -> str:
+    """An application's state as people read it."""
+    return str(
+        {
+            "draft": _("Draft"),
+            "submitted": _("Submitted"),
+            "formal_check": _("Formal check"),
+            "integration_requested": _("Integration requested"),
+            "inadmissible": _("Inadmissible"),
+            "under_review": _("With the jury"),
+            "interview": _("Interview"),
+            "ranked": _("Ranked"),
+            "funded": _("Funded"),
+            "reserve": _("Reserve list"),
+            "not_admitted": _("Not admitted"),
+            "agreement": _("Agreement signed"),
+            "reporting": _("Payments and reports"),
+            "closed": _("Grant closed"),
+            "revoked": _("Revoked"),
+            "renounced": _("Renounced"),
+        }.get(state, state)
+    )
+
+
 @bp.app_context_processor
 def _labels() -> dict[str, Any]:
-    def grant_state_label(state: str) -> str:
-        return str(
-            {
-                "draft": _("Draft"),
-                "submitted": _("Submitted"),
-                "formal_check": _("Formal check"),
-                "integration_requested": _("Integration requested"),
-                "inadmissible": _("Inadmissible"),
-                "under_review": _("With the jury"),
-                "interview": _("Interview"),
-                "ranked": _("Ranked"),
-                "funded": _("Funded"),
-                "reserve": _("Reserve list"),
-                "not_admitted": _("Not admitted"),
-                "agreement": _("Agreement signed"),
-                "reporting": _("Payments and reports"),
-                "closed": _("Grant closed"),
-                "revoked": _("Revoked"),
-                "renounced": _("Renounced"),
-            }.get(state, state)
-        )
-
-    return {"grant_state_label": grant_state_label, "section_labels": SECTION_LABELS}
+    return {"grant_state_label": state_label, "section_labels": SECTION_LABELS}
 
 
 def _uploads() -> Path:

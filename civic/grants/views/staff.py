@@ -15,6 +15,7 @@ from ...calls import queries as call_queries
 from ...calls.domain import CallKind
 from ...calls.models import Call
 from ...core.actions import run
+from ...core.confirm import unless_confirmed
 from ...core.db import get_session
 from ...core.money import parse_eur
 from ...core.time import rome_to_utc, utcnow
@@ -33,6 +34,7 @@ from . import (
     _to_half,
     bp,
     refusal_message,
+    state_label,
 )
 
 
@@ -221,6 +223,17 @@ def publish_ranking(call_id: int) -> ResponseReturnValue:
     kind = request.form.get("kind", "")
     raw = request.form.get("session", "")
     cutoff = date.fromisoformat(raw) if raw in settings.cutoffs else None
+    ask = unless_confirmed(
+        _("Publish the ranking?"),
+        [
+            _("The ranking becomes public, with each application's score."),
+            _("A final ranking decides who is funded, and the applicants are told."),
+        ],
+        _("Publish the ranking"),
+        back=url_for("grants.manage_call", call_id=call_id, _anchor="ranking"),
+    )
+    if ask is not None:
+        return ask
     return run(
         lambda db: ranking.publish(
             db, current_user, call_id, settings, kind=kind, cutoff=cutoff, now=utcnow()
@@ -251,6 +264,17 @@ def award_step(application_id: int) -> ResponseReturnValue:
     if target is None:
         return _back(application, refusal_message("outcome_unknown"))
     reason = request.form.get("reason", "")[:2000]
+    ask = unless_confirmed(
+        _("Move the application on?"),
+        [
+            _("The application moves to: %(step)s.", step=state_label(target.value)),
+            _("The applicant is told by e-mail, with the reason you gave."),
+        ],
+        _("Confirm"),
+        back=_at(application),
+    )
+    if ask is not None:
+        return ask
     return run(
         lambda db: services.award_step(
             db, current_user, application, target, reason=reason, now=utcnow()

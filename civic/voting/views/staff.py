@@ -13,6 +13,7 @@ from flask_login import current_user
 from ...calls import queries as call_queries
 from ...calls.models import Call
 from ...core.actions import run
+from ...core.confirm import unless_confirmed
 from ...core.db import get_session
 from ...core.time import utcnow
 from ...core.web import id_arg, require
@@ -179,6 +180,21 @@ def review(call_id: int) -> ResponseReturnValue:
 @require(permissions.can_run_vote)
 def publish(call_id: int) -> ResponseReturnValue:
     call = call_queries.get_call(get_session(), call_id) or abort(404)
+    ask = unless_confirmed(
+        _("Publish the results?"),
+        [
+            _(
+                "The winners, the counts and the rule's explanation become public on the "
+                "call's page."
+            ),
+            _("Every author is told by e-mail whether their project won."),
+            _("The results can no longer be changed."),
+        ],
+        _("Publish the results"),
+        back=url_for("voting.review", call_id=call_id),
+    )
+    if ask is not None:
+        return ask
     return run(
         lambda db: services.publish_results(db, current_user, call, now=utcnow()),
         to=url_for("voting.results", slug=call.slug),
