@@ -95,4 +95,7 @@ def register_blueprints(app: Flask) -> None:
     from .residency import receivers as residency_receivers
 
     execution_receivers.connect()  # execution tracks what the other features fund
+    from .accounts import notices
+
+    notices.install()  # people's settings decide which notices leave, and how
     residency_receivers.connect()  # a SPID/CIE sign-in checks the census

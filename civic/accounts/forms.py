@@ -5,7 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+)
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from ..core.forms import Form
@@ -146,3 +154,27 @@ class DeleteAccountForm(Form):
 
 class RoleForm(Form):
     role = SelectField(_l("Role"), validate_choice=True)
+
+
+MODE_LABELS = {
+    "each": _l("Each as it happens"),
+    "digest": _l("In a weekly digest"),
+    "off": _l("Not at all"),
+}
+
+
+def email_settings_form(kinds: dict[str, Any], modes: dict[str, str]) -> Form:
+    """One choice per notice (accounts.notices.KINDS), starting from the person's settings."""
+
+    class EmailSettingsForm(Form):
+        pass
+
+    for kind, label in kinds.items():
+        field = RadioField(
+            label,
+            choices=[SelectChoice(mode, text) for mode, text in MODE_LABELS.items()],
+            default=modes.get(kind, "each"),
+            validate_choice=True,
+        )
+        setattr(EmailSettingsForm, kind, field)
+    return EmailSettingsForm()

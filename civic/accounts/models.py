@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.db import Base
@@ -46,6 +46,9 @@ class User(Base):
     fiscal_number: Mapped[str | None] = mapped_column(String(16))
     fiscal_number_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     birth_date: Mapped[date | None]
+    # Which notices come by e-mail, each as it happens, in the weekly digest or not at all
+    # (accounts.notices); a kind not named here comes as it happens.
+    email_settings: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
 
     grants: Mapped[list[RoleGrant]] = relationship(
         foreign_keys="RoleGrant.user_id",
@@ -155,3 +158,15 @@ class SiteSetting(Base):
     value: Mapped[str] = mapped_column(String(200))
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[datetime]
+
+
+class DigestItem(Base):
+    """A notice kept for the person's weekly digest (the text the e-mail would have carried)."""
+
+    __tablename__ = "email_digest_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
+from huey import crontab
 from sqlalchemy.orm import Session
 
 from ..core.mail import job_app_context
@@ -63,3 +64,23 @@ def send_reset_link_job(email: str) -> bool:
 def send_sign_in_link_job(email: str) -> bool:
     """E-mail a sign-in link if ``email`` has an account; True if one was queued."""
     return _send(_sign_in_link, email)
+
+
+@huey.periodic_task(crontab(day_of_week="1", hour="7", minute="0"))  # type: ignore[untyped-decorator]
+def send_digests_job() -> int:
+    """Monday morning (07:00 UTC): each person's weekly digest of the notices they gathered."""
+    from ..core.db import get_database
+    from ..core.time import utcnow
+    from .notices import send_digests
+
+    with (
+        job_app_context(),
+        current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]),
+    ):
+        session: Session = get_database().session_factory()
+        try:
+            sent: int = send_digests(session, now=utcnow())
+            session.commit()
+            return sent
+        finally:
+            session.close()

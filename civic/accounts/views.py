@@ -36,9 +36,10 @@ from ..core.time import utcnow
 from ..core.web import client_ip, require, safe_next, signed_in
 from ..extensions import limiter
 from ..places.queries import list_municipi
-from . import forms, oidc, permissions, services
+from . import forms, notices, oidc, permissions, services
 from .domain import Role
 from .links import RequestLinks
+from .models import User
 from .services import ResetOutcome, SignInOutcome, VerifyOutcome
 
 bp = Blueprint("accounts", __name__)
@@ -419,6 +420,60 @@ def activity() -> str:
         links=[
             url_for(item.endpoint, **dict(item.values)) if item.endpoint else None for item in done
         ],
+    )
+
+
+@bp.route("/account/e-mail", methods=["GET", "POST"])
+@require(signed_in)
+def email_settings() -> ResponseReturnValue:
+    person = current_user._get_current_object()
+    return _email_settings(person, asked=None, token=None)
+
+
+@bp.route("/e-mail/impostazioni/<token>", methods=["GET", "POST"])
+def email_settings_by_link(token: str) -> ResponseReturnValue:
+    """From the link in any e-mail, without signing in: the token names the person and the
+    notice the e-mail was (or "all" for a message that is always sent)."""
+    named = notices.read_unsubscribe(token)
+    person = get_session().get(User, named[0]) if named else None
+    if named is None or person is None or person.deleted_at is not None:
+        return render_template("accounts/email_link_invalid.html"), 404
+    return _email_settings(person, asked=named[1], token=token)
+
+
+def _email_settings(person: User, *, asked: str | None, token: str | None) -> ResponseReturnValue:
+    modes = {kind: notices.mode_of(person, kind) for kind in notices.KINDS}
+    form = forms.email_settings_form(notices.KINDS, modes)
+    here = (
+        url_for("accounts.email_settings_by_link", token=token)
+        if token
+        else url_for("accounts.email_settings")
+    )
+    page = functools.partial(
+        render_template,
+        "accounts/email_settings.html",
+        form=form,
+        kinds=notices.KINDS,
+        asked=asked,
+        here=here,
+    )
+    if request.method == "GET":
+        return page()
+    if request.form.get("action") == "stop" and asked is not None:
+        # One button: this notice (or every notice) off, nothing else to fill in.
+        stop = {kind: "off" for kind in notices.KINDS if asked in (kind, notices.ALL)}
+        return run(
+            lambda db: notices.set_modes(db, person, stop, now=utcnow()),
+            to=here,
+            done=_("Done: you will not receive these e-mails any more."),
+        )
+    chosen = {kind: str(getattr(form, kind).data) for kind in notices.KINDS}
+    return run(
+        lambda db: notices.set_modes(db, person, chosen, now=utcnow()),
+        form=form,
+        again=page,
+        to=here,
+        done=_("Your e-mail settings are saved."),
     )
 
 

@@ -38,12 +38,50 @@ OUTBOX_KEY = "civic.outbox"
 
 @dataclass(frozen=True)
 class OutgoingEmail:
-    """A message ready to send: plain text, optional attachments as (name, type, bytes)."""
+    """A message ready to send: plain text, optional attachments as (name, type, bytes), and
+    the address where its recipient stops this kind of message."""
 
     to: str
     subject: str
     body: str
     attachments: tuple[tuple[str, str, bytes], ...] = ()
+    unsubscribe: str = ""
+
+
+# The notices a person may turn off or gather into a weekly digest, by template. Every other
+# message (sign-in, passwords, receipts of payments, the steps of a grant, a changed ballot,
+# registrations) answers something the person did or must know, and is always sent.
+NOTICES: dict[str, str] = {
+    "proposal_received": "receipts",
+    "grant_submitted": "receipts",
+    "proposal_status_changed": "feasibility",
+    "proposal_staff_answer": "feasibility",
+    "vote_opening": "vote_opening",
+    "results_published": "results",
+    "campaign_succeeded": "campaigns",
+    "campaign_failed": "campaigns",
+    "meeting_changed": "meetings",
+    "meeting_cancelled": "meetings",
+    "meeting_reminder": "meetings",
+    "project_update": "projects",
+}
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What a recipient wants done with a message: "each" (send it), "digest" (keep it for the
+    weekly digest), "off" (drop it); and where they unsubscribe."""
+
+    mode: str
+    unsubscribe: str
+
+
+# Set by the accounts feature, which knows people's settings (core imports no feature).
+# Called with the session, the address and the notice kind (None: always sent).
+Recipient = Callable[[Session, str, str | None], Delivery | None]
+recipient: Recipient | None = None
+# Keeps a message for the recipient's digest (accounts again).
+keep_for_digest: Callable[[Session, str, OutgoingEmail], None] | None = None
 
 
 def queue_email(
@@ -58,17 +96,30 @@ def queue_email(
 
     The template's first line is ``Subject: ...``; the rest is the body.
     """
+    kind = NOTICES.get(template)
+    delivery = recipient(session, to, kind) if recipient is not None else None
     with force_locale(language):
         rendered = render_template(f"emails/{template}.txt", **context)
+        footer = (
+            render_template("emails/_footer.txt", unsubscribe=delivery.unsubscribe, notice=kind)
+            if delivery is not None
+            else ""
+        )
     first, _, body = rendered.lstrip().partition("\n")
     if not first.startswith("Subject:"):
         raise ValueError(f"emails/{template}.txt must start with a 'Subject:' line")
     message = OutgoingEmail(
         to=to,
         subject=first.removeprefix("Subject:").strip(),
-        body=body.strip(),
+        body=body.strip() + ("\n\n" + footer.strip() if footer.strip() else ""),
         attachments=attachments,
+        unsubscribe=delivery.unsubscribe if delivery is not None else "",
     )
+    if delivery is not None and delivery.mode == "off":
+        return message  # the person turned this notice off: nothing leaves
+    if delivery is not None and delivery.mode == "digest" and keep_for_digest is not None:
+        keep_for_digest(session, to, message)
+        return message
     if not session.in_transaction():
         session.begin()  # so that a rollback, not only a commit, settles the message's fate
     session.info.setdefault(OUTBOX_KEY, []).append(message)
@@ -187,6 +238,8 @@ def build_message(data: dict[str, Any], sender: str) -> EmailMessage:
     message["Subject"] = data["subject"]
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain="civic.localhost")
+    if data.get("unsubscribe"):
+        message["List-Unsubscribe"] = f"<{data['unsubscribe']}>"
     message.set_content(data["body"])
     for name, mimetype, payload in data.get("attachments", ()):
         maintype, _, subtype = mimetype.partition("/")

@@ -132,6 +132,7 @@ ROUTES: list[tuple[str, str, dict[str, Any] | None, set[object]]] = [
     ("GET", "/account/password", None, SIGNED_IN),
     ("GET", "/account/i-miei-dati.json", None, SIGNED_IN),
     ("GET", "/account/attivita", None, SIGNED_IN),
+    ("GET", "/account/e-mail", None, SIGNED_IN),
     ("GET", "/account/elimina", None, SIGNED_IN),
     ("GET", "/admin/utenti", None, ADMIN_ONLY),
     ("GET", "/admin/utenti/{target}", None, ADMIN_ONLY),
@@ -289,6 +290,7 @@ ELSEWHERE = {
     "accounts.verify_email",
     "accounts.reset_password",
     "accounts.sign_in_with_link",  # tests/web/test_sign_in_link.py
+    "accounts.email_settings_by_link",  # tests/web/test_email_settings.py
     "accounts.sign_out",
     "accounts.sign_out_everywhere",  # tests/web/test_sign_out.py
     "pages.set_language",

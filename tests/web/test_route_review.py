@@ -27,6 +27,7 @@ PUBLIC_BY_DESIGN = {
     "accounts.request_sign_in_link": "asking for a sign-in link (the owner's way in)",
     "accounts.sign_in_with_link": "the sign-in link from the e-mail (token-checked, once)",
     "accounts.reset_password": "the reset link from the e-mail (token-checked)",
+    "accounts.email_settings_by_link": "the settings link in every e-mail (token-checked)",
     "accounts.verify_email": "the verification link from the e-mail (token-checked)",
     "accounts.oidc_start": "SPID/CIE sign-in starts before there is an account",
     "accounts.oidc_callback": "the identity provider's answer (state- and nonce-checked)",

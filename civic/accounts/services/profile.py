@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from ...core import audit, personal_data
 from ..domain import LANGUAGES
-from ..models import RoleGrant, User
+from ..models import DigestItem, RoleGrant, User
 from .common import AccountRefused, _new_stamp, _verify_quietly
 
 
@@ -85,6 +85,7 @@ def _export_account(session: Session, user: User) -> dict[str, Any]:
         "full_name": user.full_name,
         "municipio_id": municipio,
         "language": user.language,
+        "email_settings": user.email_settings,
         "fiscal_number": user.fiscal_number,
         "birth_date": user.birth_date.isoformat() if user.birth_date else None,
         "created_at": _iso(user.created_at),
@@ -117,6 +118,8 @@ def _export_audit(session: Session, user: User) -> list[dict[str, Any]]:
 def _erase_account(session: Session, user: User, now: datetime) -> None:
     # Sign-in waits hold keyed hashes only and are swept within a day (services.signin).
     session.execute(delete(RoleGrant).where(RoleGrant.user_id == user.id))
+    session.execute(delete(DigestItem).where(DigestItem.user_id == user.id))
+    user.email_settings = {}
     user.email = None
     user.password_hash = None
     user.full_name = None
