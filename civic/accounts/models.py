@@ -6,6 +6,7 @@ import hashlib
 from datetime import date, datetime
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, text
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.db import Base
@@ -48,7 +49,10 @@ class User(Base):
     birth_date: Mapped[date | None]
     # Which notices come by e-mail, each as it happens, in the weekly digest or not at all
     # (accounts.notices); a kind not named here comes as it happens.
-    email_settings: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    # JSONB on PostgreSQL: queries that select people DISTINCT need a comparable type.
+    email_settings: Mapped[dict[str, str]] = mapped_column(
+        JSON().with_variant(JSONB(), "postgresql"), default=dict
+    )
 
     grants: Mapped[list[RoleGrant]] = relationship(
         foreign_keys="RoleGrant.user_id",

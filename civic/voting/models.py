@@ -72,6 +72,10 @@ class VoteSettings(Base):
     reserve_percent: Mapped[int] = mapped_column(default=0, server_default="0")
     # Who can open the sealed box: the trustees together (k of n), or the server (BALLOT_KEY).
     secrecy: Mapped[str] = mapped_column(String(10), default="server", server_default="server")
+    # Residents are told once that the vote opened (voting.services.announce): the last
+    # account told so far, and when everyone was.
+    announced_through: Mapped[int] = mapped_column(default=0, server_default="0")
+    announced_at: Mapped[datetime | None]
 
 
 class VoterRoll(Base):

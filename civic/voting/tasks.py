@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from huey import crontab
+
 from ..core.mail import job_app_context
 from ..core.queue import huey
 
@@ -26,5 +28,27 @@ def tally_call_job(call_id: int, actor_id: int | None) -> int:
             results = services.tally_call(session, actor, call, now=utcnow())
             session.commit()
             return len(results)
+        finally:
+            session.close()
+
+
+@huey.periodic_task(crontab(minute="*/10"))  # type: ignore[untyped-decorator]
+def announce_openings_job() -> int:
+    """Every ten minutes: the next residents of an open vote are told it opened."""
+    from flask import current_app
+
+    from ..core.db import get_database
+    from ..core.time import utcnow
+    from .services.announce import announce_openings
+
+    with (
+        job_app_context(),
+        current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]),
+    ):
+        session = get_database().session_factory()
+        try:
+            told = announce_openings(session, now=utcnow())
+            session.commit()
+            return told
         finally:
             session.close()

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 revision: str = "0021_email_settings"
 down_revision: str | None = "0020_money_in_64_bits"
@@ -19,7 +20,12 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("users") as batch:
         batch.add_column(
-            sa.Column("email_settings", sa.JSON(), nullable=False, server_default="{}")
+            sa.Column(
+                "email_settings",
+                sa.JSON().with_variant(postgresql.JSONB(), "postgresql"),
+                nullable=False,
+                server_default="{}",
+            )
         )
     op.create_table(
         "email_digest_items",
@@ -44,5 +50,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index(op.f("ix_email_digest_items_user_id"), table_name="email_digest_items")
     op.drop_table("email_digest_items")
-    with op.batch_alter_table("users") as batch:
-        batch.drop_column("email_settings")
+    # Not a batch: on SQLite that copies the users table, which every other table refers to.
+    op.drop_column("users", "email_settings")
