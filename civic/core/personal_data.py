@@ -37,6 +37,11 @@ erasers: dict[str, Eraser] = {}
 listers: dict[str, Lister] = {}
 
 
+def iso(moment: datetime | None) -> str | None:
+    """A date and time as the export writes it (ISO 8601, UTC), or None."""
+    return moment.isoformat() if moment else None
+
+
 def register(
     name: str, exporter: Exporter, eraser: Eraser | None = None, lister: Lister | None = None
 ) -> None:

@@ -11,12 +11,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ..core import personal_data
-from ..core.personal_data import Activity
+from ..core.personal_data import Activity, iso
 from .models import Application, Campaign, Pledge
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment else None
 
 
 def _export(session: Session, user: Any) -> dict[str, Any]:
@@ -40,8 +36,8 @@ def _export(session: Session, user: Any) -> dict[str, Any]:
                 "anonymous": p.anonymous,
                 "public_name": p.public_name,
                 "state": p.state,
-                "created_at": _iso(p.created_at),
-                "charged_at": _iso(p.charged_at),
+                "created_at": iso(p.created_at),
+                "charged_at": iso(p.charged_at),
             }
             for p, title in pledges
         ],
@@ -54,7 +50,7 @@ def _export(session: Session, user: Any) -> dict[str, Any]:
                 "summary": a.summary,
                 "total_cost_cents": a.total_cost_cents,
                 "state": a.state,
-                "created_at": _iso(a.created_at),
+                "created_at": iso(a.created_at),
             }
             for a in applications
         ],

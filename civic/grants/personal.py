@@ -11,12 +11,8 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from ..core import personal_data
-from ..core.personal_data import Activity
+from ..core.personal_data import Activity, iso
 from .models import GrantApplication, GrantMember, JuryAssignment, JuryScore
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment else None
 
 
 def _theirs(user: Any) -> Any:
@@ -64,7 +60,7 @@ def _export(session: Session, user: Any) -> dict[str, Any]:
                 "total_cents": a.total_cents,
                 "state": a.state,
                 "protocol_number": a.protocol_number,
-                "submitted_at": _iso(a.submitted_at),
+                "submitted_at": iso(a.submitted_at),
             }
             for a in applications
         ],
@@ -72,19 +68,19 @@ def _export(session: Session, user: Any) -> dict[str, Any]:
             {
                 "application_id": m.application_id,
                 "email": m.email,
-                "invited_at": _iso(m.invited_at),
-                "confirmed_at": _iso(m.confirmed_at),
+                "invited_at": iso(m.invited_at),
+                "confirmed_at": iso(m.confirmed_at),
             }
             for m in memberships
         ],
         "jury": [
             {
                 "application_id": a.application_id,
-                "assigned_at": _iso(a.assigned_at),
-                "declared_no_conflict_at": _iso(a.declared_at),
-                "recused_at": _iso(a.recused_at),
+                "assigned_at": iso(a.assigned_at),
+                "declared_no_conflict_at": iso(a.declared_at),
+                "recused_at": iso(a.recused_at),
                 "conflict_reason": a.conflict_reason,
-                "submitted_at": _iso(a.submitted_at),
+                "submitted_at": iso(a.submitted_at),
                 "scores": by_assignment.get(a.id, []),
             }
             for a in assignments

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
@@ -28,6 +29,20 @@ def _close(db: Session, call_id: int) -> None:
         .values(starts_at=now - 3 * DAY, ends_at=now - DAY)
     )
     db.commit()
+
+
+def _counted(client: FlaskClient, db: Session) -> tuple[Any, dict[int, list[int]], int, str]:
+    """A vote with one ballot, closed and counted, and staff signed in on its review page."""
+    call, projects = make_voting_call(db)
+    area = next(iter(projects))
+    log_in(client, make_voter(db, area))
+    vote = {f"p{projects[area][0]}": "1", "action": "cast"}
+    submit(client, f"/bandi/{call.slug}/voto/{area}", vote)
+    _close(db, call.id)
+    log_in(client, make_user(db, roles=(Role.STAFF,)))
+    review = f"/gestione/bandi/{call.id}/risultati"
+    submit(client, f"/gestione/bandi/{call.id}/scrutinio", {}, form_page=review)
+    return call, projects, area, review
 
 
 def test_a_citizen_votes_and_is_shown_a_receipt_once(client: FlaskClient, db: Session) -> None:
@@ -178,17 +193,7 @@ def test_results_stay_hidden_until_published_then_show_with_the_pb_download(
 def test_an_override_needs_a_reason_and_is_published_with_it(
     client: FlaskClient, db: Session
 ) -> None:
-    call, projects = make_voting_call(db)
-    area = next(iter(projects))
-    voter = make_voter(db, area)
-    log_in(client, voter)
-    submit(
-        client, f"/bandi/{call.slug}/voto/{area}", {f"p{projects[area][0]}": "1", "action": "cast"}
-    )
-    _close(db, call.id)
-    log_in(client, make_user(db, roles=(Role.STAFF,)))
-    review = f"/gestione/bandi/{call.id}/risultati"
-    submit(client, f"/gestione/bandi/{call.id}/scrutinio", {}, form_page=review)
+    call, projects, area, review = _counted(client, db)
     form = {"area_id": str(area), "project_id": str(projects[area][2]), "action": "add"}
     refused = submit(client, review, form | {"reason": ""})
     assert refused.status_code == 200
@@ -505,16 +510,7 @@ def test_a_vote_not_yet_open_or_closed_says_its_dates(client: FlaskClient, db: S
 def test_publishing_asks_first_and_changes_nothing_until_confirmed(
     client: FlaskClient, db: Session
 ) -> None:
-    call, projects = make_voting_call(db)
-    area = next(iter(projects))
-    log_in(client, make_voter(db, area))
-    submit(
-        client, f"/bandi/{call.slug}/voto/{area}", {f"p{projects[area][0]}": "1", "action": "cast"}
-    )
-    _close(db, call.id)
-    log_in(client, make_user(db, roles=(Role.STAFF,)))
-    review = f"/gestione/bandi/{call.id}/risultati"
-    submit(client, f"/gestione/bandi/{call.id}/scrutinio", {}, form_page=review)
+    call, _projects, _area, review = _counted(client, db)
     publish = f"/gestione/bandi/{call.id}/pubblica-risultati"
     asked = submit(client, publish, {"note": "da tenere"}, form_page=review)
     page = text(asked)

@@ -9,6 +9,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from ...core import audit, personal_data
+from ...core.personal_data import iso
 from ..domain import LANGUAGES
 from ..models import DigestItem, RoleGrant, User
 from .common import AccountRefused, _new_stamp, _verify_quietly
@@ -36,10 +37,6 @@ def set_language(session: Session, user: User, language: str) -> None:
     if language in LANGUAGES and user.language != language:
         user.language = language
         session.flush()
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment else None
 
 
 def export_personal_data(session: Session, user: User, *, now: datetime) -> dict[str, Any]:
@@ -88,11 +85,11 @@ def _export_account(session: Session, user: User) -> dict[str, Any]:
         "email_settings": user.email_settings,
         "fiscal_number": user.fiscal_number,
         "birth_date": user.birth_date.isoformat() if user.birth_date else None,
-        "created_at": _iso(user.created_at),
-        "email_verified_at": _iso(user.email_verified_at),
-        "last_sign_in_at": _iso(user.last_sign_in_at),
+        "created_at": iso(user.created_at),
+        "email_verified_at": iso(user.email_verified_at),
+        "last_sign_in_at": iso(user.last_sign_in_at),
         "roles": [
-            {"role": g.role, "call_id": g.call_id, "granted_at": _iso(g.granted_at)} for g in grants
+            {"role": g.role, "call_id": g.call_id, "granted_at": iso(g.granted_at)} for g in grants
         ],
     }
 
@@ -110,7 +107,7 @@ def _export_audit(session: Session, user: User) -> list[dict[str, Any]]:
         .order_by(audit.AuditEntry.id)
     )
     return [
-        {"at": _iso(e.at), "action": e.action, "target": f"{e.target_type}:{e.target_id}"}
+        {"at": iso(e.at), "action": e.action, "target": f"{e.target_type}:{e.target_id}"}
         for e in entries
     ]
 

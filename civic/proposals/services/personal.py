@@ -11,12 +11,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from ...core import personal_data
-from ...core.personal_data import Activity
+from ...core.personal_data import Activity, iso
 from ..models import Appeal, Comment, Flag, Follow, Notification, Proposal, Support
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment else None
 
 
 def _export(session: Session, user: Any) -> dict[str, Any]:
@@ -49,8 +45,8 @@ def _export(session: Session, user: Any) -> dict[str, Any]:
                 "lat": p.lat,
                 "lon": p.lon,
                 "status": p.status,
-                "created_at": _iso(p.created_at),
-                "submitted_at": _iso(p.submitted_at),
+                "created_at": iso(p.created_at),
+                "submitted_at": iso(p.submitted_at),
             }
             for p in proposals
         ],
@@ -59,20 +55,20 @@ def _export(session: Session, user: Any) -> dict[str, Any]:
                 "id": c.id,
                 "proposal_id": c.proposal_id,
                 "text": c.body,
-                "created_at": _iso(c.created_at),
-                "edited_at": _iso(c.edited_at),
+                "created_at": iso(c.created_at),
+                "edited_at": iso(c.edited_at),
                 "hidden": c.hidden_at is not None,
             }
             for c in comments
         ],
-        "supports": [{"proposal_id": s.proposal_id, "at": _iso(s.created_at)} for s in supports],
-        "follows": [{"proposal_id": f.proposal_id, "since": _iso(f.created_at)} for f in follows],
+        "supports": [{"proposal_id": s.proposal_id, "at": iso(s.created_at)} for s in supports],
+        "follows": [{"proposal_id": f.proposal_id, "since": iso(f.created_at)} for f in follows],
         "reports": [
             {
                 "target": f"{f.target_type}:{f.target_id}",
                 "reason": f.reason,
                 "status": f.status,
-                "at": _iso(f.created_at),
+                "at": iso(f.created_at),
             }
             for f in flags
         ],
@@ -81,7 +77,7 @@ def _export(session: Session, user: Any) -> dict[str, Any]:
                 "target": f"{a.target_type}:{a.target_id}",
                 "text": a.text,
                 "status": a.status,
-                "at": _iso(a.created_at),
+                "at": iso(a.created_at),
             }
             for a in appeals
         ],
@@ -89,8 +85,8 @@ def _export(session: Session, user: Any) -> dict[str, Any]:
             {
                 "kind": n.kind,
                 "proposal_id": n.proposal_id,
-                "at": _iso(n.created_at),
-                "read_at": _iso(n.read_at),
+                "at": iso(n.created_at),
+                "read_at": iso(n.read_at),
             }
             for n in notifications
         ],
