@@ -18,6 +18,7 @@ from ..calls.models import Call, CallTheme
 from ..core.db import sum_cents
 from ..core.scope import Scope
 from ..crowdfunding.models import Campaign, LedgerEntry
+from ..execution.domain import Status
 from ..execution.models import TrackedProject
 from ..execution.queries import scoped as scoped_projects
 from ..grants.models import GrantApplication
@@ -106,9 +107,11 @@ class Row:
     voters: int = 0
     electorate: int = 0  # census residents old enough, summed over the votes whose tally had one
     electorate_voters: int = 0  # the voters of those votes
-    projects: int = 0
+    projects: int = 0  # funded and not cancelled or revoked
     allocated_cents: int = 0
     spent_cents: int = 0
+    cancelled: int = 0  # funded, then cancelled or revoked: apart
+    cancelled_cents: int = 0  # what those had been allocated
     campaigns: int = 0
     raised_cents: int = 0
     matched_cents: int = 0
@@ -176,21 +179,33 @@ def compute(session: Session, scope: Scope) -> Figures:
         row = found.row(area_id)
         row.votes, row.voters = int(votes), int(voters or 0)
         row.electorate, row.electorate_voters = int(electorate or 0), int(electorate_voters or 0)
-    for area_id, count, allocated, spent in session.execute(
+    # A cancelled or revoked project leaves "funded" and "allocated" and is counted apart.
+    live = TrackedProject.status != Status.CANCELLED.value
+
+    def live_only(value: Any) -> Any:
+        return func.sum(case((live, value), else_=0))
+
+    def cancelled_only(value: Any) -> Any:
+        return func.sum(case((live, 0), else_=value))
+
+    for area_id, count, allocated, spent, cancelled, withdrawn in session.execute(
         scoped_projects(
             scope,
             select(
                 TrackedProject.area_id,
-                func.count(TrackedProject.id),
-                func.sum(TrackedProject.funded_cents),
-                func.sum(TrackedProject.spent_cents),
+                live_only(1),
+                live_only(TrackedProject.funded_cents),
+                live_only(TrackedProject.spent_cents),
+                cancelled_only(1),
+                cancelled_only(TrackedProject.funded_cents),
             ),
         ).group_by(TrackedProject.area_id)
     ):
         row = found.row(area_id)
         row.projects, row.allocated_cents, row.spent_cents = (
-            int(count), int(allocated or 0), int(spent or 0)
+            int(count or 0), int(allocated or 0), int(spent or 0)
         )  # fmt: skip
+        row.cancelled, row.cancelled_cents = int(cancelled or 0), int(withdrawn or 0)
     for area_id, count in session.execute(
         campaigns(scope, select(Campaign.area_id, func.count(distinct(Campaign.id)))).group_by(
             Campaign.area_id

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 from ..calls.models import Call
 from ..core.pagination import Page, paginate
 from ..core.scope import Scope
+from .domain import Status
 from .models import ProjectFollower, ProjectUpdate, TrackedProject, UpdatePhoto
 
 
@@ -44,11 +45,23 @@ def list_projects(
     statement = scoped(scope)
     if status:
         statement = statement.where(TrackedProject.status == status)
+    else:  # as the dashboard counts: cancelled or revoked projects are listed apart
+        statement = statement.where(TrackedProject.status != Status.CANCELLED.value)
     if source:
         statement = statement.where(TrackedProject.source == source)
     return paginate(
         session, statement.order_by(TrackedProject.area_id, TrackedProject.id), page, per_page=25
     )
+
+
+def cancelled_count(session: Session, scope: Scope) -> int:
+    """How many projects in the scope were cancelled or revoked (listed apart)."""
+    found = session.scalar(
+        scoped(scope, select(func.count(TrackedProject.id))).where(
+            TrackedProject.status == Status.CANCELLED.value
+        )
+    )
+    return int(found or 0)
 
 
 def map_points(session: Session, scope: Scope) -> list[dict[str, Any]]:

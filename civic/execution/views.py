@@ -108,6 +108,7 @@ def list_projects() -> str:
         themes=list_themes(db),
         map_json=json.dumps(queries.map_points(db, scope)),
         tile_url=current_app.config.get("MAP_TILE_URL", ""),
+        cancelled=queries.cancelled_count(db, scope) if status is None else 0,
         **_labels(),
     )
 

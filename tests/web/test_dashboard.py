@@ -158,7 +158,7 @@ def test_every_figure_links_to_a_list_that_counts_the_same(
             assert f"{value} sostegn" in total.group(1), (href, total.group(1))
         elif field == "voters":
             assert f"{value} votant" in total.group(1), (href, total.group(1))
-        elif field == "projects":
+        elif field in ("projects", "cancelled"):
             assert total.group(1).startswith(f"{value} progett"), (href, total.group(1))
         elif field == "grants":
             assert total.group(1).startswith(f"{value} contribut"), (href, total.group(1))
@@ -268,3 +268,29 @@ def test_turnout_is_traceable_to_the_open_results(
     answer = client.get("/dashboard/dati.csv").get_data(as_text=True).lstrip("\ufeff")
     total = list(csv.DictReader(io.StringIO(answer)))[-1]
     assert total["turnout_permille"] == str(permille) == "400"
+
+
+def test_a_cancelled_project_leaves_the_funded_figures_and_is_shown_apart(
+    client: FlaskClient, db: Session, city: dict[str, Any]
+) -> None:
+    from sqlalchemy import select
+
+    from civic.execution.models import TrackedProject
+
+    before = _table(client.get("/dashboard").get_data(as_text=True))
+    first = str(city["first"])
+    project = db.scalar(select(TrackedProject).where(TrackedProject.area_id == city["first"]))
+    assert project is not None
+    project.status = "cancelled"
+    db.commit()
+    page = client.get("/dashboard").get_data(as_text=True)
+    after = _table(page)
+    assert int(after[first]["projects"]) == int(before[first]["projects"]) - 1
+    assert after[first]["cancelled"] == "1"
+    assert after[first]["allocated_cents"] != before[first]["allocated_cents"]
+    assert "1 annullato o revocato" in page  # the total's card says so, with its amount
+    listed = client.get(f"/progetti-finanziati?municipio={first}").get_data(as_text=True)
+    assert project.title not in listed.split('id="projects-total"')[1]
+    assert 'id="cancelled-apart"' in listed
+    apart = client.get(f"/progetti-finanziati?municipio={first}&stato=cancelled")
+    assert project.title in apart.get_data(as_text=True)

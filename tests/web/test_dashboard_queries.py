@@ -26,7 +26,7 @@ PINNED = {
     "/dashboard/votazioni": 7,
     "/dashboard/crowdfunding": 7,
     "/dashboard/contributi": 7,
-    "/progetti-finanziati": 6,
+    "/progetti-finanziati": 7,  # with the count of cancelled projects, listed apart
     "/progetti-finanziati/{project}": 4,
     **{f"/api/v1/{name}?limit=100": 1 for name in DATASETS},
     "/api/v1/campaigns?limit=100": 3,  # the campaigns, their ledger totals, their backers
