@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ..core.pagination import Page, paginate
 from ..crowdfunding.models import Application as CrowdfundingApplication
 from ..crowdfunding.models import Campaign
 from ..crowdfunding.states import ApplicationState, CampaignState
@@ -82,3 +83,46 @@ def waiting(session: Session, now: datetime) -> Waiting:
         )
     )
     return Waiting(proposals, grant_applications, crowdfunding_applications, late_jurors, ending)
+
+
+def campaigns(session: Session, state: str | None, page: int) -> Page[Campaign]:
+    """Every campaign, the ones ending soonest first; ``state`` narrows them."""
+    statement = select(Campaign).order_by(Campaign.ends_at.desc(), Campaign.id.desc())
+    if state:
+        statement = statement.where(Campaign.state == state)
+    return paginate(session, statement, page, per_page=50)
+
+
+@dataclass(frozen=True)
+class ApplicationRow:
+    """One application of either programme, as the staff list shows it."""
+
+    programme: str  # "grant" or "crowdfunding"
+    call_id: int
+    title: str
+    state: str
+    sent_at: datetime | None
+
+
+def applications(
+    session: Session, programme: str | None, state: str | None
+) -> list[ApplicationRow]:
+    """Grant applications past their draft and crowdfunding applications, newest first."""
+    rows: list[ApplicationRow] = []
+    if programme in (None, "grant"):
+        grants = select(GrantApplication).where(GrantApplication.state != GrantState.DRAFT)
+        if state:
+            grants = grants.where(GrantApplication.state == state)
+        rows += [
+            ApplicationRow("grant", a.call_id, a.title or a.group_name, a.state, a.submitted_at)
+            for a in session.scalars(grants.limit(500))
+        ]
+    if programme in (None, "crowdfunding"):
+        crowd = select(CrowdfundingApplication)
+        if state:
+            crowd = crowd.where(CrowdfundingApplication.state == state)
+        rows += [
+            ApplicationRow("crowdfunding", a.call_id, a.title, a.state, a.created_at)
+            for a in session.scalars(crowd.limit(500))
+        ]
+    return sorted(rows, key=lambda r: (r.sent_at is None, r.sent_at), reverse=True)

@@ -4,23 +4,27 @@ from __future__ import annotations
 
 from flask import render_template, request
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 from ..calls import queries as call_queries
 from ..calls.domain import CallStatus, call_status
 from ..calls.permissions import can_manage_calls
 from ..core.db import get_session
 from ..core.time import utcnow
-from ..core.web import require
+from ..core.web import page_arg, require
+from ..crowdfunding.states import CampaignState
 from ..proposals.queries import open_flags
 from ..voting.queries import calls_with_results_to_publish
 from . import bp, queries
 
+# A call's status as one word (the public list's headings are plural: "Open" calls).
 STATUS_LABELS = {
-    CallStatus.DRAFT: _l("Draft"),
-    CallStatus.UPCOMING: _l("Upcoming"),
-    CallStatus.OPEN: _l("Open"),
-    CallStatus.CLOSED: _l("Closed"),
+    CallStatus.DRAFT: lazy_pgettext("call status", "Draft"),
+    CallStatus.UPCOMING: lazy_pgettext("call status", "Upcoming"),
+    CallStatus.OPEN: lazy_pgettext("call status", "Open"),
+    CallStatus.CLOSED: lazy_pgettext("call status", "Closed"),
 }
+PROGRAMMES = {"grant": _l("Grant"), "crowdfunding": _l("Crowdfunding")}
 
 
 @bp.route("/gestione")
@@ -60,4 +64,34 @@ def calls() -> str:
         rows=rows,
         wanted=wanted,
         statuses=STATUS_LABELS,
+    )
+
+
+@bp.route("/gestione/campagne")
+@require(can_manage_calls)
+def campaigns() -> str:
+    wanted = request.args.get("stato", "")
+    state = wanted if wanted in {s.value for s in CampaignState} else None
+    page = queries.campaigns(get_session(), state, page_arg())
+    return render_template(
+        "backoffice/campaigns.html", page=page, wanted=state or "", states=list(CampaignState)
+    )
+
+
+@bp.route("/gestione/domande")
+@require(can_manage_calls)
+def applications() -> str:
+    db = get_session()
+    programme = request.args.get("programma", "")
+    programme = programme if programme in PROGRAMMES else ""
+    state = request.args.get("stato", "")[:40]
+    rows = queries.applications(db, programme or None, state or None)
+    calls = {c.id: c for c in call_queries.list_calls(db, include_drafts=True)}
+    return render_template(
+        "backoffice/applications.html",
+        rows=rows,
+        calls=calls,
+        programme=programme,
+        programmes=PROGRAMMES,
+        state=state,
     )

@@ -113,10 +113,12 @@ def test_the_worker_knows_every_job_and_the_periodic_ones() -> None:
         "civic.accounts.tasks.send_reset_link_job",
     } <= set(registered)
     assert periodic == [
+        "announce_openings_job",
         "close_due_campaigns",
         "expire_unconfirmed_pledges",
         "meeting_reminders",
         "meeting_retention",
         "resend_spooled_job",
+        "send_digests_job",
         "tell_followers_left",
     ]

@@ -110,3 +110,51 @@ def test_staff_reach_the_back_office_from_every_page(client: FlaskClient, db: Se
     assert 'href="/gestione"' in text(client.get("/bandi"))
     log_in(client, make_user(db))
     assert 'href="/gestione"' not in text(client.get("/bandi"))
+
+
+def test_every_back_office_page_carries_the_same_menu(client: FlaskClient, db: Session) -> None:
+    call = make_call(db)
+    log_in(client, make_user(db, roles=(Role.STAFF,)))
+    for url in (
+        "/gestione",
+        "/gestione/incontri",
+        f"/gestione/bandi/{call.id}/modifica",
+        "/gestione/progetti-finanziati",
+        "/gestione/moderazione",
+    ):
+        page = text(client.get(url))
+        menu = page.split('<nav class="mb-4" aria-label="Gestione">', 1)[1].split("</nav>", 1)[0]
+        for link in ("/gestione/bandi", "/gestione/domande", "/gestione/campagne"):
+            assert f'href="{link}"' in menu, (url, link)
+    assert '<nav class="mb-4" aria-label="Gestione">' not in text(client.get("/bandi"))
+
+
+def test_the_lists_of_campaigns_and_applications_filter_by_state(
+    client: FlaskClient, db: Session
+) -> None:
+    from tests.factories.crowdfunding import make_campaign
+    from tests.factories.grants import make_application, make_grant_call
+
+    staff = make_user(db, roles=(Role.STAFF,))
+    with client.application.test_request_context("/"):
+        live = make_campaign(db, staff=staff)
+        draft = make_campaign(db, staff=staff, live=False)
+        grant_call, settings = make_grant_call(db, staff)
+        make_application(db, grant_call, settings, title="Sartoria sociale")
+        make_application(db, grant_call, settings, title="Bozza mai inviata", submit=False)
+    log_in(client, staff)
+    every = text(client.get("/gestione/campagne"))
+    assert f'href="/gestione/crowdfunding/campagne/{live.id}"' in every
+    assert f'href="/gestione/crowdfunding/campagne/{draft.id}"' in every
+    only_live = text(client.get("/gestione/campagne?stato=live"))
+    assert f"/campagne/{draft.id}" not in only_live
+    assert "Aperta" in only_live  # a campaign's state, not the calls' plural heading
+    assert "1 campagna" in only_live
+    assert 'id="list-total"' in text(client.get("/gestione/campagne?stato=nonsense"))
+    applications = text(client.get("/gestione/domande"))
+    assert "Sartoria sociale" in applications
+    assert "Bozza mai inviata" not in applications  # drafts are the applicants' own
+    assert "Un orto condiviso in via Padova" in applications  # the campaigns' applications
+    grants_only = text(client.get("/gestione/domande?programma=grant"))
+    assert "Un orto condiviso" not in grants_only
+    assert f'href="/gestione/bandi/{grant_call.id}/contributi"' in grants_only

@@ -199,6 +199,8 @@ ROUTES: list[tuple[str, str, dict[str, Any] | None, set[object]]] = [
     ("POST", "/incontri/{meeting_slug}/contributi", {"body": "Un'idea"}, SIGNED_IN),
     ("GET", "/gestione", None, STAFF),
     ("GET", "/gestione/bandi", None, STAFF),
+    ("GET", "/gestione/campagne", None, STAFF),
+    ("GET", "/gestione/domande", None, STAFF),
     ("GET", "/gestione/incontri", None, STAFF),
     ("GET", "/gestione/incontri/nuovo", None, STAFF),
     ("GET", "/gestione/incontri/{meeting}", None, STAFF),

@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, url_for
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from flask_login import current_user
 
 from ...calls import sections as call_sections
@@ -44,7 +45,7 @@ def _labels() -> dict[str, Any]:
         return str(
             {
                 "draft": _("Not open yet"),
-                "live": _("Open"),
+                "live": pgettext("campaign state", "Open"),
                 "charging": _("Goal reached: charging pledges"),
                 "grace": _("Goal reached: completing payments"),
                 "succeeded": _("Funded"),
@@ -52,7 +53,20 @@ def _labels() -> dict[str, Any]:
             }.get(state, state)
         )
 
-    return {"pledge_state_label": pledge_state_label, "campaign_state_label": campaign_state_label}
+    def application_state_label(state: str) -> str:
+        return str(
+            {
+                "submitted": _("To evaluate"),
+                "selected": _("Selected"),
+                "rejected": _("Not selected"),
+            }.get(state, state)
+        )
+
+    return {
+        "pledge_state_label": pledge_state_label,
+        "campaign_state_label": campaign_state_label,
+        "application_state_label": application_state_label,
+    }
 
 
 @describe(services.Refused)
