@@ -1,6 +1,8 @@
 """The forms the permission matrix does not post, fuzzed the same way as tests/web/
-test_fuzz_forms.py: registering and signing in, the account, the ballot and the residency
-declaration, the paper desk, a pledge, a crowdfunding application and a meeting registration.
+test_fuzz_forms.py: registering and signing in, the account and its e-mail settings (signed
+in and by the e-mail's link), the ballot and the residency declaration, the paper desk, a
+pledge, a crowdfunding application, a meeting registration, and editing a proposal and a
+meeting.
 
 Each form starts from values that would be accepted; one field at a time takes each hostile
 value. Never a server error; when the answer is a refusal, not one row changed."""
@@ -17,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from civic.accounts.domain import Role
 from civic.accounts.models import User
+from civic.core.time import utcnow
 from civic.voting.models import VoteSettings
 from tests.factories.accounts import PASSWORD, make_user
 from tests.stripe_support import flush
@@ -47,7 +50,6 @@ def app_overrides(localstripe: str) -> dict[str, Any]:
 def _resident(session: Session, area: int, user: User) -> None:
     from datetime import date
 
-    from civic.core.time import utcnow
     from civic.residency.models import Residency
 
     session.add(
@@ -94,6 +96,29 @@ def _account(session: Session, _made: dict[str, Any], _person: User | None) -> d
 
 def _nothing(_db: Session, _made: dict[str, Any], _person: User | None) -> dict[str, Any]:
     return {}
+
+
+def _author(session: Session, made: dict[str, Any], person: User | None) -> dict[str, Any]:
+    """The signed-in person wrote the matrix's proposal, so its edit form is theirs."""
+    from civic.proposals.models import Proposal
+
+    proposal = session.get(Proposal, made["proposal"])
+    assert proposal is not None
+    assert person is not None
+    proposal.author_id = person.id
+    return {"proposal_area": proposal.area_id, "proposal_theme": proposal.theme_id}
+
+
+def _settings_link(session: Session, _made: dict[str, Any], _person: User | None) -> dict[str, Any]:
+    """The link at the foot of an e-mail, for someone who is not signed in."""
+    from civic.accounts.notices import token_for
+
+    return {"unsub_token": token_for(make_user(session).id, "results")}
+
+
+NEXT_YEAR = str(utcnow().year + 1)  # a meeting moved to next spring
+KINDS = {kind: "each" for kind in ("receipts", "feasibility", "vote_opening", "results",
+                                   "campaigns", "meetings", "projects")}  # fmt: skip
 
 
 FORMS: list[tuple[str, dict[str, str], object, Prepare]] = [
@@ -147,6 +172,23 @@ FORMS: list[tuple[str, dict[str, str], object, Prepare]] = [
          "budget": "Arredi | 15.000,00\nAttività | 25.000,50"},
         Role.CITIZEN, _nothing,
     ),
+    (
+        "/proposte/{proposal}/modifica",
+        {"title": "Un orto condiviso e curato", "body_md": "Un orto per tutti, **ogni** giorno.",
+         "area_id": "{proposal_area}", "theme_id": "{proposal_theme}", "cost": "10.000,00"},
+        Role.CITIZEN, _author,
+    ),
+    (
+        "/gestione/incontri/{meeting}/modifica",
+        {"title": "Presentazione del bando", "kind": "presentation", "format": "in_person",
+         "call_id": "0", "area_id": "0", "day": NEXT_YEAR + "-03-10", "start": "10:00",
+         "end": "12:00", "venue": "Biblioteca", "address": "Via Padova 36, Milano",
+         "registration": "platform", "capacity": "50", "reserved_places": "0",
+         "questions": "", "retention_days": "90", "contribution_days": "15"},
+        Role.STAFF, _nothing,
+    ),
+    ("/account/e-mail", KINDS | {"results": "digest", "action": "save"}, Role.CITIZEN, _nothing),
+    ("/e-mail/impostazioni/{unsub_token}", {"action": "stop"}, ANONYMOUS, _settings_link),
     (
         "/incontri/{meeting_slug}/iscrizione",
         {"organisation": "", "needs": "Accesso in carrozzina", "public_attendance": "y",
