@@ -116,6 +116,46 @@ def _settings_link(session: Session, _made: dict[str, Any], _person: User | None
     return {"unsub_token": token_for(make_user(session).id, "results")}
 
 
+def _juror(session: Session, made: dict[str, Any], person: User | None) -> dict[str, Any]:
+    """The signed-in juror holds the matrix's assignment; ``declared`` says whether they have
+    declared no conflict yet (scoring needs it), and the application is with the jury."""
+    from civic.grants.models import GrantApplication, JuryAssignment
+
+    assignment = session.get(JuryAssignment, made["jury_assignment"])
+    application = session.get(GrantApplication, made["grant_app"])
+    assert assignment is not None
+    assert application is not None
+    assert person is not None
+    assignment.juror_id = person.id
+    application.state = "under_review"
+    return {}
+
+
+def _declared_juror(session: Session, made: dict[str, Any], person: User | None) -> dict[str, Any]:
+    from civic.grants.models import JuryAssignment
+
+    _juror(session, made, person)
+    assignment = session.get(JuryAssignment, made["jury_assignment"])
+    assert assignment is not None
+    assignment.declared_at = utcnow()
+    return {}
+
+
+def _grant_draft(session: Session, made: dict[str, Any], person: User | None) -> dict[str, Any]:
+    """A grant application the signed-in person has started and not sent."""
+    from civic.calls.queries import get_call
+    from civic.grants import services as grants
+    from civic.grants.models import GrantSettings
+
+    call = get_call(session, made["grant_call"])
+    settings = session.get(GrantSettings, made["grant_call"])
+    assert call is not None
+    assert settings is not None
+    assert person is not None
+    draft = grants.start_application(session, person, call, settings, kind="group", now=utcnow())
+    return {"draft": draft.id, "draft_area": call.areas[0].area_id}
+
+
 NEXT_YEAR = str(utcnow().year + 1)  # a meeting moved to next spring
 KINDS = {kind: "each" for kind in ("receipts", "feasibility", "vote_opening", "results",
                                    "campaigns", "meetings", "projects")}  # fmt: skip
@@ -186,6 +226,26 @@ FORMS: list[tuple[str, dict[str, str], object, Prepare]] = [
          "registration": "platform", "capacity": "50", "reserved_places": "0",
          "questions": "", "retention_days": "90", "contribution_days": "15"},
         Role.STAFF, _nothing,
+    ),
+    (
+        "/giuria/{jury_assignment}",
+        {"step": "declare", "conflict": "no", "reason": ""},
+        Role.JUROR, _juror,
+    ),
+    (
+        "/giuria/{jury_assignment}",
+        {"step": "score", "action": "save", "score-idea": "3", "comment-idea": "Chiara",
+         "score-need": "2,5", "comment-need": "", "score-sustainability": "na",
+         "comment-sustainability": "Da verificare"},
+        Role.JUROR, _declared_juror,
+    ),
+    (
+        "/domande/{draft}",
+        {"title": "Sartoria di quartiere", "group_name": "Residenti di via Padova",
+         "area_id": "{draft_area}", "idea": "Una sartoria sociale.",
+         "need": "Mancano luoghi di incontro.", "budget": "Macchine | 12.000,00",
+         "cofunding": "1.000,00"},
+        Role.CITIZEN, _grant_draft,
     ),
     ("/account/e-mail", KINDS | {"results": "digest", "action": "save"}, Role.CITIZEN, _nothing),
     ("/e-mail/impostazioni/{unsub_token}", {"action": "stop"}, ANONYMOUS, _settings_link),
