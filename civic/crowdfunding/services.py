@@ -80,9 +80,13 @@ def save_settings(
         raise Refused("rules_frozen")
     if not (1 <= rules.crowd_share_pct <= 100) or rules.city_cap_cents < 0:
         raise Refused("rules_invalid")
-    if rules.min_cost_cents <= 0 or rules.max_cost_cents < rules.min_cost_cents:
-        raise Refused("rules_invalid")
-    if rules.min_days < 1 or rules.max_days < rules.min_days or rules.grace_days < 1:
+    if rules.min_cost_cents <= 0:
+        raise Refused("min_cost_zero")
+    if rules.max_cost_cents < rules.min_cost_cents:
+        raise Refused("costs_inverted")
+    if rules.max_days < rules.min_days:
+        raise Refused("days_inverted")
+    if rules.min_days < 1 or rules.grace_days < 1:
         raise Refused("rules_invalid")
     settings = session.get(CrowdfundingSettings, call.id) or CrowdfundingSettings(call_id=call.id)
     before = {k: getattr(settings, k, None) for k in rules.__dataclass_fields__}

@@ -237,3 +237,33 @@ def test_the_campaign_counts_people_and_pledges_apart_and_explains_its_bar(
     assert "2 sostenitori (3 impegni)" in page
     assert 'id="bar-explained"' in page
     assert "La barra è il costo intero del progetto" in page
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"min_cost": "0"}, "min_cost", "deve essere più di zero"),
+        ({"max_cost": "1.000,00"}, "max_cost", "almeno quello del più piccolo"),
+        ({"max_days": "10"}, "max_days", "almeno quanto la più breve"),
+    ],
+)
+def test_crowdfunding_rules_that_contradict_themselves_are_refused_beside_the_field(
+    client: FlaskClient, db: Session, changes: dict[str, str], field: str, message: str
+) -> None:
+    from civic.crowdfunding.models import CrowdfundingSettings
+
+    call, settings = make_crowdfunding_call(db)
+    before = (settings.min_cost_cents, settings.max_cost_cents, settings.max_days)
+    log_in(client, make_user(db, roles=(Role.STAFF,)))
+    form = {
+        "crowd_share_pct": "50", "city_cap": "20.000,00", "min_cost": "5.000,00",
+        "max_cost": "60.000,00", "min_days": "30", "max_days": "60", "grace_days": "7",
+    } | changes  # fmt: skip
+    page = text(submit(client, f"/gestione/bandi/{call.id}/crowdfunding", form))
+    assert f'id="{field}-error"' in page
+    assert message in page
+    assert f'value="{changes[field]}"' in page  # what was typed stays
+    db.expire_all()
+    kept = db.get(CrowdfundingSettings, call.id)
+    assert kept is not None
+    assert (kept.min_cost_cents, kept.max_cost_cents, kept.max_days) == before

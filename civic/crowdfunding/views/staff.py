@@ -60,7 +60,12 @@ def manage_call(call_id: int) -> ResponseReturnValue:
         ),
         form=form,
         again=page,
-        fields={"*": "crowd_share_pct"},
+        fields={
+            "min_cost_zero": "min_cost",
+            "costs_inverted": "max_cost",
+            "days_inverted": "max_days",
+            "*": "crowd_share_pct",
+        },
         to=url_for("crowdfunding.manage_call", call_id=call.id),
         done=_("Rules saved."),
     )
