@@ -2,20 +2,33 @@
 
 from __future__ import annotations
 
-from flask import render_template, request
+import functools
+from typing import Any
+
+from flask import current_app, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
+from flask_login import current_user
+from wtforms import SelectChoice
 
 from ..calls import queries as call_queries
 from ..calls.domain import CallStatus, call_status
 from ..calls.permissions import can_manage_calls
+from ..core.actions import describe, run
 from ..core.db import get_session
 from ..core.time import utcnow
 from ..core.web import page_arg, require
 from ..crowdfunding.states import CampaignState
+from ..places import services as places
+from ..places.domain import BoundaryProblem
+from ..places.models import Area
+from ..places.queries import list_municipi
 from ..proposals.queries import open_flags
 from ..voting.queries import calls_with_results_to_publish
 from . import bp, queries
+from .forms import MAX_UPLOAD, BoundaryForm
 
 # A call's status as one word (the public list's headings are plural: "Open" calls).
 STATUS_LABELS = {
@@ -94,4 +107,58 @@ def applications() -> str:
         programme=programme,
         programmes=PROGRAMMES,
         state=state,
+    )
+
+
+BOUNDARY_PROBLEMS = {
+    "not_json": _l("This is not GeoJSON: the file could not be read as JSON."),
+    "one_feature": _l("The collection must hold exactly one feature: the area's outline."),
+    "not_polygon": _l("The outline must be a Polygon or a MultiPolygon."),
+    "too_many_points": _l("The outline has too many points; simplify it first."),
+    "not_degrees": _l("The coordinates must be longitude and latitude in degrees (WGS84)."),
+    "outside_city": _l("The outline lies outside the city."),
+}
+
+
+@describe(BoundaryProblem)
+def _boundary_words(refused: BoundaryProblem) -> str:
+    if refused.code == "invalid":
+        return str(_("The outline is not a valid area (%(why)s).", why=refused.params["detail"]))
+    return str(BOUNDARY_PROBLEMS.get(refused.code, _l("This outline cannot be used.")))
+
+
+@bp.route("/gestione/municipi", methods=["GET", "POST"])
+@require(can_manage_calls)
+def areas() -> ResponseReturnValue:
+    """Each Municipio's outline: uploaded as GeoJSON, then places given in it must lie inside."""
+    db = get_session()
+    municipi = list_municipi(db)
+    form = BoundaryForm()
+    form.area_id.choices = [SelectChoice(a.id, a.label) for a in municipi]
+    page = functools.partial(render_template, "backoffice/areas.html", municipi=municipi, form=form)
+    if request.method == "GET":
+        return page()
+
+    def save(session: Any) -> None:
+        area = session.get(Area, form.area_id.data)
+        if area is None:
+            raise BoundaryProblem("not_polygon", field="area_id")
+        upload = form.file.data
+        text = upload.read(MAX_UPLOAD).decode("utf-8", "replace") if upload else form.text.data
+        places.set_boundary(
+            session,
+            current_user.id,
+            area,
+            text or "",
+            bounds=current_app.config["CITY_BOUNDS"],
+            now=utcnow(),
+        )
+
+    return run(
+        save,
+        form=form,
+        again=page,
+        fields={"*": "text"},
+        to=url_for("backoffice.areas"),
+        done=_("The outline is saved."),
     )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.db import Base
@@ -23,6 +25,9 @@ class Area(Base):
     number: Mapped[int]
     name: Mapped[str] = mapped_column(String(200))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"))
+    # The area's outline as a GeoJSON geometry (Polygon or MultiPolygon, WGS84), uploaded by
+    # staff: places given in the area must fall inside it (places.domain.parse_boundary).
+    boundary: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     @property
     def label(self) -> str:

@@ -1,11 +1,14 @@
-"""Loading the city's reference areas."""
+"""Loading the city's reference areas, and their outlines."""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .domain import MILAN_MUNICIPI, AreaKind
+from ..core import audit
+from .domain import MILAN_MUNICIPI, AreaKind, Bounds, parse_boundary
 from .models import Area
 
 
@@ -19,3 +22,29 @@ def seed_municipi(session: Session) -> int:
             added += 1
     session.flush()
     return added
+
+
+def set_boundary(
+    session: Session,
+    actor_id: int,
+    area: Area,
+    text: str,
+    *,
+    bounds: Bounds | None,
+    now: datetime,
+) -> None:
+    """Store an area's outline from GeoJSON, or remove it when ``text`` is blank. Whoever calls
+    this has checked the person may (places sits below the roles: the back office does)."""
+    before = area.boundary is not None
+    area.boundary = parse_boundary(text, bounds) if text.strip() else None
+    session.flush()
+    audit.record(
+        session,
+        actor_id=actor_id,
+        action="area.boundary",
+        target_type="area",
+        target_id=area.id,
+        now=now,
+        before={"had_boundary": before},
+        after={"has_boundary": area.boundary is not None},
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask.testing import FlaskClient
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from civic.accounts.domain import Role
@@ -10,7 +11,7 @@ from civic.core.time import utcnow
 from civic.proposals.services.discussion import flag
 from tests.factories.accounts import log_in, make_user
 from tests.factories.calls import DAY, make_call, make_proposal
-from tests.web.helpers import text
+from tests.web.helpers import submit, text
 
 
 def test_an_empty_back_office_says_nothing_is_waiting(client: FlaskClient, db: Session) -> None:
@@ -158,3 +159,43 @@ def test_the_lists_of_campaigns_and_applications_filter_by_state(
     grants_only = text(client.get("/gestione/domande?programma=grant"))
     assert "Un orto condiviso" not in grants_only
     assert f'href="/gestione/bandi/{grant_call.id}/contributi"' in grants_only
+
+
+SQUARE = {
+    "type": "Polygon",
+    "coordinates": [[[9.15, 45.45], [9.20, 45.45], [9.20, 45.48], [9.15, 45.48], [9.15, 45.45]]],
+}
+
+
+def test_an_uploaded_outline_keeps_places_in_their_municipio(
+    client: FlaskClient, db: Session
+) -> None:
+    import json
+
+    from civic.places.models import Area
+    from civic.proposals.models import Proposal
+    from tests.web.test_proposals import _form
+
+    call = make_call(db)
+    area = call.areas[0].area_id
+    log_in(client, make_user(db, roles=(Role.STAFF,)))
+    page = text(client.get("/gestione/municipi"))
+    assert "Nessuno: vale il riquadro della città" in page
+    bad = submit(client, "/gestione/municipi", {"area_id": str(area), "text": "{non json"})
+    assert "Questo non è GeoJSON" in text(bad)
+    assert "{non json" in text(bad)  # what was pasted stays
+    db.expire_all()
+    assert db.get(Area, area).boundary is None  # type: ignore[union-attr]
+    saved = submit(client, "/gestione/municipi", {"area_id": str(area), "text": json.dumps(SQUARE)})
+    assert saved.status_code == 302
+    db.expire_all()
+    assert db.get(Area, area).boundary["type"] == "Polygon"  # type: ignore[index, union-attr]
+
+    log_in(client, make_user(db))
+    north = _form(call, area_id=str(area), lat="45.50", lon="9.17")  # in the city, not the area
+    refused = submit(client, f"/bandi/{call.slug}/proposte/nuova", north)
+    assert "Questo luogo è fuori dal Municipio che hai scelto." in text(refused)
+    assert db.scalar(select(func.count()).select_from(Proposal)) == 0
+    inside = _form(call, area_id=str(area), lat="45.46", lon="9.17")
+    assert submit(client, f"/bandi/{call.slug}/proposte/nuova", inside).status_code == 302
+    assert db.scalar(select(func.count()).select_from(Proposal)) == 1

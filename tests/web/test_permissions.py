@@ -112,6 +112,11 @@ SELECT = {
 NO = {"reason": "Fuori dagli obiettivi del bando."}
 SPEAK = {"item_id": "{agenda_item}", "summary": "Due parole"}
 CONFIRMED = {"confirmed": "yes"}  # irreversible steps ask first (core/confirm.py)
+OUTLINE = {  # a Municipio's outline; braces doubled, as the matrix fills forms with format()
+    "area_id": "{area}",
+    "text": '{{"type": "Polygon", "coordinates": [[[9.1, 45.4], [9.2, 45.4], [9.2, 45.5], '
+    "[9.1, 45.4]]]}}",
+}
 NEWS = {"title": "Si parte", "body": "Abbiamo cominciato."}
 REACHED = {"m{milestone}-done_on": "2026-11-30"}
 
@@ -201,6 +206,8 @@ ROUTES: list[tuple[str, str, dict[str, Any] | None, set[object]]] = [
     ("GET", "/gestione/bandi", None, STAFF),
     ("GET", "/gestione/campagne", None, STAFF),
     ("GET", "/gestione/domande", None, STAFF),
+    ("GET", "/gestione/municipi", None, STAFF),
+    ("POST", "/gestione/municipi", OUTLINE, STAFF),
     ("GET", "/gestione/incontri", None, STAFF),
     ("GET", "/gestione/incontri/nuovo", None, STAFF),
     ("GET", "/gestione/incontri/{meeting}", None, STAFF),

@@ -16,6 +16,7 @@ from ...core.mail import queue_email
 from ...core.refusals import PermissionDenied, Refused
 from ...core.time import to_rome
 from ...places import domain as place
+from ...places.models import Area
 from .. import calendar
 from ..domain import (
     ACCESSIBILITY_SERVICES,
@@ -66,13 +67,16 @@ def _check_staff(actor: Any) -> None:
         raise PermissionDenied()
 
 
-def _check_data(data: MeetingData) -> None:
+def _check_data(session: Session, data: MeetingData) -> None:
     if data.ends_at <= data.starts_at:
         raise MeetingRefused("ends_before_start")
     if place.incomplete(data.lat, data.lon):
         raise MeetingRefused("incomplete_location")
     if place.outside(data.bounds, data.lat, data.lon):
         raise MeetingRefused("outside_city")
+    area = session.get(Area, data.area_id) if data.area_id else None
+    if area is not None and place.outside_boundary(area.boundary, data.lat, data.lon):
+        raise MeetingRefused("outside_area")
     if data.format != MeetingFormat.ONLINE and not data.address.strip():
         raise MeetingRefused("address_needed")
     if data.format != MeetingFormat.IN_PERSON and not data.online_url.strip():

@@ -28,7 +28,7 @@ from .registration import promote
 
 def create_meeting(session: Session, actor: User, data: MeetingData, *, now: datetime) -> Meeting:
     _check_staff(actor)
-    _check_data(data)
+    _check_data(session, data)
     if data.starts_at < now:
         raise MeetingRefused("in_the_past")
     if data.starts_at > now + timedelta(days=365 * YEARS_AHEAD):
@@ -70,7 +70,7 @@ def update_meeting(
 ) -> list[Registration]:
     """Change a meeting; people registered hear of a new time or place. Returns promotions."""
     _check_staff(actor)
-    _check_data(data)
+    _check_data(session, data)
     _lock(session, meeting)
     before = _snapshot(meeting)
     _apply(meeting, data)

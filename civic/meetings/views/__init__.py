@@ -31,6 +31,7 @@ def refusal_message(code: str) -> str:
         "ends_before_start": _("The meeting must end after it starts."),
         "incomplete_location": _("Give both latitude and longitude, or neither."),
         "outside_city": _("This place is outside the city: choose it on the map of the city."),
+        "outside_area": _("This place is outside the Municipio you chose."),
         "in_the_past": _("A new meeting cannot start in the past."),
         "too_far": _("Give a date within %(n)d years of today.", n=YEARS_AHEAD),
         "address_needed": _("A meeting in person needs an address."),

@@ -93,6 +93,7 @@ _FIELD_OF = {
     "ends_before_start": "end",
     "incomplete_location": "lat",
     "outside_city": "lat",
+    "outside_area": "lat",
     "in_the_past": "start",
     "too_far": "start",
     "address_needed": "address",

@@ -19,6 +19,7 @@ from ...core.refusals import PermissionDenied
 from ...core.text import render_markdown
 from ...core.uploads import store_image, store_pdf
 from ...places import domain as place
+from ...places.models import Area
 from .. import permissions
 from ..domain import MAX_DOCUMENTS, MAX_IMAGES, Status, is_editable, move
 from ..models import Follow, Proposal, ProposalFile, ProposalRevision
@@ -40,7 +41,7 @@ class ProposalData:
     bounds: place.Bounds | None = None
 
 
-def _check_data(call: Call, data: ProposalData) -> None:
+def _check_data(session: Session, call: Call, data: ProposalData) -> None:
     if data.area_id not in {a.area_id for a in call.areas}:
         raise NotAllowed("area_not_eligible")
     if data.theme_id not in {t.id for t in call.themes}:
@@ -49,6 +50,9 @@ def _check_data(call: Call, data: ProposalData) -> None:
         raise NotAllowed("incomplete_location")
     if place.outside(data.bounds, data.lat, data.lon):
         raise NotAllowed("outside_city", field="lat")
+    area = session.get(Area, data.area_id)
+    if area is not None and place.outside_boundary(area.boundary, data.lat, data.lon):
+        raise NotAllowed("outside_area", field="lat")
     if data.cost_cents <= 0:
         raise NotAllowed("cost_missing", field="cost")
     budget = next((a.budget_cents for a in call.areas if a.area_id == data.area_id), 0)
@@ -100,7 +104,7 @@ def create_proposal(
     if not permissions.can_create_proposal(author):
         raise PermissionDenied
     _require_phase(call, PhaseKind.SUBMISSION, now)
-    _check_data(call, data)
+    _check_data(session, call, data)
     proposal = Proposal(
         call_id=call.id,
         author_id=author.id,
@@ -169,7 +173,7 @@ def update_proposal(
         raise PermissionDenied
     if not is_editable(Status(proposal.status), review_started(call, now)):
         raise NotAllowed("not_editable")
-    _check_data(call, data)
+    _check_data(session, call, data)
     _apply(proposal, data)
     proposal.updated_at = now
     session.flush()

@@ -95,6 +95,7 @@ def _refusal(exc: Exception) -> Any:
         "incomplete_location": _("Give both latitude and longitude, or neither."),
         "already_reviewed": _("This proposal's feasibility has already been decided."),
         "outside_city": _("This place is outside the city: choose it on the map of the city."),
+        "outside_area": _("This place is outside the Municipio you chose."),
         "cost_missing": _("Give the project's estimated cost."),
         "cost_above_budget": _(
             "The cost cannot be more than the Municipio's budget (%(budget)s).",
