@@ -68,3 +68,28 @@ def test_staff_find_their_own_links_in_the_phone_menu(
     phone.wait_for_url("**/gestione")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
     phone.context.close()
+
+
+def test_on_a_phone_the_back_office_menu_folds_behind_a_button(
+    browser: Any, live_server: LiveServer
+) -> None:
+    app = live_server.app
+    with app.test_request_context("/"):
+        session = get_database(app).session_factory()
+        try:
+            email = make_user(session, roles=(Role.STAFF,), email="fold-staff@example.org").email
+            session.commit()
+        finally:
+            session.close()
+    phone = sign_in(browser, live_server.url, email, viewport={"width": 360, "height": 780})
+    phone.goto(live_server.url + "/gestione")
+    heading = phone.get_by_role("heading", name="Gestione", exact=True)
+    box = heading.bounding_box()
+    assert box is not None
+    assert box["y"] < 300  # the page starts under the header, not under five rows of links
+    assert not phone.get_by_role("link", name="Campagne", exact=True).is_visible()
+    phone.locator("details.civic-office-menu > summary").click()
+    phone.get_by_role("link", name="Campagne", exact=True).click()
+    phone.wait_for_url("**/gestione/campagne")
+    check_accessibility(phone)
+    phone.context.close()
