@@ -50,18 +50,23 @@ def test_on_a_wide_screen_the_links_stand_in_a_row(page: Any, live_server: LiveS
     assert page.get_by_role("navigation", name="Navigazione principale").count() == 1
 
 
-def test_staff_find_their_own_links_in_the_phone_menu(
-    browser: Any, live_server: LiveServer
-) -> None:
+def _staff_on_a_phone(browser: Any, live_server: LiveServer, email: str) -> Any:
+    """A member of staff, signed in on a 360 px phone."""
     app = live_server.app
     with app.test_request_context("/"):
         session = get_database(app).session_factory()
         try:
-            email = make_user(session, roles=(Role.STAFF,), email="menu-staff@example.org").email
+            make_user(session, roles=(Role.STAFF,), email=email)
             session.commit()
         finally:
             session.close()
-    phone = sign_in(browser, live_server.url, email, viewport={"width": 360, "height": 780})
+    return sign_in(browser, live_server.url, email, viewport={"width": 360, "height": 780})
+
+
+def test_staff_find_their_own_links_in_the_phone_menu(
+    browser: Any, live_server: LiveServer
+) -> None:
+    phone = _staff_on_a_phone(browser, live_server, "menu-staff@example.org")
     assert _header_height(phone) <= 170  # the account button and "Esci" stay on the top row
     phone.locator(MENU).click()
     phone.get_by_role("link", name="Gestione", exact=True).click()
@@ -73,15 +78,7 @@ def test_staff_find_their_own_links_in_the_phone_menu(
 def test_on_a_phone_the_back_office_menu_folds_behind_a_button(
     browser: Any, live_server: LiveServer
 ) -> None:
-    app = live_server.app
-    with app.test_request_context("/"):
-        session = get_database(app).session_factory()
-        try:
-            email = make_user(session, roles=(Role.STAFF,), email="fold-staff@example.org").email
-            session.commit()
-        finally:
-            session.close()
-    phone = sign_in(browser, live_server.url, email, viewport={"width": 360, "height": 780})
+    phone = _staff_on_a_phone(browser, live_server, "fold-staff@example.org")
     phone.goto(live_server.url + "/gestione")
     heading = phone.get_by_role("heading", name="Gestione", exact=True)
     box = heading.bounding_box()
