@@ -59,7 +59,16 @@ def message(refused: Refused) -> str:
 
 def form_errors(form: Any) -> str:
     """A form's validation errors as one sentence, for a message at the top of a page."""
-    return " ".join(str(e) for errors in form.errors.values() for e in errors)
+    return " ".join(_flat(list(form.errors.values())))
+
+
+def _flat(errors: Any) -> list[str]:
+    # A structured editor's errors nest: a list of rows, each a dict of its fields' errors.
+    if isinstance(errors, dict):
+        return [text for nested in errors.values() for text in _flat(nested)]
+    if isinstance(errors, list | tuple):
+        return [text for nested in errors for text in _flat(nested)]
+    return [str(errors)]
 
 
 Again = str | Callable[[], ResponseReturnValue]

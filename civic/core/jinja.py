@@ -13,6 +13,7 @@ from flask_babel import format_percent, get_locale, get_translations
 from markupsafe import Markup
 
 from .money import format_eur
+from .rows import first_error
 from .text import render_markdown
 from .time import ROME, to_rome
 
@@ -119,6 +120,7 @@ def _context() -> dict[str, Any]:
 def register(app: Flask) -> None:
     """Install filters and globals."""
     app.jinja_env.globals["aria_attributes"] = aria_attributes
+    app.jinja_env.globals["rows_first_error"] = first_error
     app.jinja_env.filters["eur"] = eur
     app.jinja_env.filters["euro_fraction"] = euro_fraction
     app.jinja_env.filters["percent"] = percent

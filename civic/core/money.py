@@ -34,6 +34,11 @@ def format_eur(cents: int, locale: str = "it") -> str:
     return f"{sign}€ {_group(whole, '.')},{rest:02d}"
 
 
+def amount_text(cents: int) -> str:
+    """123450 -> '1.234,50': an amount as a form field shows it for editing (no sign)."""
+    return format_eur(cents, "it").removeprefix("€ ")
+
+
 def parse_eur(text: str, locale: str = "it") -> int:
     """'1.234,50' (or '1,234.50' in English, '€' and spaces allowed) -> 123450 cents.
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import (
@@ -13,12 +15,12 @@ from wtforms import (
     SelectField,
     StringField,
     TextAreaField,
-    ValidationError,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..core.forms import Euros, Form, WithinYears
-from ..core.money import parse_eur
+from ..core.money import amount_text, parse_eur
+from ..core.rows import RowForm, fill, filled, rows_of
 
 LEGAL_FORM_LABELS = {
     "association": _l("Association (APS, ODV, ...)"),
@@ -34,36 +36,27 @@ def cents(text: str | None) -> int:
     return parse_eur(text, "it") if text else 0
 
 
-class Lines:
-    """Lines of 'text | amount': budget lines need an amount on each line."""
+class BudgetRow(RowForm):
+    """One budget line: what it pays for and how much."""
 
-    def __init__(self, amounts: bool) -> None:
-        self.amounts = amounts
-
-    def __call__(self, form: object, field: object) -> None:
-        for line in (getattr(field, "data", "") or "").splitlines():
-            if not line.strip():
-                continue
-            what, _sep, amount = line.partition("|")
-            if not what.strip():
-                raise ValidationError(str(_l("Each line needs a description before the '|'.")))
-            if self.amounts:
-                try:
-                    if parse_eur(amount.strip(), "it") <= 0:
-                        raise ValueError
-                except ValueError:
-                    raise ValidationError(
-                        str(_l("Each line needs an amount after the '|', such as 1.234,50."))
-                    ) from None
+    what = StringField(_l("Budget item"), validators=[DataRequired(), Length(max=200)])
+    amount = StringField(_l("Amount (€)"), validators=[DataRequired(), Euros(min_cents=1)])
 
 
-def parse_lines(text: str | None, amounts: bool) -> list[tuple[str, str]]:
-    rows = []
-    for line in (text or "").splitlines():
-        if line.strip():
-            what, _sep, rest = line.partition("|")
-            rows.append((what.strip(), rest.strip()))
-    return rows
+class PartnerRow(RowForm):
+    """One partner organisation and, if they like, its role."""
+
+    name = StringField(_l("Organisation"), validators=[DataRequired(), Length(max=200)])
+    role = StringField(_l("Role (optional)"), validators=[Optional(), Length(max=200)])
+
+
+def budget_lines(field: Any) -> list[tuple[str, int]]:
+    """The budget editor's filled lines as (what, cents)."""
+    return [(row["what"], cents(row["amount"])) for row in filled(field)]
+
+
+def show_budget(field: Any, lines: list[tuple[str, int]]) -> None:
+    fill(field, [{"what": what, "amount": amount_text(c)} for what, c in lines])
 
 
 class SettingsForm(Form):
@@ -102,19 +95,13 @@ class ApplicationForm(Form):
     milan_office = StringField(
         _l("Address of the office in Milan"), validators=[DataRequired(), Length(max=300)]
     )
-    partners = TextAreaField(
-        _l("Partners, one per line: organisation | role (optional)"),
-        validators=[Optional(), Length(max=3000), Lines(amounts=False)],
-    )
+    partners = rows_of(PartnerRow, _l("Partners"))
     title = StringField(_l("Project title"), validators=[DataRequired(), Length(max=200)])
     summary = StringField(
         _l("The project in one sentence"), validators=[DataRequired(), Length(max=500)]
     )
     description = TextAreaField(_l("Description"), validators=[DataRequired(), Length(max=20000)])
-    budget = TextAreaField(
-        _l("Budget, one line per item: what | amount in euro"),
-        validators=[DataRequired(), Length(max=5000), Lines(amounts=True)],
-    )
+    budget = rows_of(BudgetRow, _l("Budget"))
     document = FileField(_l("Project document (PDF, optional)"))
 
 

@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
+    DateField,
     DateTimeLocalField,
     EmailField,
+    HiddenField,
     IntegerField,
     RadioField,
     SelectChoice,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
+    ValidationError,
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
-from ..core.forms import Euros, Form
-from ..crowdfunding.forms import Lines
+from ..core.forms import Euros, Form, WithinYears
+from ..core.rows import RowForm, filled, rows_of
+from ..crowdfunding.forms import BudgetRow
+from . import sessions
 
 SECTION_LABELS = {
     "idea": _l("The idea"),
@@ -27,6 +36,70 @@ SECTION_LABELS = {
     "team": _l("The team"),
     "timeline": _l("Timeline"),
 }
+# What staff may ask an applicant to complete: a section, or the budget.
+INTEGRATION_LABELS = {**SECTION_LABELS, "budget": _l("Budget")}
+
+
+def half_points(text: str) -> int:
+    """'2,5' -> 5: a score from 0 to 5 in half points, as twice its value."""
+    value = Fraction(text.strip().replace(",", ".")) * 2
+    if value.denominator != 1 or not 0 <= value <= 10:
+        raise ValueError(text)
+    return int(value)
+
+
+class HalfPoints:
+    """A score from 0 to 5 in half points, such as 3 or 2,5; empty is left to the field."""
+
+    def __call__(self, form: object, field: Any) -> None:
+        if not (field.data or "").strip():
+            return
+        try:
+            half_points(field.data)
+        except (ValueError, ZeroDivisionError):
+            raise ValidationError(
+                str(_l("Write a score from 0 to 5 in half points, such as 2,5."))
+            ) from None
+
+
+class Cutoff(RowForm):
+    """One cut-off date of a rolling call."""
+
+    day = DateField(_l("Cut-off date"), validators=[DataRequired(), WithinYears()])
+
+    def blank(self) -> bool:
+        return not any(self.day.raw_data or [])
+
+
+def cutoff_days(field: Any) -> list[str]:
+    """The cut-off dates as sorted ISO days (a repeated day refused beside the editor)."""
+    return sessions.ordered([row["day"] for row in filled(field)])
+
+
+class CriterionRow(RowForm):
+    """One criterion the jury scores. Its code is kept hidden: made from the label when new."""
+
+    code = HiddenField()
+    label = StringField(_l("Criterion"), validators=[DataRequired(), Length(max=200)])
+    weight = IntegerField(_l("Weight"), validators=[InputRequired(), NumberRange(1, 100)])
+    threshold = StringField(
+        _l("Least score to pass (0-5, half points)"),
+        validators=[Optional(), Length(max=4), HalfPoints()],
+    )
+
+    def blank(self) -> bool:
+        # A blank row carries no label and no weight; its hidden code alone makes nothing.
+        return not (self.label.data or "").strip() and self.weight.raw_data in (None, [], [""])
+
+
+class InstalmentRow(RowForm):
+    """One instalment of a grant: how much, and when it falls due."""
+
+    amount = StringField(_l("Amount (€)"), validators=[DataRequired(), Euros(min_cents=1)])
+    due = DateField(_l("Due on"), validators=[DataRequired(), WithinYears()])
+
+    def blank(self) -> bool:
+        return not (self.amount.data or "").strip() and not any(self.due.raw_data or [])
 
 
 class ApplicationForm(Form):
@@ -46,10 +119,7 @@ class ApplicationForm(Form):
     )
     team = TextAreaField(SECTION_LABELS["team"], validators=[Optional(), Length(max=10000)])
     timeline = TextAreaField(SECTION_LABELS["timeline"], validators=[Optional(), Length(max=10000)])
-    budget = TextAreaField(
-        _l("Budget, one line per item: what | amount in euro"),
-        validators=[Optional(), Length(max=5000), Lines(amounts=True)],
-    )
+    budget = rows_of(BudgetRow, _l("Budget"))
     cofunding = StringField(_l("Co-funding you bring (€)"), validators=[Optional(), Euros()])
 
 
@@ -62,24 +132,19 @@ class InviteForm(Form):
 
 class SettingsForm(Form):
     max_grant = StringField(_l("Maximum grant (€)"), validators=[DataRequired(), Euros()])
-    criteria = TextAreaField(
-        _l("Criteria, one per line: code | label | weight | threshold (0-5)"),
-        validators=[DataRequired(), Length(max=3000)],
-    )
+    criteria = rows_of(CriterionRow, _l("Criteria"))
     overall_threshold = StringField(
-        _l("Overall threshold (0-5, half points)"), validators=[DataRequired(), Length(max=4)]
+        _l("Overall threshold (0-5, half points)"),
+        validators=[DataRequired(), Length(max=4), HalfPoints()],
     )
     jurors_per_application = IntegerField(
         _l("Jurors per application"), validators=[InputRequired(), NumberRange(1, 20)]
     )
     disagreement = StringField(
         _l("Flag a disagreement above this spread (points)"),
-        validators=[DataRequired(), Length(max=4)],
+        validators=[DataRequired(), Length(max=4), HalfPoints()],
     )
-    tie_break = StringField(
-        _l("Tie-break: 'earlier' or 'criterion:<code>'"),
-        validators=[DataRequired(), Length(max=40)],
-    )
+    tie_break = SelectField(_l("Tie-break"), validate_choice=False)  # choices: the criteria
     ranking_basis = SelectField(
         _l("Rank by"),
         choices=[
@@ -94,10 +159,7 @@ class SettingsForm(Form):
             SelectChoice("rolling", _l("Rolling: evaluation sessions at cut-off dates")),
         ],
     )
-    cutoffs = TextAreaField(
-        _l("Cut-off dates of a rolling call, one per line (YYYY-MM-DD)"),
-        validators=[Optional(), Length(max=1000)],
-    )
+    cutoffs = rows_of(Cutoff, _l("Cut-off dates of a rolling call"))
     blind = BooleanField(_l("Blind review: jurors do not see applicants' names"))
     allow_organisations = BooleanField(_l("Organisations may apply, not only groups"))
 
@@ -112,8 +174,10 @@ class FormalCheckForm(Form):
         ],
     )
     reason = TextAreaField(_l("Reason or request"), validators=[Optional(), Length(max=2000)])
-    sections = StringField(
-        _l("Sections to integrate (comma-separated codes)"), validators=[Optional()]
+    sections = SelectMultipleField(
+        _l("Sections to complete"),
+        choices=[SelectChoice(code, label) for code, label in INTEGRATION_LABELS.items()],
+        validate_choice=True,
     )
     until = DateTimeLocalField(
         _l("Integration deadline"), format="%Y-%m-%dT%H:%M", validators=[Optional()]
@@ -145,7 +209,4 @@ class ReasonForm(Form):
 
 
 class InstalmentsForm(Form):
-    plan = TextAreaField(
-        _l("Instalments, one per line: amount in euros | due date (YYYY-MM-DD)"),
-        validators=[DataRequired(), Length(max=2000)],
-    )
+    plan = rows_of(InstalmentRow, _l("Instalments"))

@@ -10,11 +10,9 @@ from datetime import UTC, date, datetime
 from ..core.time import ROME
 
 
-def parse(lines: str) -> list[str]:
-    """Cut-off dates written one per line or separated by commas (YYYY-MM-DD), returned as
-    sorted ISO strings. Raises ValueError for a date that is not one or a repeated date."""
-    found = [part.strip() for part in lines.replace(",", "\n").splitlines() if part.strip()]
-    days = [date.fromisoformat(part) for part in found]
+def ordered(days: list[date]) -> list[str]:
+    """Cut-off dates as staff entered them, returned as sorted ISO strings. Raises ValueError
+    for a repeated date."""
     if len(set(days)) != len(days):
         raise ValueError("repeated cut-off")
     return [d.isoformat() for d in sorted(days)]

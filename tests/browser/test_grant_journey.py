@@ -52,9 +52,12 @@ def test_application_to_published_ranking(
     lead.locator("#area_id").select_option(index=1)
     for name, value in SECTIONS.items():
         lead.locator(f"#{name}").fill(value)
-    lead.get_by_label("Budget, una riga per voce: cosa | importo in euro").fill(
-        "Macchine da cucire | 12.000,00\nAffitto | 8.000,00"
-    )
+    budget = lead.get_by_role("group", name="Budget")
+    budget.get_by_label("Voce di spesa").fill("Macchine da cucire")
+    budget.get_by_label("Importo (€)").fill("12.000,00")
+    budget.get_by_role("button", name="Aggiungi una voce di spesa").click()
+    budget.get_by_label("Voce di spesa").nth(1).fill("Affitto")
+    budget.get_by_label("Importo (€)").nth(1).fill("8.000,00")
     check_accessibility(lead)
     lead.get_by_role("button", name="Salva la bozza").click()
     lead.get_by_text("Contributo richiesto: € 20.000,00").wait_for()

@@ -33,12 +33,10 @@ def test_after_the_last_cut_off_there_is_no_session() -> None:
     assert sessions.session_of(datetime(2025, 5, 1, 12, tzinfo=UTC), CUTOFFS) is None
 
 
-def test_cut_offs_are_parsed_sorted_and_checked() -> None:
-    assert sessions.parse("2025-04-30\n2025-01-31, ") == CUTOFFS
-    with pytest.raises(ValueError, match="day is out of range"):
-        sessions.parse("2025-02-30")
+def test_cut_offs_are_sorted_and_checked() -> None:
+    assert sessions.ordered([date(2025, 4, 30), date(2025, 1, 31)]) == CUTOFFS
     with pytest.raises(ValueError, match="repeated"):
-        sessions.parse("2025-01-31\n2025-01-31")
+        sessions.ordered([date(2025, 1, 31), date(2025, 1, 31)])
     assert sessions.valid(CUTOFFS)
     assert not sessions.valid([])
     assert not sessions.valid(["2025-04-30", "2025-01-31"])

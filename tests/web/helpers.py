@@ -46,3 +46,14 @@ VOTE_SETTINGS = {
     "max_ranked": "3", "extra_areas": "0", "min_age": "16", "rule": "greedy",
     "secrecy": "server", "trustees": "", "threshold": "1",
 }  # fmt: skip
+
+
+def rows(name: str, *items: dict[str, str]) -> dict[str, str]:
+    """A structured editor's rows as a browser posts them: ``budget-0-what`` and so on."""
+    return {
+        f"{name}-{n}-{key}": value for n, item in enumerate(items) for key, value in item.items()
+    }
+
+
+def budget(*lines: tuple[str, str]) -> dict[str, str]:
+    return rows("budget", *({"what": what, "amount": amount} for what, amount in lines))

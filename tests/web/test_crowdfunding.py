@@ -18,7 +18,7 @@ from tests.factories.accounts import log_in, make_user
 from tests.factories.crowdfunding import make_campaign, make_crowdfunding_call, pledge
 from tests.stripe_support import CARD_DECLINED_LATER, confirm_card_setup, flush
 from tests.support import Mailbox
-from tests.web.helpers import post_with_token, submit, text
+from tests.web.helpers import budget, post_with_token, rows, submit, text
 
 
 @pytest.fixture
@@ -32,12 +32,20 @@ APPLICATION = {
     "legal_form": "social_cooperative",
     "tax_code": "12345678901",
     "milan_office": "Via Padova 36, Milano",
-    "partners": "Associazione Genitori Giacosa | partner\nBar Sport | sponsor",
     "title": "Cortili aperti",
     "summary": "Apriamo i cortili delle case popolari al quartiere.",
     "description": "Laboratori, cinema all'aperto e orti.",
-    "budget": "Arredi | 15.000,00\nAttività | 25.000,50",
+    **rows(
+        "partners",
+        {"name": "Associazione Genitori Giacosa", "role": "partner"},
+        {"name": "Bar Sport", "role": "sponsor"},
+    ),
+    **budget(("Arredi", "15.000,00"), ("Attività", "25.000,50")),
 }
+
+
+def _without_budget() -> dict[str, str]:
+    return {k: v for k, v in APPLICATION.items() if not k.startswith("budget-")}
 
 
 def test_an_organisation_applies_and_staff_select_the_project(
@@ -49,10 +57,11 @@ def test_an_organisation_applies_and_staff_select_the_project(
     log_in(client, applicant)
     assert "Candidati con un progetto" in text(client.get(f"/bandi/{call.slug}"))
     url = f"/bandi/{call.slug}/candidatura"
-    too_cheap = submit(client, url, APPLICATION | {"budget": "Arredi | 1.000,00"})
+    too_cheap = submit(client, url, _without_budget() | budget(("Arredi", "1.000,00")))
     assert "Il progetto costa meno del minimo del bando." in text(too_cheap)
-    malformed = submit(client, url, APPLICATION | {"budget": "Arredi | tanti"})
-    assert "Ogni riga ha bisogno di un importo" in text(malformed)
+    malformed = submit(client, url, _without_budget() | budget(("Arredi", "tanti")))
+    assert "Scrivi un importo come 1.234,50." in text(malformed)
+    assert 'value="tanti"' in text(malformed)
     assert db.scalar(select(func.count()).select_from(Application)) == 0
     done = submit(client, url, APPLICATION)
     assert done.status_code == 302

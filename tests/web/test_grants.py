@@ -17,7 +17,7 @@ from civic.grants.models import GrantApplication, JuryAssignment
 from tests.factories.accounts import log_in, make_user
 from tests.factories.grants import SECTIONS, make_application, make_grant_call
 from tests.support import Mailbox, plain_pdf
-from tests.web.helpers import post_with_token, submit, text
+from tests.web.helpers import budget, post_with_token, rows, submit, text
 
 
 def _ready(
@@ -38,6 +38,10 @@ def _ready(
     return call, settings, application, staff, people
 
 
+def _plan(*instalments: tuple[str, str]) -> dict[str, str]:
+    return rows("plan", *({"amount": amount, "due": due} for amount, due in instalments))
+
+
 def test_applying_on_the_web_with_a_group_and_a_receipt(
     client: FlaskClient, db: Session, mailbox: Mailbox
 ) -> None:
@@ -52,7 +56,7 @@ def test_applying_on_the_web_with_a_group_and_a_receipt(
         "title": "Sartoria sociale",
         "group_name": "Vicini di via Padova",
         "area_id": str(call.areas[0].area_id),
-        "budget": "Macchine | 10.000,00\nAffitto | 5.000,00",
+        **budget(("Macchine", "10.000,00"), ("Affitto", "5.000,00")),
         "cofunding": "500,00",
         **SECTIONS,
     }
@@ -266,19 +270,16 @@ def test_after_the_award_staff_pay_instalments_and_accept_the_grantees_report(
     log_in(client, staff)
     manage = f"/gestione/bandi/{call.id}/contributi"
     plan_url = f"/gestione/domande/{application.id}/rate"
-    bad = submit(client, plan_url, {"plan": "quindicimila | domani"}, form_page=manage)
-    assert bad.status_code == 302
-    assert "Scrivi ogni rata come" in text(client.get(manage))
+    assert plan_url in text(client.get(manage))  # the call's page links to the planner
+    bad = submit(client, plan_url, _plan(("quindicimila", "domani")))
+    assert bad.status_code == 200
+    assert "Scrivi un importo come 1.234,50." in text(bad)
+    assert 'value="quindicimila"' in text(bad)
     assert db.scalars(select(GrantInstalment)).all() == []
-    short = submit(client, plan_url, {"plan": "1.000,00 | 2026-01-15"}, form_page=manage)
-    assert short.status_code == 302
-    assert "Le rate devono sommare" in text(client.get(manage))
-    good = submit(
-        client,
-        plan_url,
-        {"plan": "15.000,00 | 2026-01-15\n10.000,00 | 2026-07-15"},
-        form_page=manage,
-    )
+    short = submit(client, plan_url, _plan(("1.000,00", "2026-01-15")))
+    assert short.status_code == 200
+    assert "Le rate devono sommare" in text(short)
+    good = submit(client, plan_url, _plan(("15.000,00", "2026-01-15"), ("10.000,00", "2026-07-15")))
     assert good.status_code == 302
     first, second = db.scalars(select(GrantInstalment).order_by(GrantInstalment.number)).all()
     page = text(client.get(manage))
@@ -378,25 +379,33 @@ def test_a_rolling_calls_rules_and_its_sessions_on_the_public_ranking(
     manage = f"/gestione/bandi/{call.id}/contributi"
     form = {
         "max_grant": "30.000,00",
-        "criteria": "idea | Idea | 3 | 2\nneed | Bisogno | 2 | 0",
+        **rows(
+            "criteria",
+            {"code": "idea", "label": "Idea", "weight": "3", "threshold": "2"},
+            {"code": "need", "label": "Bisogno", "weight": "2", "threshold": "0"},
+        ),
         "overall_threshold": "2",
         "jurors_per_application": "1",
         "disagreement": "1,5",
         "tie_break": "earlier",
         "ranking_basis": "raw",
         "mode": "rolling",
-        "cutoffs": "",
     }
     submit(client, manage, form)
     db.refresh(settings)
     assert settings.mode == "single"  # refused: a rolling call needs its cut-offs
-    submit(client, manage, form | {"cutoffs": "2099-02-30"})
-    assert "AAAA-MM-GG" in text(client.get(manage)) or settings.mode == "single"
+    impossible = submit(client, manage, form | {"cutoffs-0-day": "2099-02-30"})
+    assert "Data di taglio" in text(impossible)
+    assert 'value="2099-02-30"' in text(impossible)
     db.refresh(settings)
     assert settings.mode == "single"
     today = utcnow().astimezone(ROME).date()
     days = [(today + timedelta(days=n)).isoformat() for n in (1, 30)]
-    saved = submit(client, manage, form | {"cutoffs": f"{days[1]}\n{days[0]}"})
+    twice = submit(client, manage, form | rows("cutoffs", {"day": days[0]}, {"day": days[0]}))
+    assert "una volta sola" in text(twice)
+    db.refresh(settings)
+    assert settings.mode == "single"
+    saved = submit(client, manage, form | rows("cutoffs", {"day": days[1]}, {"day": days[0]}))
     assert saved.status_code == 302
     db.refresh(settings)
     assert (settings.mode, settings.cutoffs) == ("rolling", days)

@@ -85,15 +85,16 @@ PROGRESS = {
 MILESTONE = {"title": "Collaudo", "due_on": "2027-06-01"}
 GRANT_RULES = {
     "max_grant": "30.000,00",
-    "criteria": "idea | Qualità dell'idea | 3 | 2\nneed | Bisogno | 3 | 2",
+    "criteria-0-code": "idea", "criteria-0-label": "Qualità dell'idea", "criteria-0-weight": "3",
+    "criteria-0-threshold": "2", "criteria-1-code": "need", "criteria-1-label": "Bisogno",
+    "criteria-1-weight": "3", "criteria-1-threshold": "2",
     "overall_threshold": "3",
     "jurors_per_application": "2",
     "disagreement": "1,5",
     "tie_break": "earlier",
     "ranking_basis": "raw",
     "mode": "single",
-    "cutoffs": "",
-}
+}  # fmt: skip
 CF_RULES = {
     "crowd_share_pct": "50",
     "city_cap": "20.000,00",
@@ -251,7 +252,13 @@ ROUTES: list[tuple[str, str, dict[str, Any] | None, set[object]]] = [
     ("GET", "/api/v1/docs", None, PUBLIC),
     ("GET", "/api/v1/proposals", None, PUBLIC),
     ("GET", "/api/v1/proposals/{proposal}", None, PUBLIC),
-    ("POST", "/gestione/domande/{grant_app}/rate", {"plan": "{grant_total} | 2027-01-01"}, STAFF),
+    ("GET", "/gestione/domande/{grant_app}/rate", None, STAFF),
+    (
+        "POST",
+        "/gestione/domande/{grant_app}/rate",
+        {"plan-0-amount": "{grant_total}", "plan-0-due": "2027-01-01"},
+        STAFF,
+    ),
     ("POST", "/gestione/domande/{grant_app}/rate/{instalment}", {}, STAFF),
     ("POST", "/gestione/domande/{grant_app}/relazioni/{grant_report}", {}, STAFF),
     ("GET", "/giuria", None, {Role.JUROR}),

@@ -13,11 +13,12 @@ from ...calls import queries as call_queries
 from ...calls.domain import CallKind, PhaseKind, is_phase_open
 from ...core.actions import run
 from ...core.db import get_session
+from ...core.rows import edit_rows, filled
 from ...core.time import utcnow
 from ...core.uploads import store_pdf
 from ...core.web import require, signed_in
 from .. import permissions, services
-from ..forms import ApplicationForm, TierForm, UpdateForm, cents, parse_lines
+from ..forms import ApplicationForm, TierForm, UpdateForm, budget_lines, cents
 from ..models import Campaign, CrowdfundingSettings
 from . import _campaign_or_404, _uploads, bp
 
@@ -83,7 +84,7 @@ def apply(slug: str) -> ResponseReturnValue:
     page = functools.partial(
         render_template, "crowdfunding/apply.html", call=call, form=form, settings=settings
     )
-    if request.method == "GET":
+    if request.method == "GET" or edit_rows(form):
         return page()
     return run(
         lambda db: services.submit_application(
@@ -128,8 +129,8 @@ def _application_data(form: ApplicationForm) -> services.ApplicationData:
         title=form.title.data or "",
         summary=form.summary.data or "",
         description=form.description.data or "",
-        budget_lines=[(w, cents(a)) for w, a in parse_lines(form.budget.data, True)],
-        partners=parse_lines(form.partners.data, False),
+        budget_lines=budget_lines(form.budget),
+        partners=[(row["name"], row["role"] or "") for row in filled(form.partners)],
     )
 
 

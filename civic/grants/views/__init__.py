@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,7 @@ from ...calls.models import Call
 from ...core.actions import describe
 from ...core.db import get_session
 from .. import permissions, queries, ranking, services
-from ..forms import SECTION_LABELS
+from ..forms import INTEGRATION_LABELS, SECTION_LABELS
 from ..models import GrantApplication, GrantSettings
 from ..states import IllegalMove
 
@@ -66,10 +65,9 @@ def refusal_message(code: str) -> str:
         "organisation_name": _("Give the organisation's name."),
         "title_missing": _("Give the project a title."),
         "criteria_unreadable": _(
-            "Write each criterion as: code | label | weight | threshold, with "
-            "thresholds from 0 to 5 in half points; cut-off dates as YYYY-MM-DD, each "
-            "once."
+            "Give each criterion a weight and a least score from 0 to 5 in half points."
         ),
+        "cutoff_repeated": _("Write each cut-off date once."),
         "area_missing": _("Choose the Municipio."),
         "reason_needed": _("Give a reason."),
         "integration_invalid": _("Name the sections, the request and a future deadline."),
@@ -135,6 +133,13 @@ def state_label(state: str) -> str:
             "renounced": _("Renounced"),
         }.get(state, state)
     )
+
+
+@bp.app_template_filter("section_label")
+def section_label(code: str) -> str:
+    """A section's name as the applicant reads it (codes stay internal)."""
+    label = INTEGRATION_LABELS.get(code)
+    return str(label) if label is not None else _("another part")
 
 
 @bp.app_context_processor
@@ -208,13 +213,6 @@ def _published(call: Call, settings: GrantSettings) -> Any:
 
 def _half(half: int) -> str:
     return str(half // 2) + (",5" if half % 2 else "")
-
-
-def _to_half(text: str) -> int:
-    value = Fraction(text.strip().replace(",", ".")) * 2
-    if value.denominator != 1 or not 0 <= value <= 10:
-        raise ValueError(text)
-    return int(value)
 
 
 def _at(application: GrantApplication) -> str:

@@ -14,10 +14,11 @@ from ...accounts.queries import get_user
 from ...calls.models import Call
 from ...core.actions import run
 from ...core.db import get_session
+from ...core.rows import edit_rows
 from ...core.time import utcnow
 from ...core.uploads import download_name, stored_path
 from ...core.web import require, signed_in
-from ...crowdfunding.forms import cents, parse_lines
+from ...crowdfunding.forms import budget_lines, cents, show_budget
 from ...places.queries import list_municipi
 from .. import permissions, queries, ranking, services
 from ..application import SECTIONS
@@ -57,8 +58,8 @@ def _application_form(application: GrantApplication, call: Call) -> ApplicationF
         form.area_id.data = application.area_id or 0
         for name in SECTIONS:
             getattr(form, name).data = application.sections.get(name, "")
-        form.budget.data = "\n".join(
-            f"{line['what']} | {_euros(int(line['cents']))}" for line in application.budget_lines
+        show_budget(
+            form.budget, [(line["what"], int(line["cents"])) for line in application.budget_lines]
         )
         form.cofunding.data = (
             _euros(application.cofunding_cents) if application.cofunding_cents else ""
@@ -72,7 +73,7 @@ def show_application(application_id: int) -> ResponseReturnValue:
     now = utcnow()
     application, call, settings = _own(application_id)
     form = _application_form(application, call)
-    if request.method == "POST":
+    if request.method == "POST" and not edit_rows(form):
         here = url_for("grants.show_application", application_id=application.id)
         return run(
             lambda db: services.save_and_submit(
@@ -102,7 +103,7 @@ def _draft(form: ApplicationForm) -> services.Draft:
         tax_code=form.tax_code.data or "",
         area_id=form.area_id.data or None,
         sections={name: getattr(form, name).data or "" for name in SECTIONS},
-        budget_lines=[(w, cents(a)) for w, a in parse_lines(form.budget.data, True)],
+        budget_lines=budget_lines(form.budget),
         cofunding_cents=cents(form.cofunding.data),
     )
 

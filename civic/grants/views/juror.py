@@ -16,9 +16,9 @@ from ...core.db import get_session
 from ...core.time import utcnow
 from ...core.web import require
 from .. import jury, permissions, queries, services
-from ..forms import DeclarationForm
+from ..forms import DeclarationForm, half_points
 from ..models import GrantApplication, GrantSettings, JuryAssignment
-from . import _half, _to_half, bp
+from . import _half, bp
 
 
 def _scores_given(settings: GrantSettings) -> dict[str, tuple[int | None, str]]:
@@ -30,7 +30,7 @@ def _scores_given(settings: GrantSettings) -> dict[str, tuple[int | None, str]]:
         comment = request.form.get(f"comment-{code}", "")
         if raw and raw != "na":
             try:
-                given[code] = (_to_half(raw), comment)
+                given[code] = (half_points(raw), comment)
             except (ValueError, ZeroDivisionError) as error:
                 raise services.GrantRefused("score_range") from error
         elif raw == "na" or comment:
@@ -125,7 +125,7 @@ def _typed(settings: GrantSettings) -> dict[str, SimpleNamespace]:
         if not raw and not comment:
             continue
         try:
-            half = None if raw == "na" else _to_half(raw) if raw else -1
+            half = None if raw == "na" else half_points(raw) if raw else -1
         except (ValueError, ZeroDivisionError):
             half = -1  # matches no choice: the juror chooses again
         typed[code] = SimpleNamespace(half_points=half, comment=comment)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import functools
+import re
+import unicodedata
 from datetime import date
 
 from flask import abort, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from ...accounts.queries import get_user
 from ...calls import queries as call_queries
@@ -18,10 +21,20 @@ from ...core.actions import run
 from ...core.confirm import unless_confirmed
 from ...core.db import get_session
 from ...core.money import parse_eur
+from ...core.rows import edit_rows, fill, filled
 from ...core.time import rome_to_utc, utcnow
 from ...core.web import require
-from .. import conflicts, jury, permissions, queries, ranking, services, sessions
-from ..forms import FormalCheckForm, InstalmentsForm, ReasonForm, ReportForm, SettingsForm
+from .. import conflicts, jury, permissions, queries, ranking, services
+from ..forms import (
+    INTEGRATION_LABELS,
+    FormalCheckForm,
+    InstalmentsForm,
+    ReasonForm,
+    ReportForm,
+    SettingsForm,
+    cutoff_days,
+    half_points,
+)
 from ..models import GrantFile, GrantInstalment, GrantSettings, JuryAssignment
 from ..states import State
 from . import (
@@ -31,26 +44,44 @@ from . import (
     _euros,
     _half,
     _staff_application,
-    _to_half,
     bp,
     refusal_message,
     state_label,
 )
 
+# A new call's criteria, to be edited: the ones Milan's "Scuola dei Quartieri" scores by.
+_FIRST_CRITERIA = (
+    {"code": "idea", "label": "Qualità dell'idea", "weight": 3, "threshold_half": 4},
+    {"code": "need", "label": "Bisogno del quartiere", "weight": 3, "threshold_half": 4},
+    {"code": "sustainability", "label": "Sostenibilità", "weight": 2, "threshold_half": 0},
+)
 
-def _criteria_text(settings: GrantSettings | None) -> str:
-    if settings is None:
-        return "\n".join(
-            (
-                "idea | Qualità dell'idea | 3 | 2",
-                "need | Bisogno del quartiere | 3 | 2",
-                "sustainability | Sostenibilità | 2 | 0",
-            )
-        )
-    return "\n".join(
-        f"{c['code']} | {c['label']} | {c['weight']} | {_half(int(c.get('threshold_half', 0)))}"
-        for c in settings.criteria
+
+def _show_criteria(form: SettingsForm, settings: GrantSettings | None) -> None:
+    criteria = settings.criteria if settings else _FIRST_CRITERIA
+    fill(
+        form.criteria,
+        [
+            {
+                "code": c["code"],
+                "label": c["label"],
+                "weight": int(str(c["weight"])),
+                "threshold": _half(int(str(c.get("threshold_half", 0)))),
+            }
+            for c in criteria
+        ],
     )
+
+
+def _tie_breaks(form: SettingsForm, settings: GrantSettings | None) -> None:
+    """Tie-break choices: the earlier application, or a higher score on one criterion (the
+    criteria as saved, and those on the form being edited)."""
+    known = {c["code"]: c["label"] for c in (settings.criteria if settings else _FIRST_CRITERIA)}
+    known |= {row["code"]: row["label"] for row in filled(form.criteria) if row.get("code")}
+    form.tie_break.choices = [SelectChoice("earlier", _("The application submitted first"))] + [
+        SelectChoice(f"criterion:{code}", _("The higher score on: %(criterion)s", criterion=label))
+        for code, label in known.items()
+    ]
 
 
 @bp.route("/gestione/bandi/<int:call_id>/contributi", methods=["GET", "POST"])
@@ -64,7 +95,7 @@ def manage_call(call_id: int) -> ResponseReturnValue:
     form = SettingsForm()
     if request.method == "GET":
         form.max_grant.data = _euros(settings.max_grant_cents) if settings else "30.000,00"
-        form.criteria.data = _criteria_text(settings)
+        _show_criteria(form, settings)
         form.overall_threshold.data = _half(settings.overall_threshold_half) if settings else "3"
         form.jurors_per_application.data = settings.jurors_per_application if settings else 2
         form.disagreement.data = _half(settings.disagreement_half) if settings else "1,5"
@@ -72,10 +103,14 @@ def manage_call(call_id: int) -> ResponseReturnValue:
         form.ranking_basis.data = settings.ranking_basis if settings else "raw"
         form.blind.data = settings.blind if settings else False
         form.mode.data = settings.mode if settings else "single"
-        form.cutoffs.data = "\n".join(settings.cutoffs) if settings else ""
+        fill(
+            form.cutoffs,
+            [{"day": date.fromisoformat(d)} for d in settings.cutoffs or []] if settings else [],
+        )
         form.allow_organisations.data = settings.allow_organisations if settings else False
+    _tie_breaks(form, settings)
     page = functools.partial(_manage_call_page, call, settings, form)
-    if request.method == "GET":
+    if request.method == "GET" or edit_rows(form):
         return page()
     return run(
         lambda db: services.save_settings(db, current_user, call, _settings_data(form), now=now),
@@ -88,36 +123,56 @@ def manage_call(call_id: int) -> ResponseReturnValue:
 
 
 def _settings_data(form: SettingsForm) -> services.SettingsData:
-    """The rules as typed; a line that cannot be read is refused beside the criteria."""
+    """The rules as typed; a value that cannot be read is refused beside its field."""
     try:
-        criteria = []
-        for line in (form.criteria.data or "").splitlines():
-            if not line.strip():
-                continue
-            code, label, weight, threshold = (part.strip() for part in line.split("|"))
-            criteria.append(
-                {
-                    "code": code,
-                    "label": label,
-                    "weight": int(weight),
-                    "threshold_half": _to_half(threshold),
-                }
-            )
+        criteria = _criteria(form)
+    except ValueError as error:
+        raise services.GrantRefused("criteria_unreadable", field="criteria") from error
+    try:
         return services.SettingsData(
             max_grant_cents=parse_eur(form.max_grant.data or "", "it"),
             criteria=criteria,
-            overall_threshold_half=_to_half(form.overall_threshold.data or ""),
+            overall_threshold_half=half_points(form.overall_threshold.data or ""),
             jurors_per_application=form.jurors_per_application.data or 0,
-            disagreement_half=_to_half(form.disagreement.data or ""),
-            tie_break=(form.tie_break.data or "earlier").strip(),
+            disagreement_half=half_points(form.disagreement.data or ""),
+            tie_break=form.tie_break.data or "earlier",
             ranking_basis=form.ranking_basis.data or "raw",
             mode=form.mode.data or "single",
-            cutoffs=sessions.parse(form.cutoffs.data or ""),
+            cutoffs=cutoff_days(form.cutoffs),
             blind=bool(form.blind.data),
             allow_organisations=bool(form.allow_organisations.data),
         )
-    except (ValueError, ZeroDivisionError) as error:
-        raise services.GrantRefused("criteria_unreadable", field="criteria") from error
+    except ValueError as error:  # the only value a field cannot check alone: a repeated day
+        raise services.GrantRefused("cutoff_repeated", field="cutoffs") from error
+
+
+def _criteria(form: SettingsForm) -> list[dict[str, object]]:
+    """The criteria rows; a new row's hidden code is made from its label (kept once saved,
+    as scores are filed under it)."""
+    rows = list(filled(form.criteria))
+    taken = {str(row["code"]) for row in rows if row.get("code")}
+    criteria = []
+    for row in rows:
+        code = str(row.get("code") or "") or _new_code(str(row["label"]), taken)
+        taken.add(code)
+        criteria.append(
+            {
+                "code": code,
+                "label": row["label"],
+                "weight": int(row["weight"]),
+                "threshold_half": half_points(row["threshold"] or "0"),
+            }
+        )
+    return criteria
+
+
+def _new_code(label: str, taken: set[str]) -> str:
+    plain = unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode().lower()
+    stem = "-".join(re.findall(r"[a-z0-9]+", plain))[:30] or "criterion"
+    code, n = stem, 2
+    while code in taken:
+        code, n = f"{stem}-{n}", n + 1
+    return code
 
 
 def _manage_call_page(call: Call, settings: GrantSettings | None, form: SettingsForm) -> str:
@@ -142,7 +197,7 @@ def _manage_call_page(call: Call, settings: GrantSettings | None, form: Settings
         check_form=FormalCheckForm(),
         report_form=ReportForm(),
         reason_form=ReasonForm(),
-        instalments_form=InstalmentsForm(),
+        integration_labels=INTEGRATION_LABELS,
         instalments=queries.instalments_by_application(db, call.id),
         reports=queries.reports_by_application(db, call.id),
         cutoff=cutoff,
@@ -163,7 +218,7 @@ def formal_check(application_id: int) -> ResponseReturnValue:
             application,
             outcome=form.outcome.data or "",
             reason=form.reason.data or "",
-            sections=[s.strip() for s in (form.sections.data or "").split(",") if s.strip()],
+            sections=list(form.sections.data or []),
             until=rome_to_utc(form.until.data) if form.until.data else None,
             now=utcnow(),
         ),
@@ -297,29 +352,27 @@ def remove_juror(assignment_id: int) -> ResponseReturnValue:
     )
 
 
-@bp.route("/gestione/domande/<int:application_id>/rate", methods=["POST"])
+@bp.route("/gestione/domande/<int:application_id>/rate", methods=["GET", "POST"])
 @require(permissions.can_manage_grants)
 def plan_instalments(application_id: int) -> ResponseReturnValue:
     application = _staff_application(application_id)
     form = InstalmentsForm()
-    plan: list[tuple[int, date]] = []
-    try:
-        if not form.validate_on_submit():
-            raise ValueError("form")
-        for line in (form.plan.data or "").splitlines():
-            if not line.strip():
-                continue
-            amount, due = (part.strip() for part in line.split("|"))
-            plan.append((parse_eur(amount, "it"), date.fromisoformat(due)))
-        if not plan:
-            raise ValueError("empty")
-    except ValueError:
-        return _back(
-            application,
-            _("Write each instalment as: amount in euros | due date (YYYY-MM-DD)."),
-        )
+    page = functools.partial(
+        render_template, "grants/instalments.html", application=application, form=form
+    )
+    if request.method == "GET" or edit_rows(form):
+        return page()
     return run(
-        lambda db: services.plan_instalments(db, current_user, application, plan, now=utcnow()),
+        lambda db: services.plan_instalments(
+            db,
+            current_user,
+            application,
+            [(parse_eur(row["amount"], "it"), row["due"]) for row in filled(form.plan)],
+            now=utcnow(),
+        ),
+        form=form,
+        again=page,
+        fields={"*": "plan"},
         to=_at(application),
         done=_("Instalments planned."),
     )
