@@ -54,6 +54,7 @@ class OutgoingEmail:
 NOTICES: dict[str, str] = {
     "proposal_received": "receipts",
     "grant_submitted": "receipts",
+    "crowdfunding_application_received": "receipts",
     "proposal_status_changed": "feasibility",
     "proposal_staff_answer": "feasibility",
     "vote_opening": "vote_opening",

@@ -21,5 +21,10 @@ def can_post_on_campaign(user: Any, campaign: Any) -> bool:
     return is_lead(user, campaign) or is_staff(user)
 
 
+def can_read_application(user: Any, application: Any) -> bool:
+    """An application is read by the organisation's lead who sent it and by staff."""
+    return is_lead(user, application) or is_staff(user)
+
+
 def owns_pledge(user: Any, pledge: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False) and pledge.backer_id == user.id)

@@ -79,7 +79,13 @@ def _activity(session: Session, user: Any) -> list[Activity]:
         )
     ]
     found += [
-        Activity("crowdfunding_application", a.title, a.created_at)
+        Activity(
+            "crowdfunding_application",
+            a.title,
+            a.created_at,
+            "crowdfunding.show_application",
+            (("application_id", a.id),),
+        )
         for a in session.scalars(select(Application).where(Application.lead_user_id == user.id))
     ]
     return found

@@ -166,7 +166,20 @@ def submit_application(
     )
     session.add(application)
     session.flush()
+    _email(
+        session,
+        applicant,
+        "crowdfunding_application_received",
+        application=application,
+        call_title=call.title(applicant.language),
+    )
     return application
+
+
+def _tell_lead(session: Session, application: Application) -> None:
+    """The lead applicant hears of the decision, with the reason when it is no."""
+    lead = session.get(User, application.lead_user_id) if application.lead_user_id else None
+    _email(session, lead, "crowdfunding_application_decided", application=application)
 
 
 def rank_application(
@@ -260,6 +273,7 @@ def select_application(
         now=now,
         after={"campaign": campaign.id, "approved_cost_cents": approved_cost_cents},
     )
+    _tell_lead(session, application)
     return campaign
 
 
@@ -284,6 +298,7 @@ def reject_application(
         reason=reason.strip(),
     )
     session.flush()
+    _tell_lead(session, application)
 
 
 # Campaigns -----------------------------------------------------------------------------------

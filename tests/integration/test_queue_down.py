@@ -74,7 +74,8 @@ def test_staff_asking_for_a_job_while_the_queue_is_down_are_told_to_retry(
 ) -> None:
     from tests.factories.crowdfunding import make_campaign
 
-    campaign = make_campaign(db)
+    with client.application.test_request_context("/"):
+        campaign = make_campaign(db)
     log_in(client, make_user(db, roles=(Role.STAFF,)))
     response = post_with_token(
         client, f"/gestione/crowdfunding/campagne/{campaign.id}/chiudi", {"confirmed": "yes"}

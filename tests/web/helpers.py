@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
 from typing import Any
 
 from flask.testing import FlaskClient
@@ -57,3 +58,48 @@ def rows(name: str, *items: dict[str, str]) -> dict[str, str]:
 
 def budget(*lines: tuple[str, str]) -> dict[str, str]:
     return rows("budget", *({"what": what, "amount": amount} for what, amount in lines))
+
+
+class _FormReader(HTMLParser):
+    """The fields of the page's forms as a browser would send them (text, ticked boxes, chosen
+    options, textareas), form by form."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.forms: list[dict[str, str]] = []
+        self._select: str | None = None
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "form":
+            self.forms.append({})
+        elif not self.forms or "disabled" in a:
+            return
+        elif tag == "input" and a.get("name") and a.get("type") not in ("submit", "file"):
+            if a.get("type") not in ("checkbox", "radio") or "checked" in a:
+                self.forms[-1][a["name"]] = a.get("value", "")
+        elif tag == "select":
+            self._select = a.get("name")
+        elif tag == "option" and self._select and "selected" in a:
+            self.forms[-1][self._select] = a.get("value", "")
+        elif tag == "textarea" and a.get("name"):
+            self._textarea = a["name"]
+            self.forms[-1][self._textarea] = ""
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data: str) -> None:
+        if self._textarea and self.forms:
+            self.forms[-1][self._textarea] += data
+
+
+def form_fields(html: str, holding: str) -> dict[str, str]:
+    """The fields of the page's form that has a field named ``holding``, as filled in."""
+    reader = _FormReader()
+    reader.feed(html)
+    return next(form for form in reader.forms if holding in form)

@@ -76,7 +76,7 @@ def city(app: Flask, db: Session) -> dict[str, Any]:
         db.get(Call, old.id).published_at = datetime(2024, 6, 1, 10, tzinfo=ROME)  # type: ignore[union-attr]
         other_theme = old.themes[1].id
         make_proposal(db, old, area_id=first, theme_id=other_theme, title="Vecchia idea")
-    campaign = make_campaign(db)
+        campaign = make_campaign(db)
     for n, amount in enumerate((3_000_00, 1_500_00)):
         ledger.post(
             db, movement=f"test_pledge:{n}", campaign_id=campaign.id, kind="pledge_committed",

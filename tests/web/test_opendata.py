@@ -56,7 +56,7 @@ def published(app: Flask, db: Session) -> dict[str, Any]:
         application = make_application(db, grant_call, grant_settings, person)
         application.state = "funded"  # as after a final ranking
         db.commit()
-    campaign = make_campaign(db, lead=person)
+        campaign = make_campaign(db, lead=person)
     return {
         "call": call,
         "projects": projects,

@@ -32,7 +32,7 @@ def test_list_endpoints_issue_the_same_queries_for_few_rows_and_many(
     with client.application.test_request_context("/"):
         call, _projects = make_voting_call(db, projects_per_area=1)
         make_meeting(db)
-    make_campaign(db)
+        make_campaign(db)
     paths = [f"/api/v1/{name}?limit=100" for name in DATASETS]
     paths += [f"/opendata/{name}.json" for name in DATASETS]
     few = {path: _queries(client, count_queries, path) for path in paths}
@@ -40,8 +40,8 @@ def test_list_endpoints_issue_the_same_queries_for_few_rows_and_many(
         for n in range(12):
             make_proposal(db, call, title=f"Altro {n}")
             make_meeting(db, title=f"Incontro {n}")
-    for _ in range(3):
-        make_campaign(db)
+        for _ in range(3):
+            make_campaign(db)
     many = {path: _queries(client, count_queries, path) for path in paths}
     assert many == few
     # And the numbers themselves stay small (a session, a user lookup at most, the data).

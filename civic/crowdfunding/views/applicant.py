@@ -8,6 +8,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 
 from ...calls import queries as call_queries
 from ...calls.domain import CallKind, PhaseKind, is_phase_open
@@ -20,7 +21,7 @@ from ...core.web import require, signed_in
 from .. import permissions, services
 from ..forms import ApplicationForm, TierForm, UpdateForm, budget_lines, cents
 from ..models import Campaign, CrowdfundingSettings
-from . import _campaign_or_404, _uploads, bp
+from . import _application, _campaign_or_404, _uploads, bp
 
 
 def _lead_campaign(slug: str) -> Campaign:
@@ -99,8 +100,25 @@ def apply(slug: str) -> ResponseReturnValue:
         form=form,
         again=page,
         fields=_APPLICATION_FIELDS,
-        to=url_for("calls.show_call", slug=slug),
+        to=lambda application: url_for(
+            "crowdfunding.show_application", application_id=application.id
+        ),
         done=_("Your application has been submitted. The city's committee will rank it."),
+    )
+
+
+@bp.route("/crowdfunding/candidature/<int:application_id>")
+@require(signed_in)
+def show_application(application_id: int) -> ResponseReturnValue:
+    """The application as sent, to read again, and the committee's decision once taken."""
+    application, _settings = _application(application_id)
+    if not permissions.can_read_application(current_user, application):
+        abort(404)  # whether it exists is no one else's business
+    db = get_session()
+    call = call_queries.get_call(db, application.call_id)
+    campaign = db.scalar(select(Campaign).where(Campaign.application_id == application.id))
+    return render_template(
+        "crowdfunding/application.html", application=application, call=call, campaign=campaign
     )
 
 
