@@ -159,9 +159,14 @@ def base() -> dict[str, Any]:
         "HUEY_SQLITE_PATH": _env("HUEY_SQLITE_PATH", str(INSTANCE / "huey.sqlite3")),
         # Uploaded files live here, outside static/, and are served through permission checks.
         "UPLOAD_DIR": _env("UPLOAD_DIR", str(INSTANCE / "uploads")),
-        # Map tiles: a URL template such as https://tile.openstreetmap.org/{z}/{x}/{y}.png, or
-        # empty for a map without tiles (the map still works: points are picked on a blank map).
-        "MAP_TILE_URL": _env("MAP_TILE_URL", ""),
+        # Map tiles: a URL template. OpenStreetMap's own tiles by default, which suit a demo and
+        # light use (their policy asks heavy users for their own server); empty for maps
+        # without tiles (points are still shown and picked, on a frame of the city).
+        "MAP_TILE_URL": _env("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
+        # The credit the tiles' licence asks for, shown in the map's corner.
+        "MAP_TILE_ATTRIBUTION": _env("MAP_TILE_ATTRIBUTION", "© OpenStreetMap contributors"),
+        # Address search (places.geocoding): a Nominatim service; empty turns the search off.
+        "GEOCODER_URL": _env("GEOCODER_URL", "https://nominatim.openstreetmap.org"),
         "MAP_CENTER": (45.4642, 9.19),
         # The city's territory as a box (south, west, north, east): places outside are refused.
         "CITY_BOUNDS": _bounds("CIVIC_CITY_BOUNDS", (45.38, 9.04, 45.54, 9.28)),
@@ -202,6 +207,10 @@ def test() -> dict[str, Any]:
         HUEY_IMMEDIATE=True,
         RATELIMIT_STORAGE_URI="memory://",
         LOG_LEVEL=_env("LOG_LEVEL", "WARNING"),
+        # Tests never reach the internet: no tiles, and address search only where a test
+        # starts a service of its own (tests/geocoder.py).
+        MAP_TILE_URL="",
+        GEOCODER_URL="",
     )
     return settings
 

@@ -28,6 +28,7 @@ from ..core.db import get_session
 from ..core.time import utcnow
 from ..core.web import client_ip, page_arg, require
 from . import services
+from .audit_labels import AREAS, TARGETS, action_label, target_label
 from .queries import list_audit_entries
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -124,12 +125,21 @@ def change_role(user_id: int, action: str) -> ResponseReturnValue:
 @bp.route("/registro")
 @require(permissions.can_view_audit_log)
 def audit_log() -> str:
-    actor = request.args.get("attore", "")
+    actor, kind, number = (request.args.get(k, "") for k in ("attore", "tipo", "numero"))
+    target = f"{kind}:{number}" if kind in TARGETS and number.isdigit() else kind
     page = list_audit_entries(
         get_session(),
         action=request.args.get("azione", "")[:80],
         actor_id=int(actor) if actor.isdigit() and len(actor) < 12 else None,
-        target=request.args.get("oggetto", "")[:80],
+        target=(target or request.args.get("oggetto", ""))[:80],
         page=page_arg(),
     )
-    return render_template("admin/audit_log.html", page=page, args=request.args)
+    return render_template(
+        "admin/audit_log.html",
+        page=page,
+        args=request.args,
+        areas=AREAS,
+        targets=TARGETS,
+        action_label=action_label,
+        target_label=target_label,
+    )

@@ -140,4 +140,5 @@ def register(app: Flask) -> None:
         npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
     )
     app.jinja_env.globals["city_name"] = app.config["CITY_NAME"]
+    app.jinja_env.globals["tile_attribution"] = app.config.get("MAP_TILE_ATTRIBUTION", "")
     app.jinja_env.globals["contact_email"] = app.config["CONTACT_EMAIL"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -20,3 +22,13 @@ def get_municipio(session: Session, area_id: int) -> Area | None:
     """A Municipio by id, or None."""
     area = session.get(Area, area_id)
     return area if area is not None and area.kind == AreaKind.MUNICIPIO else None
+
+
+def outlines_of(session: Session, area_ids: list[int]) -> list[dict[str, Any]]:
+    """The uploaded outlines of these areas, to draw on a map: [{"label", "outline"}]."""
+    if not area_ids:
+        return []
+    areas = session.scalars(
+        select(Area).where(Area.id.in_(area_ids), Area.boundary.is_not(None)).order_by(Area.id)
+    )
+    return [{"label": a.label, "outline": a.boundary} for a in areas if a.boundary]

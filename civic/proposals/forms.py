@@ -30,6 +30,8 @@ class ProposalForm(Form):
     cost = StringField(
         _l("Estimated cost (€)"), validators=[DataRequired(), Length(max=20), Euros()]
     )
+    # Only to look the place up (places.address_search): a proposal keeps its coordinates.
+    address = StringField(_l("Address"), validators=[Optional(), Length(max=200)])
     lat = DecimalField(
         _l("Latitude"), places=6, validators=[Optional(), Finite(), NumberRange(-90, 90)]
     )

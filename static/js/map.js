@@ -11,12 +11,23 @@
   function makeMap(element) {
     var map = L.map(element, { scrollWheelZoom: false }).setView(MILAN, 12);
     var tiles = element.getAttribute("data-tiles");
+    var outlines = JSON.parse(element.getAttribute("data-outlines") || "[]");
     if (tiles) {
-      L.tileLayer(tiles, { maxZoom: 19, attribution: "&copy; OpenStreetMap" }).addTo(map);
-    } else {
+      // The credit is text from the settings: Leaflet writes it as HTML, so it is escaped here.
+      var credit = document.createElement("span");
+      credit.textContent = element.getAttribute("data-attribution") || "";
+      L.tileLayer(tiles, { maxZoom: 19, attribution: credit.innerHTML }).addTo(map);
+    } else if (!outlines.length) {
       // A frame of the city so an empty map still has a sense of place.
       L.rectangle([[45.386, 9.04], [45.536, 9.278]], { color: "#0066cc", weight: 1, fill: false }).addTo(map);
     }
+    outlines.forEach(function (area) {
+      // The Municipi's outlines staff uploaded (places.queries.outlines_of).
+      L.geoJSON(area.outline, {
+        style: { color: "#0066cc", weight: 2, fill: false },
+        interactive: false
+      }).addTo(map);
+    });
     L.control.scale({ imperial: false }).addTo(map);
     return map;
   }

@@ -142,9 +142,30 @@ def test_the_audit_log_lists_and_filters_entries(client: FlaskClient, db: Sessio
         form_page=f"/admin/utenti/{person.id}",
     )
     page = text(client.get("/admin/registro"))
-    assert "role.grant" in page
-    assert "role.grant" in text(client.get(f"/admin/registro?oggetto=user:{person.id}"))
-    assert "role.grant" not in text(client.get("/admin/registro?azione=account."))
+    assert "Ruolo concesso" in page
+    assert f"Persona {person.id}" in page
+    assert "role.grant" not in page  # the stored key stays behind the words
+    assert "user:" not in page
+    mine = text(client.get(f"/admin/registro?tipo=user&numero={person.id}"))
+    assert "Ruolo concesso" in mine
+    assert "Ruolo concesso" not in text(client.get("/admin/registro?tipo=user&numero=999999"))
+    assert "Ruolo concesso" in text(client.get("/admin/registro?azione=role."))
+    assert "Ruolo concesso" not in text(client.get("/admin/registro?azione=account."))
+
+
+def test_every_action_the_code_records_has_words() -> None:
+    """The labels name every action key written anywhere in the code, so none shows a key."""
+    import pathlib
+    import re
+
+    from civic.admin.audit_labels import ACTIONS, AREAS
+
+    written: set[str] = set()
+    for path in pathlib.Path("civic").rglob("*.py"):
+        written |= set(re.findall(r'action="([a-z_]+(?:\.[a-z_]+)+)"', path.read_text()))
+    assert written, "the search finds the audit calls"
+    assert sorted(written - set(ACTIONS)) == []
+    assert {key.partition(".")[0] for key in ACTIONS} <= set(AREAS)
 
 
 def test_the_audit_log_offers_no_way_to_edit(client: FlaskClient, db: Session) -> None:

@@ -16,6 +16,7 @@ from ...core.actions import run
 from ...core.db import get_session
 from ...core.time import rome_to_utc, to_rome, utcnow
 from ...core.web import require
+from ...places import address_search
 from ...places.queries import list_municipi
 from .. import permissions, queries, services
 from ..domain import MeetingFormat, MeetingKind, RegistrationMode
@@ -108,9 +109,16 @@ _FIELD_OF = {
 def _save(form: MeetingForm, meeting: Meeting | None) -> ResponseReturnValue:
     """Create or update; a refusal goes beside its field on the form shown again."""
     page = functools.partial(
-        render_template, "meetings/edit_meeting.html", form=form, meeting=meeting
+        render_template,
+        "meetings/edit_meeting.html",
+        form=form,
+        meeting=meeting,
+        find_address=address_search.available(),
     )
     if request.method == "GET":
+        return page()
+    if request.form.get("action") == address_search.FIND:
+        address_search.fill_in(form)
         return page()
     return run(
         lambda db: services.save_meeting(db, current_user, meeting, _data(form), now=utcnow()),

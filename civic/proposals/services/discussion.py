@@ -252,7 +252,7 @@ def decide_appeal(
     audit.record(
         session,
         actor_id=moderator.id,
-        action="moderation.appeal_" + item.status,
+        action="moderation.appeal_upheld" if uphold else "moderation.appeal_rejected",
         target_type=item.target_type,
         target_id=item.target_id,
         now=now,

@@ -25,7 +25,8 @@ from ...core.db import get_session
 from ...core.money import format_eur, parse_eur
 from ...core.time import utcnow
 from ...core.web import require, signed_in
-from ...places.queries import list_municipi
+from ...places import address_search
+from ...places.queries import list_municipi, outlines_of
 from .. import forms, permissions, services
 from ..models import ProposalFile
 from . import _call, _page, _proposal, bp
@@ -61,6 +62,9 @@ def new_proposal(slug: str) -> ResponseReturnValue:
     page = functools.partial(_edit_page, form, call, None)
     if request.method == "GET":
         return page()
+    if address_search.FIND in request.form.getlist("action"):
+        address_search.fill_in(form)
+        return page()
     return run(
         lambda db: services.create_proposal(
             db, current_user, call, _data(form), submit=form.action.data == "submit", now=utcnow()
@@ -84,6 +88,8 @@ def _edit_page(form: forms.ProposalForm, call: Call, proposal: Any) -> str:
         proposal=proposal,
         file_form=forms.FileForm() if proposal is not None else None,
         tile_url=current_app.config["MAP_TILE_URL"],
+        find_address=address_search.available(),
+        outlines=outlines_of(get_session(), [a.area_id for a in call.areas]),
     )
 
 
@@ -97,6 +103,9 @@ def edit_proposal(proposal_id: int) -> ResponseReturnValue:
     page = functools.partial(_edit_page, form, call, proposal)
     if request.method == "GET":
         form.cost.data = format_eur(proposal.cost_cents, "it").removeprefix("€ ")
+        return page()
+    if address_search.FIND in request.form.getlist("action"):
+        address_search.fill_in(form)
         return page()
     return run(
         lambda db: services.update_proposal(
