@@ -28,6 +28,13 @@ def _applied(client: FlaskClient, db: Session) -> tuple[Application, str, User]:
     return application, sent.headers["Location"], staff
 
 
+def _desk(client: FlaskClient, application: Application, staff: User) -> tuple[FlaskClient, str]:
+    """Staff's own client, and the call's crowdfunding page where they decide."""
+    desk = client.application.test_client()
+    log_in(desk, staff)
+    return desk, f"/gestione/bandi/{application.call_id}/crowdfunding"
+
+
 def test_the_applicant_gets_a_receipt_and_a_page_to_read_it_again(
     client: FlaskClient, db: Session, mailbox: Mailbox
 ) -> None:
@@ -62,9 +69,7 @@ def test_a_rejection_reaches_the_lead_with_its_reason(
     client: FlaskClient, db: Session, mailbox: Mailbox
 ) -> None:
     application, _location, staff = _applied(client, db)
-    desk = client.application.test_client()
-    log_in(desk, staff)
-    manage = f"/gestione/bandi/{application.call_id}/crowdfunding"
+    desk, manage = _desk(client, application, staff)
     rejected = submit(
         desk,
         f"/gestione/crowdfunding/candidature/{application.id}/respingi",
@@ -83,9 +88,7 @@ def test_a_selection_reaches_the_lead_and_links_the_campaign(
     client: FlaskClient, db: Session, mailbox: Mailbox
 ) -> None:
     application, _location, staff = _applied(client, db)
-    desk = client.application.test_client()
-    log_in(desk, staff)
-    manage = f"/gestione/bandi/{application.call_id}/crowdfunding"
+    desk, manage = _desk(client, application, staff)
     chosen = {
         "approved_cost": "40.000,00",
         "starts_on": "2027-03-01",

@@ -119,14 +119,19 @@ def _rules(**changes: str) -> dict[str, str]:
     return form | changes
 
 
-def test_new_criteria_get_hidden_codes_and_name_the_tie_break(
-    client: FlaskClient, db: Session
-) -> None:
+def _grant_rules_page(client: FlaskClient, db: Session) -> tuple[str, GrantSettings]:
+    """Staff signed in on a grant call's rules page."""
     staff = make_user(db, roles=(Role.STAFF,))
     with client.application.test_request_context("/"):
         call, settings = make_grant_call(db, staff)
     log_in(client, staff)
-    url = f"/gestione/bandi/{call.id}/contributi"
+    return f"/gestione/bandi/{call.id}/contributi", settings
+
+
+def test_new_criteria_get_hidden_codes_and_name_the_tie_break(
+    client: FlaskClient, db: Session
+) -> None:
+    url, settings = _grant_rules_page(client, db)
     kept = settings.criteria[0]
     criteria = rows(
         "criteria",
@@ -155,12 +160,8 @@ def test_new_criteria_get_hidden_codes_and_name_the_tie_break(
 
 
 def test_a_bad_score_is_refused_beside_its_criterion(client: FlaskClient, db: Session) -> None:
-    staff = make_user(db, roles=(Role.STAFF,))
-    with client.application.test_request_context("/"):
-        call, settings = make_grant_call(db, staff)
-    log_in(client, staff)
+    url, settings = _grant_rules_page(client, db)
     before = [dict(c) for c in settings.criteria]
-    url = f"/gestione/bandi/{call.id}/contributi"
     bad = rows("criteria", {"code": "", "label": "Impatto", "weight": "3", "threshold": "7"})
     refused = submit(client, url, _rules(**bad))
     assert refused.status_code == 200
