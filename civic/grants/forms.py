@@ -144,7 +144,7 @@ class SettingsForm(Form):
         _l("Flag a disagreement above this spread (points)"),
         validators=[DataRequired(), Length(max=4), HalfPoints()],
     )
-    tie_break = SelectField(_l("Tie-break"), validate_choice=False)  # choices: the criteria
+    tie_break = SelectField(_l("Tie-break"), validate_choice=True)  # choices: the criteria
     ranking_basis = SelectField(
         _l("Rank by"),
         choices=[

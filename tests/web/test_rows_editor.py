@@ -153,6 +153,12 @@ def test_new_criteria_get_hidden_codes_and_name_the_tie_break(
     visible = re.sub(r"<[^>]+>", " ", page)
     assert "qualita-dell-impatto" not in visible  # only in the hidden inputs and option values
     assert "Il punteggio più alto su: Qualità dell&#39;impatto" in page
+    for bogus in ("criterion:nessuno", "x" * 1000):  # only a listed choice is taken
+        refused = submit(client, url, _rules(**criteria, tie_break=bogus))
+        assert refused.status_code == 200
+        assert 'id="tie_break-error"' in text(refused)
+    db.refresh(settings)
+    assert settings.tie_break == "earlier"
     tie = submit(client, url, _rules(**criteria, tie_break="criterion:qualita-dell-impatto"))
     assert tie.status_code == 302
     db.refresh(settings)

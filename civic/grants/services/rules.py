@@ -67,6 +67,7 @@ def save_settings(
         or data.mode not in ("single", "rolling")
         or (data.mode == "rolling" and not sessions.valid(data.cutoffs or []))
         or data.ranking_basis not in ("raw", "normalised")
+        or (data.tie_break != "earlier" and data.tie_break.removeprefix("criterion:") not in codes)
     ):
         raise GrantRefused("rules_invalid")
     settings = session.get(GrantSettings, call.id) or GrantSettings(call_id=call.id)
