@@ -167,6 +167,8 @@ def base() -> dict[str, Any]:
         "MAP_TILE_ATTRIBUTION": _env("MAP_TILE_ATTRIBUTION", "© OpenStreetMap contributors"),
         # Address search (places.geocoding): a Nominatim service; empty turns the search off.
         "GEOCODER_URL": _env("GEOCODER_URL", "https://nominatim.openstreetmap.org"),
+        # How often this installation may ask it (the public Nominatim's policy: once a second).
+        "GEOCODER_LIMIT": _env("GEOCODER_LIMIT", "1 per second"),
         "MAP_CENTER": (45.4642, 9.19),
         # The city's territory as a box (south, west, north, east): places outside are refused.
         "CITY_BOUNDS": _bounds("CIVIC_CITY_BOUNDS", (45.38, 9.04, 45.54, 9.28)),
@@ -211,6 +213,7 @@ def test() -> dict[str, Any]:
         # starts a service of its own (tests/geocoder.py).
         MAP_TILE_URL="",
         GEOCODER_URL="",
+        GEOCODER_LIMIT="1000 per second",  # the stand-in has no policy; one test sets its own
     )
     return settings
 

@@ -9,7 +9,9 @@ from typing import Any
 
 from flask import current_app, flash
 from flask_babel import gettext as _
+from flask_limiter.errors import RateLimitExceeded
 
+from ..extensions import limiter
 from . import geocoding
 
 FIND = "find_address"  # the button's value of ``action``
@@ -32,12 +34,17 @@ def fill_in(form: Any) -> None:
     else:
         config = current_app.config
         try:
-            found = geocoding.find(
-                address,
-                url=config["GEOCODER_URL"],
-                bounds=config["CITY_BOUNDS"],
-                user_agent=f"civic ({config['PUBLIC_URL']})",
-            )
+            # One budget for the whole installation: the service's policy counts our server,
+            # not each person (OpenStreetMap's Nominatim allows one search a second).
+            with limiter.limit(lambda: str(config["GEOCODER_LIMIT"]), key_func=lambda: "geocoder"):
+                found = geocoding.find(
+                    address,
+                    url=config["GEOCODER_URL"],
+                    bounds=config["CITY_BOUNDS"],
+                    user_agent=f"civic ({config['PUBLIC_URL']})",
+                )
+        except RateLimitExceeded:
+            problem = _("Many people are searching addresses right now: try again in a moment.")
         except geocoding.Unreachable:
             problem = _(
                 "The address search does not answer now: place the point on the map or "

@@ -97,6 +97,20 @@ def test_an_unknown_address_and_a_silent_service_are_said_beside_the_address(
     assert _count(db, Proposal) == 0
 
 
+def test_searches_beyond_the_services_budget_wait_with_a_message(
+    app: Flask, client: FlaskClient, db: Session, service: tuple[str, list[dict[str, Any]]]
+) -> None:
+    url, asked = service
+    page, form = _proposal_form(client, db, app, url)
+    app.config["GEOCODER_LIMIT"] = "2 per hour"
+    search = form | {"address": "Via Padova 36", "action": "find_address"}
+    answers = [text(submit(client, page, search)) for _ in range(3)]
+    assert "Trovato: Via Padova, 36" in answers[1]
+    assert "Molte persone stanno cercando indirizzi" in answers[2]
+    assert 'value="Via Padova 36"' in answers[2]  # kept, to try again
+    assert len(asked) == 2  # the service was not asked a third time
+
+
 def test_staff_find_a_meetings_address(
     app: Flask, client: FlaskClient, db: Session, service: tuple[str, list[dict[str, Any]]]
 ) -> None:
