@@ -83,9 +83,12 @@ class VoterRoll(Base):
 
     __tablename__ = "voter_roll"
     __table_args__ = (
-        UniqueConstraint("call_id", "area_id", "user_id"),
+        # The person first: every cast asks "is this account or this person on the call's roll?",
+        # which these two answer by lookup (call first, it was a scan of the call's whole roll).
+        # The first also serves the person's own activity and data export.
+        UniqueConstraint("user_id", "call_id", "area_id"),
         # One ballot per person, not per account: a keyed hash of who they are.
-        UniqueConstraint("call_id", "area_id", "person_hash"),
+        UniqueConstraint("person_hash", "call_id", "area_id"),
         CheckConstraint("channel IN ('online', 'paper')", name="channel"),
         CheckConstraint(
             "channel = 'online' OR (desk IS NOT NULL AND operator_id IS NOT NULL)",
@@ -97,7 +100,7 @@ class VoterRoll(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True)  # random, not a sequence
     call_id: Mapped[int] = mapped_column(ForeignKey("calls.id"))
     area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     channel: Mapped[str] = mapped_column(String(10))
     desk: Mapped[str | None] = mapped_column(String(80))
     operator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
