@@ -111,8 +111,13 @@ def base() -> dict[str, Any]:
         "RATELIMIT_REGISTER": _env("RATELIMIT_REGISTER", "5 per minute;30 per hour"),
         "RATELIMIT_PASSWORD_RESET": _env("RATELIMIT_PASSWORD_RESET", "5 per minute;20 per hour"),
         "RATELIMIT_API": _env("RATELIMIT_API", "120 per minute;3000 per hour"),
-        # Sign-in throttle per e-mail address: after this many failures, a growing lock.
+        # Sign-in throttle per e-mail address and client: after this many failures, a growing
+        # wait for that client.
         "SIGN_IN_FREE_FAILURES": _int("SIGN_IN_FREE_FAILURES", 5),
+        # The same per address from every client together: guessing spread over many network
+        # addresses. Past it, passwords wait for everyone; the e-mailed link still lets the
+        # owner in.
+        "SIGN_IN_ACCOUNT_FREE_FAILURES": _int("SIGN_IN_ACCOUNT_FREE_FAILURES", 30),
         "SIGN_IN_MAX_LOCK_MINUTES": _int("SIGN_IN_MAX_LOCK_MINUTES", 60),
         # A pledge whose card is not confirmed within this many minutes expires and gives its
         # reward place back.

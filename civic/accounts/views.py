@@ -254,6 +254,11 @@ def _sign_in_message(result: services.SignInResult) -> str:
             "Too many failed attempts from this device. Wait a few minutes, or sign in with a "
             "link sent by e-mail."
         )
+    elif result.outcome is SignInOutcome.LOCKED_EVERYWHERE:
+        message = _(
+            "Too many failed attempts on this address, from many places: for its safety, "
+            "passwords wait for a while. Sign in with a link sent by e-mail."
+        )
     elif result.outcome is SignInOutcome.UNVERIFIED:
         message = _("Please verify your e-mail address first: we have sent you a new link.")
     else:

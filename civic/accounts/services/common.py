@@ -57,6 +57,12 @@ def _throttle_key(email: str, client: str | None = None) -> str:
     return keyed_hash(_config("IDENTITY_HASH_KEY"), "sign-in", who)
 
 
+def _account_throttle_key(email: str) -> str:
+    """Failures count per address from every client too: guessing spread over many network
+    addresses (a botnet) meets a ceiling; its own scope, so it never equals a client's key."""
+    return keyed_hash(_config("IDENTITY_HASH_KEY"), "sign-in-account", normalise_email(email))
+
+
 def get_user_by_email(session: Session, email: str) -> User | None:
     """The live account with this address, or None; its roles come along (sign-in and the
     pages that follow check them)."""

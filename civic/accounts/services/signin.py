@@ -1,4 +1,5 @@
-"""Signing in, with a growing wait after repeated failures on one address from one client."""
+"""Signing in, with a growing wait after repeated failures on one address from one client, and
+a higher ceiling on one address from every client together."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from ..models import SignInThrottle, User
 from .common import (
     _DUMMY_HASH,
     Links,
+    _account_throttle_key,
     _config,
     _hasher,
     _throttle_key,
@@ -32,6 +34,7 @@ class SignInOutcome(StrEnum):
     OK = "ok"
     INVALID = "invalid"
     LOCKED = "locked"
+    LOCKED_EVERYWHERE = "locked_everywhere"
     UNVERIFIED = "unverified"
 
 
@@ -52,33 +55,45 @@ def sign_in(
     client: str | None = None,
 ) -> SignInResult:
     """Check a password, with a growing wait after repeated failures on the same address from
-    the same client (its network address)."""
-    key = _throttle_key(email, client)
-    throttle = session.scalar(
-        select(SignInThrottle)
-        .where(SignInThrottle.email_key == key)
-        .execution_options(populate_existing=True)
-    )
-    if throttle is not None:
+    the same client (its network address), and one for every client once the address's
+    failures from everywhere pass a higher ceiling. Unknown addresses count the same."""
+    key, everywhere = _throttle_key(email, client), _account_throttle_key(email)
+    throttles = {
+        t.email_key: t
+        for t in session.scalars(
+            select(SignInThrottle)
+            .where(SignInThrottle.email_key.in_((key, everywhere)))
+            .execution_options(populate_existing=True)
+        )
+    }
+    for scope, free, outcome in (
+        (key, "SIGN_IN_FREE_FAILURES", SignInOutcome.LOCKED),
+        (everywhere, "SIGN_IN_ACCOUNT_FREE_FAILURES", SignInOutcome.LOCKED_EVERYWHERE),
+    ):
+        throttle = throttles.get(scope)
+        if throttle is None:
+            continue
         until = lock_until(
             throttle.failures,
             throttle.last_failure_at,
-            _config("SIGN_IN_FREE_FAILURES"),
+            _config(free),
             _config("SIGN_IN_MAX_LOCK_MINUTES"),
         )
         if until is not None and now < until:
-            return SignInResult(SignInOutcome.LOCKED, retry_after=until)
+            return SignInResult(outcome, retry_after=until)
 
     user = get_user_by_email(session, email)
     if user is None or user.password_hash is None or len(password) > 1024:
         _verify_quietly(_DUMMY_HASH, password[:1024])
-        _count_failure(session, key, now)
+        _count_failure(session, (key, everywhere), now)
         return SignInResult(SignInOutcome.INVALID)
     if not _verify_quietly(user.password_hash, password):
-        _count_failure(session, key, now)
+        _count_failure(session, (key, everywhere), now)
         return SignInResult(SignInOutcome.INVALID)
 
-    if throttle is not None:
+    # The client's own count starts again; the count from everywhere only ages out, so that
+    # the owner signing in does not hand a guesser spread over many addresses a fresh ceiling.
+    if key in throttles:
         session.execute(delete(SignInThrottle).where(SignInThrottle.email_key == key))
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
@@ -91,18 +106,19 @@ def sign_in(
     return SignInResult(SignInOutcome.OK, user=user)
 
 
-def _count_failure(session: Session, key: str, now: datetime) -> None:
-    """Add one failure atomically: concurrent attempts neither collide nor lose a count. Waits
-    older than a day are swept on the way (the longest wait is far shorter)."""
+def _count_failure(session: Session, keys: tuple[str, ...], now: datetime) -> None:
+    """Add one failure to each count atomically: concurrent attempts neither collide nor lose a
+    count. Counts idle for a day are swept on the way (the longest wait is far shorter)."""
     session.execute(delete(SignInThrottle).where(SignInThrottle.last_failure_at < now - DAY))
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     # On the table, not the ORM class: SQLAlchemy makes the ORM-annotated class of a dialect's
     # insert on first use, and concurrent first sign-ins could compile it before it is marked
     # cacheable (an SAWarning seen once in CI: failed sign-ins arriving together).
     table = SignInThrottle.__table__
-    statement = insert(table).values(email_key=key, failures=1, last_failure_at=now)  # type: ignore[arg-type]
-    statement = statement.on_conflict_do_update(
-        index_elements=[table.c.email_key],
-        set_={"failures": table.c.failures + 1, "last_failure_at": now},
-    )
-    session.connection().execute(statement)
+    for key in keys:  # in one order everywhere: concurrent failures wait, never deadlock
+        statement = insert(table).values(email_key=key, failures=1, last_failure_at=now)  # type: ignore[arg-type]
+        statement = statement.on_conflict_do_update(
+            index_elements=[table.c.email_key],
+            set_={"failures": table.c.failures + 1, "last_failure_at": now},
+        )
+        session.connection().execute(statement)
