@@ -188,6 +188,26 @@ def insert_once(session: Session, model: type[Base], **values: Any) -> bool:
     return session.connection().execute(statement, values).first() is not None
 
 
+def count_up(session: Session, model: type[Base], counter: str, **key: Any) -> int:
+    """Add one to the counter of the row with this key (made at 1 if it is not there) and
+    return the new value: one INSERT ... ON CONFLICT DO UPDATE ... RETURNING, so concurrent
+    requests each get their own number and none is lost."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+    table: Any = model.__table__
+    statement = (
+        insert(table)
+        .values({**key, counter: 1})
+        .on_conflict_do_update(index_elements=list(key), set_={counter: table.c[counter] + 1})
+        .returning(table.c[counter])
+    )
+    session.flush()
+    return int(session.connection().execute(statement).scalar_one())
+
+
 @functools.cache
 def _insert_once_statement(dialect: str, table: Any, columns: tuple[str, ...]) -> Any:
     """Built once per table and set of columns (building costs more than running it)."""

@@ -13,7 +13,10 @@ from ..accounts.services import get_user_by_email
 from ..calls import services as call_services
 from ..calls.domain import CallKind, PhaseKind, Window, written_by
 from ..calls.models import Call
-from ..grants.models import GrantSettings
+from ..core.db import count_up
+from ..core.time import to_rome
+from ..grants.application import protocol_number
+from ..grants.models import GrantSettings, ProtocolCounter
 from ..grants.services import SettingsData, save_settings
 from ..places.queries import list_municipi
 
@@ -93,6 +96,7 @@ def _demo_grants(session: Session, staff_id: int, citizens: list[User], now: dat
     rng = random.Random(2425)  # noqa: S311 (a repeatable demo)  # nosec B311
     leads = [c for c in citizens if c.id != juror.id]  # a juror never judges their own project
     number = 0
+    year = to_rome(now - 100 * day).year
     for state, count in FUNNEL:
         for _ in range(count):
             number += 1
@@ -123,7 +127,9 @@ def _demo_grants(session: Session, staff_id: int, citizens: list[User], now: dat
                 state=state
                 if state in ("submitted", "inadmissible", "integration_requested")
                 else "under_review",
-                protocol_number=f"SDQ-{(now - 100 * day).year}-{number:06d}",
+                protocol_number=protocol_number(
+                    "SDQ", year, count_up(session, ProtocolCounter, "last", prefix="SDQ", year=year)
+                ),
                 submitted_at=now - (100 - number) * day,
                 integration_sections=["budget"] if state == "integration_requested" else [],
                 integration_deadline=now + 7 * day if state == "integration_requested" else None,
@@ -157,7 +163,6 @@ def _demo_grants(session: Session, staff_id: int, citizens: list[User], now: dat
                                 comment="Valutazione motivata della giuria.",
                             )
                         )
-            settings.next_protocol = number + 1
     session.flush()
     # The ranked ones get their final ranking, as staff would publish it.
     ranked = session.scalars(

@@ -44,7 +44,17 @@ class GrantSettings(Base):
     ranking_basis: Mapped[str] = mapped_column(String(12), default="raw")
     allow_organisations: Mapped[bool] = mapped_column(default=False)
     protocol_prefix: Mapped[str] = mapped_column(String(10), default="SDQ")
-    next_protocol: Mapped[int] = mapped_column(default=1)
+
+
+class ProtocolCounter(Base):
+    """The last protocol number given for a prefix in a year, across calls: every edition of a
+    programme shares its prefix, and a number names one application in the whole city."""
+
+    __tablename__ = "protocol_counters"
+
+    prefix: Mapped[str] = mapped_column(String(10), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True)
+    last: Mapped[int]
 
 
 class GrantApplication(Base):

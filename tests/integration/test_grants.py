@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from civic.accounts.domain import Role
 from civic.core.audit import AuditEntry
 from civic.core.refusals import PermissionDenied
-from civic.core.time import utcnow
+from civic.core.time import to_rome, utcnow
 from civic.grants import jury, ranking, services
 from civic.grants.models import GrantApplication, GrantRanking, JuryAssignment
 from civic.grants.states import IllegalMove, State
@@ -39,6 +39,24 @@ def test_submission_gets_a_protocol_number_and_a_pdf_receipt(
     assert len(body) > 800
     with pytest.raises(services.GrantRefused, match="already_submitted"):
         services.submit(db, lead, first, call, settings, now=utcnow())
+
+
+def test_two_calls_with_one_prefix_never_give_the_same_number(app_ctx: Flask, db: Session) -> None:
+    """Every edition of a programme keeps its prefix: the second call's first application
+    could not be submitted when each call counted from 1 (a clash on the unique number)."""
+    year = to_rome(utcnow()).year
+    first_call, first_settings = make_grant_call(db)
+    second_call, second_settings = make_grant_call(db)
+    assert first_settings.protocol_prefix == second_settings.protocol_prefix == "SDQ"
+    one = make_application(db, first_call, first_settings)
+    two = make_application(db, second_call, second_settings, title="Cucina di quartiere")
+    three = make_application(db, first_call, first_settings, title="Ciclofficina")
+    assert [a.protocol_number for a in (one, two, three)] == [
+        f"SDQ-{year}-000001",
+        f"SDQ-{year}-000002",
+        f"SDQ-{year}-000003",
+    ]
+    assert two.state == "submitted"
 
 
 def test_submission_is_refused_after_the_deadline_and_without_a_group(

@@ -16,13 +16,14 @@ from sqlalchemy.orm import Session
 from ...accounts.models import User
 from ...calls.models import Call
 from ...calls.queries import windows_of
-from ...core.db import add_once
+from ...core.db import add_once, count_up
 from ...core.mail import queue_email
 from ...core.refusals import PermissionDenied
+from ...core.time import to_rome
 from ...core.uploads import UploadRefused, store_pdf
 from .. import application as rules
 from .. import conflicts, sessions
-from ..models import GrantApplication, GrantFile, GrantMember, GrantSettings
+from ..models import GrantApplication, GrantFile, GrantMember, GrantSettings, ProtocolCounter
 from ..permissions import is_applicant
 from ..states import State, move
 from . import GrantRefused, _log, notify_applicant
@@ -320,12 +321,11 @@ def submit(
     problems = submission_problems(session, application, call, settings, now)
     if problems:
         raise GrantRefused(problems[0])
-    locked = session.scalar(
-        select(GrantSettings).where(GrantSettings.call_id == call.id).with_for_update()
+    year = to_rome(now).year  # the year of the receipt, in Milan
+    sequence = count_up(
+        session, ProtocolCounter, "last", prefix=settings.protocol_prefix, year=year
     )
-    assert locked is not None
-    number = rules.protocol_number(locked.protocol_prefix, now.year, locked.next_protocol)
-    locked.next_protocol += 1
+    number = rules.protocol_number(settings.protocol_prefix, year, sequence)
     application.protocol_number = number
     application.submitted_at = now
     application.state = move(application.state, State.SUBMITTED)
