@@ -29,6 +29,7 @@ from wtforms.validators import (
 
 from ..calls.forms import MultiCheckboxField
 from ..core.forms import Finite, Form, WithinYears
+from ..core.rows import RowForm, rows_of
 
 KIND_LABELS = {
     "presentation": _l("Presentation meeting"),
@@ -55,6 +56,12 @@ SERVICE_LABELS = {
 
 def _choices(labels: dict[str, Any]) -> list[SelectChoice]:
     return [SelectChoice(k, v) for k, v in labels.items()]
+
+
+class QuestionRow(RowForm):
+    """One question asked of people registering (their organisation, a dietary need ...)."""
+
+    question = StringField(_l("Question"), validators=[DataRequired(), Length(max=200)])
 
 
 class MeetingForm(Form):
@@ -95,10 +102,7 @@ class MeetingForm(Form):
         default=0,
         validators=[InputRequired(), NumberRange(min=0, max=100000)],
     )
-    questions = TextAreaField(
-        _l("Questions for people registering (one per line, optional)"),
-        validators=[Optional(), Length(max=2000)],
-    )
+    questions = rows_of(QuestionRow, _l("Questions for people registering (optional)"))
     retention_days = IntegerField(
         _l("Delete registrations this many days after the meeting"),
         default=180,

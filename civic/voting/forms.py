@@ -15,6 +15,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
 from ..core.forms import Form
+from ..core.rows import RowForm, filled, rows_of
 from ..core.web import DATABASE_ID_MAX
 
 BALLOT_LABELS = {
@@ -44,6 +45,15 @@ SECRECY_LABELS = {
 
 def _zero_if_empty(value: int | None) -> int:
     return 0 if value is None else value
+
+
+class TrusteeRow(RowForm):
+    """One trustee, by the e-mail address of their account."""
+
+    email = EmailField(
+        _l("Trustee's e-mail address"),
+        validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)],
+    )
 
 
 class VoteSettingsForm(Form):
@@ -102,10 +112,7 @@ class VoteSettingsForm(Form):
         choices=[SelectChoice(k, v) for k, v in SECRECY_LABELS.items()],
         validate_choice=True,
     )
-    trustees = TextAreaField(
-        _l("Trustees' e-mail addresses, one per line (trustee mode)"),
-        validators=[Length(max=4000)],
-    )
+    trustees = rows_of(TrusteeRow, _l("Trustees (trustee mode)"), min_rows=3)
     threshold = IntegerField(
         _l("Trustees needed to count (trustee mode)"),
         default=2,
@@ -116,7 +123,7 @@ class VoteSettingsForm(Form):
     BOX_FIELDS = ("trustees", "threshold")
 
     def trustee_emails(self) -> list[str]:
-        return [line.strip() for line in (self.trustees.data or "").splitlines() if line.strip()]
+        return [str(row["email"]).strip() for row in filled(self.trustees)]
 
 
 class ChangeForm(Form):

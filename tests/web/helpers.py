@@ -45,7 +45,7 @@ def same_page(response: TestResponse, *addresses: str) -> str:
 VOTE_SETTINGS = {
     "ballot_kind": "approval", "min_choices": "1", "max_choices": "0", "points": "0",
     "max_ranked": "3", "extra_areas": "0", "min_age": "16", "rule": "greedy",
-    "secrecy": "server", "trustees": "", "threshold": "1",
+    "secrecy": "server", "trustees-0-email": "", "threshold": "1",
 }  # fmt: skip
 
 

@@ -57,7 +57,7 @@ def test_a_new_meeting_keeps_what_was_typed(client: FlaskClient, db: Session) ->
         "area_id": "0", "day": f"{NEXT}-04-10", "start": "10:00", "end": "09:00",
         "venue": "Biblioteca Sormani", "address": "Corso di Porta Vittoria 6, Milano",
         "registration": "platform", "capacity": "80", "reserved_places": "5",
-        "questions": "Da dove vieni?", "retention_days": "90", "contribution_days": "15",
+        "questions-0-question": "Da dove vieni?", "retention_days": "90", "contribution_days": "15",
     }  # fmt: skip
     page = text(submit(client, "/gestione/incontri/nuovo", form))
     for kept in (f'value="{TYPED}"', 'value="Biblioteca Sormani"', 'value="80"', "Da dove vieni?"):

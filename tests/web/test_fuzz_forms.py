@@ -102,7 +102,7 @@ CREATE = [
         {
             "ballot_kind": "approval", "min_choices": "1", "max_choices": "0", "points": "0",
             "max_ranked": "3", "extra_areas": "0", "min_age": "16", "rule": "greedy",
-            "secrecy": "server", "trustees": "", "threshold": "1",
+            "secrecy": "server", "trustees-0-email": "", "threshold": "1",
         },
         Role.STAFF,
     ),

@@ -225,7 +225,7 @@ FORMS: list[tuple[str, dict[str, str], object, Prepare]] = [
          "call_id": "0", "area_id": "0", "day": NEXT_YEAR + "-03-10", "start": "10:00",
          "end": "12:00", "venue": "Biblioteca", "address": "Via Padova 36, Milano",
          "registration": "platform", "capacity": "50", "reserved_places": "0",
-         "questions": "", "retention_days": "90", "contribution_days": "15"},
+         "questions-0-question": "", "retention_days": "90", "contribution_days": "15"},
         Role.STAFF, _nothing,
     ),
     (

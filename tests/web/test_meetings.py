@@ -174,7 +174,9 @@ def test_staff_create_a_meeting_from_the_form(client: FlaskClient, db: Session) 
         "registration": "platform",
         "capacity": "120",
         "reserved_places": "20",
-        "questions": "Organizzazione?\n\nTema preferito?",
+        "questions-0-question": "Organizzazione?",
+        "questions-1-question": "",  # a blank row between is skipped
+        "questions-2-question": "Tema preferito?",
         "retention_days": "90",
         "contribution_days": "15",
     }

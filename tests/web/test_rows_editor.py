@@ -208,3 +208,49 @@ def test_staff_ask_for_sections_by_name_and_the_applicant_reads_names(
     assert "Budget, Il gruppo" in page
     assert "budget, team" not in page
     assert db.get(GrantSettings, call.id) is not None
+
+
+def test_a_meetings_questions_are_rows_edited_from_their_own_page(
+    client: FlaskClient, db: Session
+) -> None:
+    from civic.meetings.models import Meeting
+    from tests.factories.meetings import make_meeting
+    from tests.web.helpers import form_fields
+
+    staff = make_user(db, roles=(Role.STAFF,))
+    with client.application.test_request_context("/"):
+        meeting = make_meeting(
+            db, staff, questions=["Da quale quartiere vieni?", "Quanti anni hai?"]
+        )
+    log_in(client, staff)
+    url = f"/gestione/incontri/{meeting.id}/modifica"
+    page = text(client.get(url))
+    assert 'name="questions-0-question"' in page
+    assert 'value="Quanti anni hai?"' in page
+    assert "per riga" not in page  # no free-text syntax left
+    fields = form_fields(page, "questions-0-question")
+    assert fields["questions-2-question"] == ""  # a blank row to type into
+
+    added = text(submit(client, url, fields | {"rows": "add:questions"}))
+    assert 'name="questions-3-question"' in added
+    assert 'value="Da quale quartiere vieni?"' in added  # kept, and nothing saved yet
+    removed = submit(client, url, fields | {"rows": "remove:questions-0"})
+    assert 'value="Da quale quartiere vieni?"' not in text(removed)
+    db.expire_all()
+    assert db.get(Meeting, meeting.id).questions == [
+        "Da quale quartiere vieni?",
+        "Quanti anni hai?",
+    ]  # type: ignore[union-attr]
+
+    saved = submit(
+        client,
+        url,
+        fields
+        | {"questions-0-question": "", "questions-2-question": "Hai bisogno di un interprete?"},
+    )
+    assert saved.status_code == 302
+    db.expire_all()
+    assert db.get(Meeting, meeting.id).questions == [
+        "Quanti anni hai?",
+        "Hai bisogno di un interprete?",
+    ]  # type: ignore[union-attr]

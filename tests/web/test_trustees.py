@@ -96,3 +96,46 @@ def test_the_count_page_refuses_a_wrong_share_and_outsiders(
     assert submit(
         outsider, count, {"action": "share", "share": " ".join(mine)}, form_page=page
     ).status_code in (403, 404)
+
+
+def test_staff_name_the_trustees_in_rows_from_the_settings_page(
+    client: FlaskClient, db: Session
+) -> None:
+    from tests.factories.calls import make_call
+    from tests.web.helpers import VOTE_SETTINGS, form_fields, rows
+
+    call = make_call(db)
+    staff = make_user(db, roles=(Role.STAFF,))
+    people = [make_user(db, email=f"garante{n}@example.org") for n in range(3)]
+    log_in(client, staff)
+    url = f"/gestione/bandi/{call.id}/voto"
+    page = text(client.get(url))
+    assert "per riga" not in page  # no free-text syntax
+    blank = form_fields(page, "trustees-0-email")
+    assert [blank[f"trustees-{n}-email"] for n in range(3)] == ["", "", ""]
+
+    chosen = VOTE_SETTINGS | {"secrecy": "trustees", "threshold": "2"}
+    typed = chosen | rows(
+        "trustees", {"email": "garante0@example.org"}, {"email": "non-un-indirizzo"}
+    )
+    refused = text(submit(client, url, typed))
+    assert 'id="trustees-1-email-error"' in refused  # beside the row it is about
+    assert 'value="non-un-indirizzo"' in refused  # kept as typed
+    assert services.trustees_of(db, call.id) == []
+
+    added = text(submit(client, url, typed | {"rows": "add:trustees"}))
+    assert 'name="trustees-2-email"' in added
+    assert services.trustees_of(db, call.id) == []
+
+    named = chosen | rows(
+        "trustees",
+        *({"email": p.email} for p in people),
+        {"email": ""},  # a blank row: skipped
+    )
+    assert submit(client, url, named).status_code == 302
+    seats = services.trustees_of(db, call.id)
+    assert sorted(s.user_id for s in seats) == sorted(p.id for p in people)
+    again = form_fields(text(client.get(url)), "trustees-0-email")
+    assert sorted(again[f"trustees-{n}-email"] for n in range(3)) == sorted(
+        str(p.email) for p in people
+    )

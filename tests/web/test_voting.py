@@ -251,7 +251,7 @@ def test_staff_configure_the_vote_until_ballots_exist(client: FlaskClient, db: S
         "min_age": "16",
         "rule": "mes-add1-exhaustive",
         "secrecy": "server",
-        "trustees": "",
+        "trustees-0-email": "",
         "threshold": "1",
     }
     response = submit(client, f"/gestione/bandi/{call.id}/voto", form)
@@ -408,7 +408,7 @@ def test_staff_choose_a_vote_for_one_with_the_reserve_rule_explained(
     form = {
         "ballot_kind": "single", "min_choices": "0", "max_choices": "3", "points": "0",
         "max_ranked": "3", "extra_areas": "0", "min_age": "16", "rule": "greedy-custom",
-        "min_score": "", "reserve_percent": "80", "secrecy": "server", "trustees": "",
+        "min_score": "", "reserve_percent": "80", "secrecy": "server", "trustees-0-email": "",
         "threshold": "1",
     }  # fmt: skip
     response = submit(client, f"/gestione/bandi/{call.id}/voto", form)

@@ -14,6 +14,7 @@ from wtforms import SelectChoice
 from ...calls import queries as call_queries
 from ...core.actions import run
 from ...core.db import get_session
+from ...core.rows import edit_rows, fill, filled
 from ...core.time import rome_to_utc, to_rome, utcnow
 from ...core.web import require
 from ...places import address_search
@@ -56,7 +57,7 @@ def _meeting_form(meeting: Meeting | None = None) -> MeetingForm:
         form.day.data, form.start.data, form.end.data = start.date(), start.time(), end.time()
         form.call_id.data = meeting.call_id or 0
         form.area_id.data = meeting.area_id or 0
-        form.questions.data = "\n".join(meeting.questions)
+        fill(form.questions, [{"question": q} for q in meeting.questions])
         form.accessibility.data = list(meeting.accessibility)
     return form
 
@@ -83,7 +84,7 @@ def _data(form: MeetingForm) -> services.MeetingData:
         external_url=form.external_url.data or "",
         capacity=form.capacity.data or 0,
         reserved_places=form.reserved_places.data or 0,
-        questions=(form.questions.data or "").splitlines(),
+        questions=[row["question"] for row in filled(form.questions)],
         retention_days=form.retention_days.data or 0,
         contribution_days=form.contribution_days.data or 0,
         bounds=current_app.config["CITY_BOUNDS"],
@@ -115,7 +116,7 @@ def _save(form: MeetingForm, meeting: Meeting | None) -> ResponseReturnValue:
         meeting=meeting,
         find_address=address_search.available(),
     )
-    if request.method == "GET":
+    if request.method == "GET" or edit_rows(form):
         return page()
     if request.form.get("action") == address_search.FIND:
         address_search.fill_in(form)

@@ -15,6 +15,7 @@ from ...calls.models import Call
 from ...core.actions import run
 from ...core.confirm import unless_confirmed
 from ...core.db import get_session
+from ...core.rows import edit_rows, fill
 from ...core.time import utcnow
 from ...core.web import id_arg, require
 from ...places.queries import list_municipi
@@ -33,7 +34,7 @@ def settings(call_id: int) -> ResponseReturnValue:
     form = forms.VoteSettingsForm(obj=current)
     if request.method == "GET":
         _fill_box_fields(form, current)
-    if request.method == "GET":
+    if request.method == "GET" or edit_rows(form):
         return _settings_page(call, form, [])
     return run(
         lambda db: services.save_vote_settings(
@@ -85,7 +86,7 @@ def _fill_box_fields(form: forms.VoteSettingsForm, current: VoteSettings | None)
     seats = services.trustees_of(db, current.call_id)
     key = services.key_of(db, current.call_id)
     if seats:
-        form.trustees.data = "\n".join(_email_of(db, s.user_id) for s in seats)
+        fill(form.trustees, [{"email": _email_of(db, s.user_id)} for s in seats])
     if key is not None and key.mode == "trustees":
         form.threshold.data = key.threshold
 
