@@ -80,7 +80,7 @@ civic/translations/%/LC_MESSAGES/messages.mo: civic/translations/%/LC_MESSAGES/m
 
 # Refresh the catalogue after changing translatable text (then translate the new entries).
 extract-messages: python-deps
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_pgettext:1c,2 --ignore-dirs ".* node_modules" -o civic/translations/messages.pot --no-location --sort-output --width 100 .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k translatable -k lazy_gettext -k lazy_pgettext:1c,2 --ignore-dirs ".* node_modules" -o civic/translations/messages.pot --no-location --sort-output --width 100 .
 	$(BIN)/pybabel update -i civic/translations/messages.pot -d civic/translations --no-fuzzy-matching --ignore-obsolete --width 100
 
 db: python-deps

@@ -16,6 +16,14 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+
+def translatable(text: str) -> str:
+    """Marks a dataset's English title or description for the translation catalogue (make
+    extract-messages looks for it): the pages show it in the reader's language, the catalogue
+    in both, and the API and the files keep it as written."""
+    return text
+
+
 LICENSE = "CC-BY-4.0"
 LICENSE_URL = "https://creativecommons.org/licenses/by/4.0/"
 
@@ -24,7 +32,7 @@ LICENSE_URL = "https://creativecommons.org/licenses/by/4.0/"
 class Column:
     name: str
     type: str  # integer, number, string, boolean, date-time, array
-    description: str  # English; the Italian is in the catalogue's translations
+    description: str  # English; the Italian is in the catalogue's translations (translatable)
     nullable: bool = False
 
 
@@ -318,180 +326,254 @@ def _projects(session: Session, where: dict[str, Any], after: int, limit: int | 
     ]
 
 
-_CALL = Filter("call", "integer", "Only this call (its id).")
-_AREA = Filter("area", "integer", "Only this Municipio (its id).")
-ID = Column("id", "integer", "Identifier, stable.")
-CALL_ID = Column("call_id", "integer", "The call's id (see the calls dataset).")
-AREA_ID = Column("area_id", "integer", "The Municipio's id.", nullable=True)
+_CALL = Filter("call", "integer", translatable("Only this call (its id)."))
+_AREA = Filter("area", "integer", translatable("Only this Municipio (its id)."))
+ID = Column("id", "integer", translatable("Identifier, stable."))
+CALL_ID = Column("call_id", "integer", translatable("The call's id (see the calls dataset)."))
+AREA_ID = Column("area_id", "integer", translatable("The Municipio's id."), nullable=True)
 
 DATASETS: dict[str, Dataset] = {
     d.name: d
     for d in (
         Dataset(
             "calls",
-            "Bandi",
-            "Published calls: participatory budgets, calls for proposals, crowdfunding and "
-            "grant calls.",
-            (
-                ID,
-                Column("slug", "string", "The call's address on the site."),
-                Column("kind", "string", "The kind of call."),
-                Column("title_it", "string", "Title in Italian."),
-                Column("title_en", "string", "Title in English."),
-                Column("total_budget_cents", "integer", "Total budget, in euro cents."),
-                Column("published_at", "date-time", "When it was published (UTC).", True),
+            translatable("Calls"),
+            translatable(
+                "Published calls: participatory budgets, calls for proposals, crowdfunding and "
+                "grant calls."
             ),
             (
-                Filter("kind", "string", "Only this kind of call."),
-                Filter("year", "integer", "Only calls published in this year."),
+                ID,
+                Column("slug", "string", translatable("The call's address on the site.")),
+                Column("kind", "string", translatable("The kind of call.")),
+                Column("title_it", "string", translatable("Title in Italian.")),
+                Column("title_en", "string", translatable("Title in English.")),
+                Column(
+                    "total_budget_cents", "integer", translatable("Total budget, in euro cents.")
+                ),
+                Column(
+                    "published_at", "date-time", translatable("When it was published (UTC)."), True
+                ),
+            ),
+            (
+                Filter("kind", "string", translatable("Only this kind of call.")),
+                Filter("year", "integer", translatable("Only calls published in this year.")),
             ),
             _calls,
         ),
         Dataset(
             "proposals",
-            "Proposte",
-            "Proposals submitted by citizens, in a public state, with their supports.",
+            translatable("Proposals"),
+            translatable(
+                "Proposals submitted by citizens, in a public state, with their supports."
+            ),
             (
                 ID,
                 CALL_ID,
-                Column("area_id", "integer", "The Municipio's id."),
-                Column("theme_id", "integer", "The theme's id."),
-                Column("title", "string", "Title."),
+                Column("area_id", "integer", translatable("The Municipio's id.")),
+                Column("theme_id", "integer", translatable("The theme's id.")),
+                Column("title", "string", translatable("Title.")),
                 Column(
-                    "status", "string", "submitted, in_review, feasible, not_feasible or withdrawn."
+                    "status",
+                    "string",
+                    translatable("submitted, in_review, feasible, not_feasible or withdrawn."),
                 ),
-                Column("cost_cents", "integer", "Estimated cost, in euro cents."),
-                Column("supports", "integer", "Number of supports."),
-                Column("lat", "number", "Latitude (WGS84), if placed on the map.", True),
-                Column("lon", "number", "Longitude (WGS84), if placed on the map.", True),
-                Column("submitted_at", "date-time", "When it was submitted (UTC).", True),
+                Column("cost_cents", "integer", translatable("Estimated cost, in euro cents.")),
+                Column("supports", "integer", translatable("Number of supports.")),
+                Column(
+                    "lat", "number", translatable("Latitude (WGS84), if placed on the map."), True
+                ),
+                Column(
+                    "lon", "number", translatable("Longitude (WGS84), if placed on the map."), True
+                ),
+                Column(
+                    "submitted_at", "date-time", translatable("When it was submitted (UTC)."), True
+                ),
             ),
             (
                 _CALL,
                 _AREA,
-                Filter("status", "string", "Only this status."),
-                Filter("theme", "integer", "Only this theme (its id)."),
+                Filter("status", "string", translatable("Only this status.")),
+                Filter("theme", "integer", translatable("Only this theme (its id).")),
             ),
             _proposals,
         ),
         Dataset(
             "meetings",
-            "Incontri",
-            "Presentation meetings and public hearings, published or cancelled.",
+            translatable("Meetings"),
+            translatable("Presentation meetings and public hearings, published or cancelled."),
             (
                 ID,
-                Column("slug", "string", "The meeting's address on the site."),
-                Column("kind", "string", "presentation or hearing."),
-                Column("format", "string", "in_person, online or hybrid."),
-                Column("status", "string", "published or cancelled."),
-                Column("title", "string", "Title."),
-                Column("call_id", "integer", "The related call's id.", True),
+                Column("slug", "string", translatable("The meeting's address on the site.")),
+                Column("kind", "string", translatable("presentation or hearing.")),
+                Column("format", "string", translatable("in_person, online or hybrid.")),
+                Column("status", "string", translatable("published or cancelled.")),
+                Column("title", "string", translatable("Title.")),
+                Column("call_id", "integer", translatable("The related call's id."), True),
                 AREA_ID,
-                Column("starts_at", "date-time", "Start (UTC)."),
-                Column("ends_at", "date-time", "End (UTC)."),
-                Column("venue", "string", "Venue."),
-                Column("address", "string", "Address."),
-                Column("capacity", "integer", "Places (0: no registration limit)."),
+                Column("starts_at", "date-time", translatable("Start (UTC).")),
+                Column("ends_at", "date-time", translatable("End (UTC).")),
+                Column("venue", "string", translatable("Venue.")),
+                Column("address", "string", translatable("Address.")),
+                Column("capacity", "integer", translatable("Places (0: no registration limit).")),
             ),
-            (_CALL, _AREA, Filter("kind", "string", "Only this kind of meeting.")),
+            (_CALL, _AREA, Filter("kind", "string", translatable("Only this kind of meeting."))),
             _meetings,
         ),
         Dataset(
             "results",
-            "Risultati delle votazioni",
-            "Published results of participatory-budget votes, per call and Municipio.",
+            translatable("Results of the votes"),
+            translatable(
+                "Published results of participatory-budget votes, per call and Municipio."
+            ),
             (
                 ID,
                 CALL_ID,
-                Column("area_id", "integer", "The Municipio's id."),
-                Column("rule", "string", "The counting rule (greedy or mes)."),
-                Column("budget_cents", "integer", "The budget, in euro cents."),
-                Column("ballots", "integer", "Ballots counted."),
-                Column("voters", "integer", "Voters."),
+                Column("area_id", "integer", translatable("The Municipio's id.")),
+                Column("rule", "string", translatable("The counting rule (greedy or mes).")),
+                Column("budget_cents", "integer", translatable("The budget, in euro cents.")),
+                Column("ballots", "integer", translatable("Ballots counted.")),
+                Column("voters", "integer", translatable("Voters.")),
                 Column(
                     "electorate",
                     "integer",
-                    "Census residents of the Municipio old enough to vote on the vote's first "
-                    "day, counted with the tally (turnout = voters / electorate); null where "
-                    "there was no census.",
+                    translatable(
+                        "Census residents of the Municipio old enough to vote on the vote's first "
+                        "day, counted with the tally (turnout = voters / electorate); null where "
+                        "there was no census."
+                    ),
                     nullable=True,
                 ),
-                Column("winners", "array", "Ids of the winning proposals, in order."),
-                Column("published_at", "date-time", "When the result was published (UTC)."),
+                Column("winners", "array", translatable("Ids of the winning proposals, in order.")),
+                Column(
+                    "published_at",
+                    "date-time",
+                    translatable("When the result was published (UTC)."),
+                ),
             ),
             (_CALL, _AREA),
             _results,
         ),
         Dataset(
             "campaigns",
-            "Campagne di crowdfunding civico",
-            "Civic crowdfunding campaigns once open: goal, city match and totals (no backer "
-            "is named).",
+            translatable("Civic crowdfunding campaigns"),
+            translatable(
+                "Civic crowdfunding campaigns once open: goal, city match and totals (no backer "
+                "is named)."
+            ),
             (
                 ID,
-                Column("slug", "string", "The campaign's address on the site."),
+                Column("slug", "string", translatable("The campaign's address on the site.")),
                 CALL_ID,
                 AREA_ID,
-                Column("title", "string", "Title."),
-                Column("organisation", "string", "The lead organisation."),
-                Column("state", "string", "live, charging, grace, succeeded or failed."),
-                Column("goal_cents", "integer", "The citizens' goal, in euro cents."),
-                Column("city_match_cents", "integer", "The city's match if the goal is met."),
-                Column("raised_cents", "integer", "Pledged and charged so far, in euro cents."),
-                Column("matched_cents", "integer", "The city's match recorded, in euro cents."),
-                Column("backers", "integer", "Backers with an active or charged pledge."),
-                Column("starts_at", "date-time", "Opening (UTC)."),
-                Column("ends_at", "date-time", "Deadline (UTC)."),
+                Column("title", "string", translatable("Title.")),
+                Column("organisation", "string", translatable("The lead organisation.")),
+                Column(
+                    "state", "string", translatable("live, charging, grace, succeeded or failed.")
+                ),
+                Column("goal_cents", "integer", translatable("The citizens' goal, in euro cents.")),
+                Column(
+                    "city_match_cents",
+                    "integer",
+                    translatable("The city's match if the goal is met."),
+                ),
+                Column(
+                    "raised_cents",
+                    "integer",
+                    translatable("Pledged and charged so far, in euro cents."),
+                ),
+                Column(
+                    "matched_cents",
+                    "integer",
+                    translatable("The city's match recorded, in euro cents."),
+                ),
+                Column(
+                    "backers", "integer", translatable("Backers with an active or charged pledge.")
+                ),
+                Column("starts_at", "date-time", translatable("Opening (UTC).")),
+                Column("ends_at", "date-time", translatable("Deadline (UTC).")),
             ),
-            (_CALL, _AREA, Filter("state", "string", "Only campaigns in this state.")),
+            (
+                _CALL,
+                _AREA,
+                Filter("state", "string", translatable("Only campaigns in this state.")),
+            ),
             _campaigns,
         ),
         Dataset(
             "grants",
-            "Contributi assegnati",
-            "Grants awarded (La Scuola dei Quartieri and other grant calls): beneficiary, "
-            "amount and call.",
+            translatable("Grants awarded"),
+            translatable(
+                "Grants awarded (La Scuola dei Quartieri and other grant calls): beneficiary, "
+                "amount and call."
+            ),
             (
                 ID,
                 CALL_ID,
                 AREA_ID,
-                Column("protocol", "string", "Protocol number of the application.", True),
-                Column("title", "string", "The project's title."),
-                Column("beneficiary", "string", "The group or organisation funded."),
-                Column("amount_cents", "integer", "The grant, in euro cents."),
-                Column("state", "string", "funded, agreement, reporting or closed."),
+                Column(
+                    "protocol", "string", translatable("Protocol number of the application."), True
+                ),
+                Column("title", "string", translatable("The project's title.")),
+                Column("beneficiary", "string", translatable("The group or organisation funded.")),
+                Column("amount_cents", "integer", translatable("The grant, in euro cents.")),
+                Column("state", "string", translatable("funded, agreement, reporting or closed.")),
             ),
             (_CALL, _AREA),
             _grants,
         ),
         Dataset(
             "projects",
-            "Progetti finanziati e loro attuazione",
-            "Every funded project (vote winner, successful campaign, grant) and the state of its "
-            "execution: status, progress, money committed and spent, milestones.",
+            translatable("Funded projects and their execution"),
+            translatable(
+                "Every funded project (vote winner, successful campaign, grant) and the state of "
+                "its execution: status, progress, money committed and spent, milestones."
+            ),
             (
                 ID,
-                Column("source", "string", "budget (vote winner), campaign or grant."),
-                Column("source_id", "integer", "The proposal, campaign or grant application."),
+                Column(
+                    "source", "string", translatable("budget (vote winner), campaign or grant.")
+                ),
+                Column(
+                    "source_id",
+                    "integer",
+                    translatable("The proposal, campaign or grant application."),
+                ),
                 CALL_ID,
                 AREA_ID,
-                Column("title", "string", "Title."),
-                Column("status", "string", "planned, in_progress, completed or cancelled."),
-                Column("progress_percent", "integer", "Progress, 0 to 100."),
-                Column("funded_cents", "integer", "What the funding decision allocated."),
-                Column("committed_cents", "integer", "Money committed so far, in euro cents."),
-                Column("spent_cents", "integer", "Money spent so far, in euro cents."),
-                Column("milestones", "integer", "Milestones set."),
-                Column("milestones_reached", "integer", "Milestones reached."),
-                Column("lat", "number", "Latitude (WGS84), if placed on the map.", True),
-                Column("lon", "number", "Longitude (WGS84), if placed on the map.", True),
-                Column("updated_at", "date-time", "Last change (UTC)."),
+                Column("title", "string", translatable("Title.")),
+                Column(
+                    "status",
+                    "string",
+                    translatable("planned, in_progress, completed or cancelled."),
+                ),
+                Column("progress_percent", "integer", translatable("Progress, 0 to 100.")),
+                Column(
+                    "funded_cents", "integer", translatable("What the funding decision allocated.")
+                ),
+                Column(
+                    "committed_cents",
+                    "integer",
+                    translatable("Money committed so far, in euro cents."),
+                ),
+                Column(
+                    "spent_cents", "integer", translatable("Money spent so far, in euro cents.")
+                ),
+                Column("milestones", "integer", translatable("Milestones set.")),
+                Column("milestones_reached", "integer", translatable("Milestones reached.")),
+                Column(
+                    "lat", "number", translatable("Latitude (WGS84), if placed on the map."), True
+                ),
+                Column(
+                    "lon", "number", translatable("Longitude (WGS84), if placed on the map."), True
+                ),
+                Column("updated_at", "date-time", translatable("Last change (UTC).")),
             ),
             (
                 _CALL,
                 _AREA,
-                Filter("status", "string", "Only projects in this status."),
-                Filter("source", "string", "Only projects funded this way."),
+                Filter("status", "string", translatable("Only projects in this status.")),
+                Filter("source", "string", translatable("Only projects funded this way.")),
             ),
             _projects,
         ),

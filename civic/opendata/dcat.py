@@ -5,7 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from flask_babel import force_locale, gettext
+
 from .datasets import DATASETS, LICENSE_URL
+
+
+def _in_both(english: str) -> list[dict[str, str]]:
+    """A text in Italian (the catalogue's translation) and in English (as written)."""
+    with force_locale("it"):
+        italian = gettext(english)
+    return [{"@value": italian, "@language": "it"}, {"@value": english, "@language": "en"}]
 
 
 def catalog(
@@ -20,8 +29,8 @@ def catalog(
                 "@type": "dcatapit:Dataset",
                 "@id": url("opendata.index") + f"#{name}",
                 "dct:identifier": f"civic:{name}",
-                "dct:title": [{"@value": dataset.title, "@language": "it"}],
-                "dct:description": [{"@value": dataset.description, "@language": "en"}],
+                "dct:title": _in_both(dataset.title),
+                "dct:description": _in_both(dataset.description),
                 "dct:publisher": publisher,
                 "dct:rightsHolder": publisher,
                 "dct:accrualPeriodicity": {

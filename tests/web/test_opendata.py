@@ -5,6 +5,7 @@ OpenAPI 3.1 document that schemathesis checks it against."""
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import re
@@ -264,3 +265,46 @@ def test_the_api_conforms_to_its_openapi_document(app: Flask, published: dict[st
             case.call_and_validate()
 
         check()
+
+
+def test_the_page_reads_each_datasets_words_in_the_readers_language(client: FlaskClient) -> None:
+    """Titles, descriptions and every column's meaning were English on the Italian page."""
+    from flask_babel import force_locale, gettext
+
+    from tests.web.helpers import post_with_token
+
+    italian = client.get("/opendata").get_data(as_text=True)
+    shown = html.unescape(italian)
+    with client.application.test_request_context("/"), force_locale("it"):
+        for dataset in DATASETS.values():
+            for english in (
+                dataset.title,
+                dataset.description,
+                *(c.description for c in dataset.columns),
+            ):
+                translated = gettext(english)
+                assert translated != english, english  # translated, not shown as written
+                assert translated in shown, translated
+    assert "Identificativo, stabile." in italian
+    assert "Identifier, stable." not in italian
+    assert ' lang="en"' not in italian.split("<main", 1)[1]  # nothing left marked English
+
+    post_with_token(client, "/lingua", {"lang": "en", "next": "/opendata"})
+    english_page = client.get("/opendata").get_data(as_text=True)
+    assert "Identifier, stable." in english_page
+    assert "Bandi pubblicati" not in english_page
+
+
+def test_the_catalogue_gives_each_dataset_in_italian_and_english(client: FlaskClient) -> None:
+    catalogue = json.loads(client.get("/opendata/catalog.jsonld").get_data(as_text=True))
+    calls = next(d for d in catalogue["dcat:dataset"] if d["dct:identifier"] == "civic:calls")
+    assert calls["dct:title"] == [
+        {"@value": "Bandi", "@language": "it"},
+        {"@value": "Calls", "@language": "en"},
+    ]
+    languages = [v["@language"] for v in calls["dct:description"]]
+    assert languages == ["it", "en"]
+    assert calls["dct:description"][0]["@value"].startswith("Bandi pubblicati")
+    # The API's own description stays as written, in English.
+    spec = json.loads(client.get("/api/v1/openapi.json").get_data(as_text=True))
+    assert "Identifier, stable." in json.dumps(spec)
