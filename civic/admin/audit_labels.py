@@ -124,6 +124,125 @@ TARGETS = {
 }
 
 
+# The fields entries record before and after a change, in words. A field missing here is shown
+# as "other detail" with its value, never by its key (a test lists every field written).
+FIELDS = {
+    "accessibility": _l("Accessibility services"),
+    "add": _l("Added"),
+    "address": _l("Address"),
+    "allow_organisations": _l("Organisations may apply"),
+    "allow_self_declared": _l("Self-declared residents may vote"),
+    "amount_cents": _l("Amount"),
+    "approved_cost_cents": _l("Approved cost"),
+    "area_budgets": _l("Budgets of the Municipi"),
+    "area_id": _l("Municipio"),
+    "areas": _l("Municipi"),
+    "attended": _l("Attended"),
+    "ballot_kind": _l("Kind of ballot"),
+    "ballots": _l("Ballots"),
+    "batch": _l("Batch"),
+    "blind": _l("Blind review"),
+    "call_id": _l("Call"),
+    "campaign": _l("Campaign"),
+    "cancelled": _l("Cancelled"),
+    "capacity": _l("Places"),
+    "charged": _l("Charged"),
+    "city_cap_cents": _l("City's cap per project"),
+    "city_match": _l("City's match"),
+    "committed_cents": _l("Committed"),
+    "confirmed": _l("Confirmed"),
+    "contribution_days": _l("Days for written contributions"),
+    "criteria": _l("Criteria"),
+    "crowd_share_pct": _l("Citizens' share (%)"),
+    "cutoffs": _l("Cut-off dates"),
+    "description": _l("Description"),
+    "desk": _l("Desk"),
+    "disagreement_half": _l("Disagreement threshold"),
+    "document": _l("Document"),
+    "document_type": _l("Document type"),
+    "done_on": _l("Done on"),
+    "due_on": _l("Due on"),
+    "ends_at": _l("Ends"),
+    "external_url": _l("Link to register elsewhere"),
+    "extra_areas": _l("Other Municipi a voter may vote in"),
+    "fingerprint": _l("Key fingerprint"),
+    "flags": _l("Reports"),
+    "format": _l("Format"),
+    "from": _l("From"),
+    "funded": _l("Funded"),
+    "goal": _l("Goal"),
+    "grace_days": _l("Days to complete payments"),
+    "granted": _l("Role granted"),
+    "group": _l("Group"),
+    "had_boundary": _l("Had an outline"),
+    "has_boundary": _l("Has an outline"),
+    "item": _l("Agenda item"),
+    "juror_id": _l("Juror"),
+    "jurors_per_application": _l("Jurors per application"),
+    "kind": _l("Kind"),
+    "lat": _l("Latitude"),
+    "lon": _l("Longitude"),
+    "max_cost_cents": _l("Highest cost"),
+    "max_days": _l("Longest campaign (days)"),
+    "max_grant_cents": _l("Largest grant"),
+    "milestone": _l("Milestone"),
+    "min_age": _l("Minimum age"),
+    "min_cost_cents": _l("Lowest cost"),
+    "min_days": _l("Shortest campaign (days)"),
+    "minutes": _l("Minutes"),
+    "mode": _l("Mode"),
+    "municipio_id": _l("Municipio"),
+    "n": _l("How many"),
+    "online_url": _l("Online link"),
+    "overall_threshold_half": _l("Overall threshold"),
+    "percent": _l("Percent"),
+    "phases": _l("Phases"),
+    "photos": _l("Photos"),
+    "progress_percent": _l("Progress (%)"),
+    "project_id": _l("Project"),
+    "projects": _l("Projects"),
+    "proposals": _l("Proposals"),
+    "protocol_prefix": _l("Protocol prefix"),
+    "questions": _l("Questions for people registering"),
+    "raised": _l("Raised"),
+    "ranking_basis": _l("Ranking on"),
+    "reference": _l("Reference"),
+    "registration": _l("Registration"),
+    "request": _l("Request"),
+    "reserved": _l("Reserved"),
+    "reserved_places": _l("Reserved places"),
+    "retention_days": _l("Days registrations are kept"),
+    "reviewer_id": _l("Reviewer"),
+    "revision": _l("Version"),
+    "revoked": _l("Role removed"),
+    "roles": _l("Roles"),
+    "rows": _l("Rows"),
+    "rule": _l("Counting rule"),
+    "score": _l("Score"),
+    "secrecy": _l("Who can open the ballot box"),
+    "session": _l("Session"),
+    "spent_cents": _l("Spent"),
+    "started": _l("Started"),
+    "starts_at": _l("Starts"),
+    "status": _l("Status"),
+    "support_threshold": _l("Supports needed for review"),
+    "themes": _l("Themes"),
+    "threshold": _l("Threshold"),
+    "tie_break": _l("Tie-break"),
+    "title": _l("Title"),
+    "title_en": _l("Title in English"),
+    "title_it": _l("Title in Italian"),
+    "to": _l("To"),
+    "told_up_to": _l("Followers told up to"),
+    "total_budget_cents": _l("Total budget"),
+    "trustees": _l("Trustees"),
+    "value": _l("Value"),
+    "venue": _l("Venue"),
+    "waiting": _l("Waiting"),
+    "windows": _l("Phases"),
+}
+
+
 def action_label(action: str) -> str:
     """An entry's action in words; its area's name for an action without words of its own."""
     for key in (action, action.rpartition(".")[0]):
@@ -139,3 +258,61 @@ def target_label(kind: str | None, target_id: object) -> str:
         return ""
     name = TARGETS.get(kind)
     return f"{name if name is not None else _l('Record')} {target_id or ''}".strip()
+
+
+def field_label(key: str) -> str:
+    """A recorded field in words. A number as a key is what an entry counts per Municipio or
+    per item (the ballot box's figures per area): shown as that number."""
+    if key.isdigit():
+        return str(_l("no. %(n)s", n=key))
+    label = FIELDS.get(key)
+    return str(label) if label is not None else str(_l("Other detail"))
+
+
+def value_text(key: str, value: object) -> str:
+    """A recorded value as a person reads it: amounts in euros, yes and no, lists joined."""
+    from ..core.jinja import eur
+
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return str(_l("yes") if value else _l("no"))
+    if key.endswith("_cents") and isinstance(value, int):
+        return eur(value)
+    if isinstance(value, dict):
+        return "; ".join(f"{field_label(k)}: {value_text(k, v)}" for k, v in value.items())
+    if isinstance(value, list):
+        return "; ".join(value_text(key, item) for item in value)
+    if key in _ROLE_FIELDS:
+        return _role_words(str(value))
+    return str(value)
+
+
+_ROLE_FIELDS = ("roles", "granted", "revoked")
+
+
+def _role_words(role: str) -> str:
+    from ..accounts.domain import Role
+    from ..accounts.forms import ROLE_LABELS
+
+    known = {r.value: r for r in Role}
+    return str(ROLE_LABELS[known[role]]) if role in known else role
+
+
+def _fields(recorded: object) -> dict[str, object]:
+    if recorded is None:
+        return {}
+    return recorded if isinstance(recorded, dict) else {"value": recorded}
+
+
+def changes(before: object, after: object) -> list[tuple[str, str, str]]:
+    """What an entry changed: (field in words, value before, value after), field by field, in
+    the order recorded. An entry that recorded no fields has no lines."""
+    old = _fields(before)
+    new = _fields(after)
+    lines = []
+    for key in [*old, *(k for k in new if k not in old)]:
+        lines.append(
+            (field_label(key), value_text(key, old.get(key)), value_text(key, new.get(key)))
+        )
+    return lines

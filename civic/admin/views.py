@@ -28,7 +28,7 @@ from ..core.db import get_session
 from ..core.time import utcnow
 from ..core.web import client_ip, page_arg, require
 from . import services
-from .audit_labels import AREAS, TARGETS, action_label, target_label
+from .audit_labels import AREAS, TARGETS, action_label, changes, target_label
 from .queries import list_audit_entries
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -142,4 +142,5 @@ def audit_log() -> str:
         targets=TARGETS,
         action_label=action_label,
         target_label=target_label,
+        changes=changes,
     )

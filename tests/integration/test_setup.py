@@ -106,6 +106,28 @@ def test_production_without_secrets_stops_gunicorn_with_one_line(tmp_path: Path)
     )
 
 
+def _every_recorded_field_has_words(app: Flask, db: Session) -> None:
+    """The demo runs every programme through the services: each field its audit entries
+    record (call and meeting snapshots, settings saved whole) is shown in words."""
+    from civic.admin.audit_labels import FIELDS, changes
+    from civic.core.audit import AuditEntry
+
+    entries = db.scalars(select(AuditEntry)).all()
+    assert len(entries) > 20
+    keys = {
+        key
+        for entry in entries
+        for recorded in (entry.before, entry.after)
+        if isinstance(recorded, dict)
+        for key in recorded
+        if not key.isdigit()  # figures per Municipio, shown as its number
+    }
+    assert sorted(keys - set(FIELDS)) == []
+    with app.test_request_context("/"):
+        labels = {label for e in entries for label, _old, _new in changes(e.before, e.after)}
+    assert "Altro dettaglio" not in labels
+
+
 def test_the_demo_data_loads_once(app: Flask, db: Session) -> None:
     from civic.crowdfunding import ledger
     from civic.crowdfunding.models import Campaign, CrowdfundingSettings
@@ -131,6 +153,7 @@ def test_the_demo_data_loads_once(app: Flask, db: Session) -> None:
         "campaigns and 0 grant applications added" in second.output
     )
     assert db.scalar(select(func.count()).select_from(Area)) == 9
+    _every_recorded_field_has_words(app, db)
     demo_2026 = (
         select(Proposal).join(Call).where(Call.slug == "bilancio-partecipativo-2026").subquery()
     )
