@@ -69,12 +69,14 @@ def register_blueprints(app: Flask) -> None:
     from .meetings.views import bp as meetings_bp
     from .opendata.views import bp as opendata_bp
     from .pages.views import bp as pages_bp
+    from .places.views import bp as places_bp
     from .proposals.views import bp as proposals_bp
     from .residency.views import bp as residency_bp
     from .voting.views import bp as voting_bp
     from .voting.views_box import bp as ballot_box_bp
 
     app.register_blueprint(pages_bp)
+    app.register_blueprint(places_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(calls_bp)

@@ -24,11 +24,13 @@ def get_municipio(session: Session, area_id: int) -> Area | None:
     return area if area is not None and area.kind == AreaKind.MUNICIPIO else None
 
 
-def outlines_of(session: Session, area_ids: list[int]) -> list[dict[str, Any]]:
-    """The uploaded outlines of these areas, to draw on a map: [{"label", "outline"}]."""
-    if not area_ids:
-        return []
-    areas = session.scalars(
-        select(Area).where(Area.id.in_(area_ids), Area.boundary.is_not(None)).order_by(Area.id)
-    )
+def outlines_of(session: Session, area_ids: list[int] | None) -> list[dict[str, Any]]:
+    """The uploaded outlines of these areas (None: of every area), to draw on a map:
+    [{"label", "outline"}]."""
+    statement = select(Area).where(Area.boundary.is_not(None)).order_by(Area.id)
+    if area_ids is not None:
+        if not area_ids:
+            return []
+        statement = statement.where(Area.id.in_(area_ids))
+    areas = session.scalars(statement)
     return [{"label": a.label, "outline": a.boundary} for a in areas if a.boundary]

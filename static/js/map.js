@@ -8,26 +8,42 @@
   }
   var MILAN = [45.4642, 9.19];
 
+  // The Municipi's outlines staff uploaded, fetched from places.views.outlines (pages do not
+  // carry them: they are large and the same on many pages, so the browser caches them once).
+  function drawOutlines(map, url, frame) {
+    if (!url || typeof fetch === "undefined") {
+      return;
+    }
+    fetch(url, { credentials: "same-origin" })
+      .then(function (answer) { return answer.ok ? answer.json() : []; })
+      .then(function (outlines) {
+        if (outlines.length && frame) {
+          map.removeLayer(frame);
+        }
+        outlines.forEach(function (area) {
+          L.geoJSON(area.outline, {
+            style: { color: "#0066cc", weight: 2, fill: false },
+            interactive: false
+          }).addTo(map);
+        });
+      })
+      .catch(function () { /* the map works without them */ });
+  }
+
   function makeMap(element) {
     var map = L.map(element, { scrollWheelZoom: false }).setView(MILAN, 12);
     var tiles = element.getAttribute("data-tiles");
-    var outlines = JSON.parse(element.getAttribute("data-outlines") || "[]");
+    var frame = null;
     if (tiles) {
       // The credit is text from the settings: Leaflet writes it as HTML, so it is escaped here.
       var credit = document.createElement("span");
       credit.textContent = element.getAttribute("data-attribution") || "";
       L.tileLayer(tiles, { maxZoom: 19, attribution: credit.innerHTML }).addTo(map);
-    } else if (!outlines.length) {
+    } else {
       // A frame of the city so an empty map still has a sense of place.
-      L.rectangle([[45.386, 9.04], [45.536, 9.278]], { color: "#0066cc", weight: 1, fill: false }).addTo(map);
+      frame = L.rectangle([[45.386, 9.04], [45.536, 9.278]], { color: "#0066cc", weight: 1, fill: false }).addTo(map);
     }
-    outlines.forEach(function (area) {
-      // The Municipi's outlines staff uploaded (places.queries.outlines_of).
-      L.geoJSON(area.outline, {
-        style: { color: "#0066cc", weight: 2, fill: false },
-        interactive: false
-      }).addTo(map);
-    });
+    drawOutlines(map, element.getAttribute("data-outlines-url"), frame);
     L.control.scale({ imperial: false }).addTo(map);
     return map;
   }

@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 
 from civic.accounts.domain import Role
 from civic.meetings.models import Meeting
-from civic.places.models import Area
 from civic.proposals.models import Proposal
 from tests.factories.accounts import log_in, make_user
 from tests.factories.calls import make_call
@@ -128,19 +127,3 @@ def test_staff_find_a_meetings_address(
     assert found.status_code == 200
     assert 'value="45.464211"' in text(found)
     assert _count(db, Meeting) == 0
-
-
-def test_the_picking_map_draws_the_outlines_staff_uploaded(
-    app: Flask, client: FlaskClient, db: Session
-) -> None:
-    call = make_call(db)
-    area = db.get(Area, call.areas[0].area_id)
-    assert area is not None
-    square = [[9.2, 45.48], [9.23, 45.48], [9.23, 45.5], [9.2, 45.5], [9.2, 45.48]]
-    area.boundary = {"type": "Polygon", "coordinates": [square]}
-    db.commit()
-    log_in(client, make_user(db))
-    page = text(client.get(f"/bandi/{call.slug}/proposte/nuova"))
-    assert "data-outlines=" in page
-    assert "&#34;Polygon&#34;" in page
-    assert area.label in page

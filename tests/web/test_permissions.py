@@ -127,6 +127,7 @@ ROUTES: list[tuple[str, str, dict[str, Any] | None, set[object]]] = [
     ("GET", "/privacy", None, PUBLIC),
     ("GET", "/dichiarazione-accessibilita", None, PUBLIC),
     ("GET", "/segretezza-del-voto", None, PUBLIC),
+    ("GET", "/luoghi/confini.json", None, PUBLIC),
     ("GET", "/healthz", None, PUBLIC),
     ("GET", "/readyz", None, PUBLIC),
     ("GET", "/accedi", None, {ANONYMOUS}),

@@ -26,7 +26,7 @@ from ...core.money import format_eur, parse_eur
 from ...core.time import utcnow
 from ...core.web import require, signed_in
 from ...places import address_search
-from ...places.queries import list_municipi, outlines_of
+from ...places.queries import list_municipi
 from .. import forms, permissions, services
 from ..models import ProposalFile
 from . import _call, _page, _proposal, bp
@@ -89,7 +89,6 @@ def _edit_page(form: forms.ProposalForm, call: Call, proposal: Any) -> str:
         file_form=forms.FileForm() if proposal is not None else None,
         tile_url=current_app.config["MAP_TILE_URL"],
         find_address=address_search.available(),
-        outlines=outlines_of(get_session(), [a.area_id for a in call.areas]),
     )
 
 
