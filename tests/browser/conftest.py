@@ -151,6 +151,32 @@ def sign_in(browser: Any, base: str, email: str, **context: Any) -> Any:
     return page
 
 
+def fill_test_card(page: Any) -> None:
+    """Type Stripe's test card into localstripe's stand-in for Stripe.js (plain inputs where
+    Stripe draws its iframe) on a pledge's payment page."""
+    page.locator("#card-element input").first.wait_for()
+    for placeholder, value in (
+        ("number", "4242424242424242"),
+        ("exp_month", "12"),
+        ("exp_year", "34"),
+        ("cvc", "123"),
+        ("postal_code", "20127"),
+    ):
+        page.locator(f"#card-element input[placeholder={placeholder}]").fill(value)
+
+
+def record_feasible(staff: Any, reason: str) -> None:
+    """On a proposal's page, staff record it feasible with their estimate."""
+    staff.locator("label[for=outcome-0]").click()  # Bootstrap Italia draws the radio on the label
+    assert staff.locator("#outcome-0").is_checked()
+    staff.get_by_label("Motivazione pubblica").fill(reason)
+    staff.get_by_label("Stima dei costi degli uffici (€)").fill("21.000,00")
+    staff.get_by_label("Costo di gestione del primo anno (€)").fill("1.500,00")
+    staff.get_by_label("Durata (mesi)").fill("6")
+    staff.get_by_role("button", name="Registra la verifica").click()
+    staff.get_by_text("La verifica è stata registrata").wait_for()
+
+
 # The live server is werkzeug's development server. When Chromium drops a connection while a
 # static file is on its way (it gives up on the favicon when a page navigates on), that server
 # leaves the file to the garbage collector, which warns. Nothing of civic's is involved, so

@@ -11,7 +11,7 @@ from civic.core.db import get_database
 from civic.crowdfunding import ledger
 from civic.crowdfunding.closing import close_campaign
 from civic.crowdfunding.models import Pledge
-from tests.browser.conftest import LiveServer, check_accessibility, sign_in
+from tests.browser.conftest import LiveServer, check_accessibility, fill_test_card, sign_in
 from tests.factories.accounts import make_user
 from tests.factories.crowdfunding import make_campaign
 from tests.support import Mailbox
@@ -44,17 +44,7 @@ def test_back_a_project_and_get_charged_when_it_succeeds(
     check_accessibility(page)
     page.get_by_role("button", name="Prosegui con la carta").click()
     page.wait_for_url("**/crowdfunding/impegni/**")
-    # localstripe's stand-in for Stripe.js draws plain inputs where Stripe draws its iframe.
-    card = page.locator("#card-element input")
-    card.first.wait_for()
-    for placeholder, value in (
-        ("number", "4242424242424242"),
-        ("exp_month", "12"),
-        ("exp_year", "34"),
-        ("cvc", "123"),
-        ("postal_code", "20127"),
-    ):
-        page.locator(f"#card-element input[placeholder={placeholder}]").fill(value)
+    fill_test_card(page)
     page.get_by_role("button", name="Salva la carta e conferma l'impegno").click()
     page.get_by_text("Carta salvata, nulla addebitato").wait_for()
     assert mailbox.last_to(email)["Subject"].startswith("Grazie per sostenere")

@@ -16,7 +16,15 @@ from civic.core.db import get_database
 from civic.core.time import utcnow
 from civic.grants import jury
 from civic.grants.services.review import decide_formal_check
-from tests.browser.conftest import ARTIFACTS, LiveServer, check_accessibility, sign_in
+from tests.browser.conftest import (
+    ARTIFACTS,
+    LiveServer,
+    check_accessibility,
+    fill_test_card,
+    record_feasible,
+    sign_in,
+    wait_until,
+)
 from tests.factories.accounts import make_user
 from tests.factories.calls import make_call, make_voter, make_voting_call
 from tests.factories.crowdfunding import make_campaign
@@ -101,6 +109,7 @@ def test_propose_support_and_review_on_a_phone(browser: Any, live_server: LiveSe
     )
     author.get_by_label("Descrizione").fill(LONG)
     author.get_by_label("Costo stimato (€)").fill("18.000,00")
+    wait_until(author, "document.querySelector('#pick-map.leaflet-container') !== null")
     author.locator("#pick-map").scroll_into_view_if_needed()
     author.locator("#pick-map").click(position={"x": 150, "y": 120})
     assert author.locator("#lat").input_value() != ""
@@ -128,13 +137,7 @@ def test_propose_support_and_review_on_a_phone(browser: Any, live_server: LiveSe
     staff.get_by_role("button", name="Assegna").click()
     staff.get_by_text("Il revisore è stato assegnato.").wait_for()
     _fits(staff)
-    staff.locator("label[for=outcome-0]").click()
-    staff.get_by_label("Motivazione pubblica").fill("Si può fare in primavera.")
-    staff.get_by_label("Stima dei costi degli uffici (€)").fill("21.000,00")
-    staff.get_by_label("Costo di gestione del primo anno (€)").fill("1.500,00")
-    staff.get_by_label("Durata (mesi)").fill("6")
-    staff.get_by_role("button", name="Registra la verifica").click()
-    staff.get_by_text("La verifica è stata registrata").wait_for()
+    record_feasible(staff, "Si può fare in primavera.")
     _fits(staff)
     assert staff.locator("#proposal-status").inner_text() == "Fattibile"
     _done(author, fan, staff)
@@ -183,15 +186,7 @@ def test_pledge_on_a_phone(browser: Any, live_server: LiveServer) -> None:
     _fits(page)
     page.get_by_role("button", name="Prosegui con la carta").click()
     page.wait_for_url("**/crowdfunding/impegni/**")
-    page.locator("#card-element input").first.wait_for()
-    for placeholder, value in (
-        ("number", "4242424242424242"),
-        ("exp_month", "12"),
-        ("exp_year", "34"),
-        ("cvc", "123"),
-        ("postal_code", "20127"),
-    ):
-        page.locator(f"#card-element input[placeholder={placeholder}]").fill(value)
+    fill_test_card(page)
     _fits(page)
     page.get_by_role("button", name="Salva la carta e conferma l'impegno").click()
     page.get_by_text("Carta salvata, nulla addebitato").wait_for()

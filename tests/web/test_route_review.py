@@ -15,6 +15,7 @@ PUBLIC_BY_DESIGN = {
     "home.show": "the home page",
     "pages.privacy": "the privacy notice",
     "pages.ballot_secrecy": "how the secret ballot is protected",
+    "places.outlines": "the Municipi's outlines, drawn on the public maps",
     "ballot_box.box": "the public ballot box: tracking codes, never choices",
     "pages.accessibility": "the accessibility statement",
     "pages.set_language": "anyone may switch language",
