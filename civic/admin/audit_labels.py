@@ -5,6 +5,9 @@ An action missing here is shown by its area's label, never by its key."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 
 AREAS = {
@@ -260,6 +263,17 @@ def target_label(kind: str | None, target_id: object) -> str:
     return f"{name if name is not None else _l('Record')} {target_id or ''}".strip()
 
 
+# Words for the coded values entries record (a meeting's format, a call's kind, a project's
+# status). The features sit above admin, so each registers its own words (register_values) next
+# to the labels its forms use; a value without words is shown as recorded.
+_VALUE_WORDS: dict[str, dict[str, object]] = {}
+
+
+def register_values(field: str, words: Mapping[Any, object]) -> None:
+    """Show these words for these coded values of ``field`` in the audit log."""
+    _VALUE_WORDS.setdefault(field, {}).update({str(code): word for code, word in words.items()})
+
+
 def field_label(key: str) -> str:
     """A recorded field in words. A number as a key is what an entry counts per Municipio or
     per item (the ballot box's figures per area): shown as that number."""
@@ -285,6 +299,9 @@ def value_text(key: str, value: object) -> str:
         return "; ".join(value_text(key, item) for item in value)
     if key in _ROLE_FIELDS:
         return _role_words(str(value))
+    words = _VALUE_WORDS.get(key, {})
+    if isinstance(value, str) and value in words:
+        return str(words[value])
     return str(value)
 
 

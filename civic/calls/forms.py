@@ -19,6 +19,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..admin.audit_labels import register_values
 from ..core.forms import Euros, Form, WithinYears
 from .domain import CallKind, PhaseKind
 
@@ -37,6 +38,7 @@ PHASE_LABELS = {
     PhaseKind.RESULTS: _l("Results"),
     PhaseKind.EXECUTION: _l("Execution"),
 }
+register_values("kind", {**KIND_LABELS, **PHASE_LABELS})  # a call's kind, its phases' kinds
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -23,6 +23,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
+from ..admin.audit_labels import register_values
 from ..core.forms import Euros, Form, WithinYears
 from ..core.rows import RowForm, filled, rows_of
 from ..crowdfunding.forms import BudgetRow
@@ -162,6 +163,13 @@ class SettingsForm(Form):
     cutoffs = rows_of(Cutoff, _l("Cut-off dates of a rolling call"))
     blind = BooleanField(_l("Blind review: jurors do not see applicants' names"))
     allow_organisations = BooleanField(_l("Organisations may apply, not only groups"))
+
+
+register_values(
+    "ranking_basis", {c.value: c.label for c in SettingsForm.ranking_basis.kwargs["choices"]}
+)
+register_values("mode", {c.value: c.label for c in SettingsForm.mode.kwargs["choices"]})
+register_values("tie_break", {"earlier": _l("The application submitted first")})
 
 
 class FormalCheckForm(Form):

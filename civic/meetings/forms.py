@@ -27,6 +27,7 @@ from wtforms.validators import (
     Optional,
 )
 
+from ..admin.audit_labels import register_values
 from ..calls.forms import MultiCheckboxField
 from ..core.forms import Finite, Form, WithinYears
 from ..core.rows import RowForm, rows_of
@@ -45,6 +46,9 @@ REGISTRATION_LABELS = {
     "platform": _l("Registration on this site"),
     "external": _l("Registration on another site"),
 }
+register_values("kind", KIND_LABELS)
+register_values("format", FORMAT_LABELS)
+register_values("registration", REGISTRATION_LABELS)
 SERVICE_LABELS = {
     "sign_language": _l("Italian Sign Language (LIS) interpreter"),
     "captioning": _l("Live captions"),
@@ -52,6 +56,7 @@ SERVICE_LABELS = {
     "step_free": _l("Step-free access"),
     "hearing_loop": _l("Hearing loop"),
 }
+register_values("accessibility", SERVICE_LABELS)
 
 
 def _choices(labels: dict[str, Any]) -> list[SelectChoice]:

@@ -14,6 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
+from ..admin.audit_labels import register_values
 from ..core.forms import Form
 from ..core.rows import RowForm, filled, rows_of
 from ..core.web import DATABASE_ID_MAX
@@ -41,6 +42,12 @@ SECRECY_LABELS = {
     "trustees": _l("Trustees: k of n named people must come together to count"),
     "server": _l("Server key: the server counts with a key kept outside the database"),
 }
+
+
+register_values("ballot_kind", BALLOT_LABELS)
+register_values("rule", RULE_LABELS)
+register_values("secrecy", SECRECY_LABELS)
+register_values("mode", SECRECY_LABELS)  # the box's mode: trustees or server key
 
 
 def _zero_if_empty(value: int | None) -> int:

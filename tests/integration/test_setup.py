@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -109,7 +111,7 @@ def test_production_without_secrets_stops_gunicorn_with_one_line(tmp_path: Path)
 def _every_recorded_field_has_words(app: Flask, db: Session) -> None:
     """The demo runs every programme through the services: each field its audit entries
     record (call and meeting snapshots, settings saved whole) is shown in words."""
-    from civic.admin.audit_labels import FIELDS, changes
+    from civic.admin.audit_labels import FIELDS, changes, value_text
     from civic.core.audit import AuditEntry
 
     entries = db.scalars(select(AuditEntry)).all()
@@ -125,7 +127,31 @@ def _every_recorded_field_has_words(app: Flask, db: Session) -> None:
     assert sorted(keys - set(FIELDS)) == []
     with app.test_request_context("/"):
         labels = {label for e in entries for label, _old, _new in changes(e.before, e.after)}
+        # Coded values (a call's kind, a meeting's format, a project's status) in words too.
+        coded = {
+            (key, value)
+            for entry in entries
+            for recorded in (entry.before, entry.after)
+            for key, value in _flattened(recorded)
+            if isinstance(value, str) and re.fullmatch(r"[a-z][a-z0-9_-]*", value)
+        }
+        assert len(coded) > 10
+        raw = sorted((key, value) for key, value in coded if value_text(key, value) == value)
     assert "Altro dettaglio" not in labels
+    assert raw == []
+
+
+def _flattened(recorded: object, key: str = "") -> Iterator[tuple[str, object]]:
+    """Every (field, value) of an entry's record, nested ones too (a list's items under its
+    field)."""
+    if isinstance(recorded, dict):
+        for name, value in recorded.items():
+            yield from _flattened(value, str(name))
+    elif isinstance(recorded, list):
+        for item in recorded:
+            yield from _flattened(item, key)
+    elif key:
+        yield key, recorded
 
 
 def test_the_demo_data_loads_once(app: Flask, db: Session) -> None:

@@ -82,7 +82,9 @@ def save_settings(
         target_type="call",
         target_id=call.id,
         now=now,
-        after={k: v for k, v in vars(data).items() if k != "criteria"} | {"criteria": codes},
+        # The criteria by name: their codes are internal (the audit log shows what staff typed).
+        after={k: v for k, v in vars(data).items() if k != "criteria"}
+        | {"criteria": [str(c.get("label") or c.get("code")) for c in data.criteria]},
     )
     return settings
 
