@@ -163,6 +163,12 @@ def test_new_criteria_get_hidden_codes_and_name_the_tie_break(
     assert tie.status_code == 302
     db.refresh(settings)
     assert settings.tie_break == "criterion:qualita-dell-impatto"
+    # The audit log names the criteria and the tie-break as staff typed them, never by code.
+    reader = client.application.test_client()
+    log_in(reader, make_user(db, roles=(Role.ADMIN,)))
+    logged = text(reader.get("/admin/registro?azione=grant."))
+    assert "Qualità dell&#39;impatto" in logged
+    assert "qualita-dell-impatto" not in logged
 
 
 def test_a_bad_score_is_refused_beside_its_criterion(client: FlaskClient, db: Session) -> None:

@@ -84,9 +84,21 @@ def save_settings(
         now=now,
         # The criteria by name: their codes are internal (the audit log shows what staff typed).
         after={k: v for k, v in vars(data).items() if k != "criteria"}
-        | {"criteria": [str(c.get("label") or c.get("code")) for c in data.criteria]},
+        | {
+            "criteria": [str(c.get("label") or c.get("code")) for c in data.criteria],
+            "tie_break": _tie_break_named(data),
+        },
     )
     return settings
+
+
+def _tie_break_named(data: SettingsData) -> str:
+    """The tie-break as recorded for people: "earlier", or the criterion's name, not its code."""
+    code = data.tie_break.removeprefix("criterion:")
+    if code == data.tie_break:
+        return data.tie_break
+    names = {c.get("code"): c.get("label") for c in data.criteria}
+    return str(names.get(code) or data.tie_break)
 
 
 def deadline(call: Call) -> datetime | None:
