@@ -5,7 +5,9 @@ An action missing here is shown by its area's label, never by its key."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
+from datetime import UTC
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -302,10 +304,33 @@ def value_text(key: str, value: object) -> str:
     words = _VALUE_WORDS.get(key, {})
     if isinstance(value, str) and value in words:
         return str(words[value])
+    if isinstance(value, str):
+        return _moment_text(value) or value
     return str(value)
 
 
+def _moment_text(value: str) -> str | None:
+    """A recorded day or instant (ISO, as JSON keeps them) on Milan's calendar and clock, in
+    the reader's language; None for any other text."""
+    from datetime import date, datetime
+
+    from ..core.jinja import rome_date, rome_datetime
+
+    if not _ISO_MOMENT.fullmatch(value):
+        return None
+    try:
+        if len(value) == 10:
+            return rome_date(date.fromisoformat(value), "medium")
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)  # the app stores UTC
+    return rome_datetime(moment)
+
+
 _ROLE_FIELDS = ("roles", "granted", "revoked")
+_ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}([T ][0-9:.]+([+-]\d{2}:\d{2}|Z)?)?")
 
 
 def _role_words(role: str) -> str:

@@ -239,3 +239,15 @@ def test_the_audit_log_runs_a_fixed_number_of_queries(
     count_queries.clear()
     client.get("/admin/registro")
     assert len(count_queries) == few
+
+
+def test_recorded_days_and_instants_read_as_dates_in_milan(app) -> None:  # type: ignore[no-untyped-def]
+    """JSON keeps them as ISO text; the log shows them as people read dates, on Milan's clock."""
+    from civic.admin.audit_labels import value_text
+
+    with app.test_request_context("/"):
+        assert value_text("due_on", "2027-02-05") == "5 feb 2027"
+        # 23:30 UTC on 31 December is already New Year's Day in Milan.
+        assert value_text("starts_at", "2026-12-31T23:30:00+00:00").startswith("1 gen 2027")
+        assert value_text("title", "2026 in festa") == "2026 in festa"  # text stays text
+        assert value_text("title", "2026-13-45") == "2026-13-45"  # not a date: as recorded
