@@ -188,20 +188,33 @@ def insert_once(session: Session, model: type[Base], **values: Any) -> bool:
     return session.connection().execute(statement, values).first() is not None
 
 
-def count_up(session: Session, model: type[Base], counter: str, **key: Any) -> int:
+def count_up(
+    session: Session,
+    model: type[Base],
+    counter: str,
+    *,
+    also: dict[str, Any] | None = None,
+    **key: Any,
+) -> int:
     """Add one to the counter of the row with this key (made at 1 if it is not there) and
     return the new value: one INSERT ... ON CONFLICT DO UPDATE ... RETURNING, so concurrent
-    requests each get their own number and none is lost."""
+    requests each get their own number and none is lost. ``also`` sets other columns with it
+    (a last-seen time)."""
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+    # On the table, not the ORM class: SQLAlchemy builds an ORM-annotated class for a dialect's
+    # insert on first use, and concurrent first uses could compile it before it is marked
+    # cacheable (an SAWarning seen once in CI with failed sign-ins arriving together).
     table: Any = model.__table__
     statement = (
         insert(table)
-        .values({**key, counter: 1})
-        .on_conflict_do_update(index_elements=list(key), set_={counter: table.c[counter] + 1})
+        .values({**key, **(also or {}), counter: 1})
+        .on_conflict_do_update(
+            index_elements=list(key), set_={counter: table.c[counter] + 1, **(also or {})}
+        )
         .returning(table.c[counter])
     )
     session.flush()

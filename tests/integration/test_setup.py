@@ -127,26 +127,20 @@ def _every_recorded_field_has_words(app: Flask, db: Session) -> None:
     assert sorted(keys - set(FIELDS)) == []
     with app.test_request_context("/"):
         labels = {label for e in entries for label, _old, _new in changes(e.before, e.after)}
-        # Coded values (a call's kind, a meeting's format, a project's status) in words too.
-        coded = {
+        # Coded values (a call's kind, a meeting's format, a project's status) and days and
+        # instants (ISO in the record) are shown in words and as dates, never as recorded.
+        texts = {
             (key, value)
             for entry in entries
             for recorded in (entry.before, entry.after)
             for key, value in _flattened(recorded)
-            if isinstance(value, str) and re.fullmatch(r"[a-z][a-z0-9_-]*", value)
+            if isinstance(value, str)
         }
+        coded = {(k, v) for k, v in texts if re.fullmatch(r"[a-z][a-z0-9_-]*", v)}
+        dated = {(k, v) for k, v in texts if re.match(r"\d{4}-\d{2}-\d{2}", v)}
         assert len(coded) > 10
-        raw = sorted((key, value) for key, value in coded if value_text(key, value) == value)
-        # Days and instants (ISO in the record) as dates on Milan's calendar.
-        dated = {
-            (key, value)
-            for entry in entries
-            for recorded in (entry.before, entry.after)
-            for key, value in _flattened(recorded)
-            if isinstance(value, str) and re.match(r"\d{4}-\d{2}-\d{2}", value)
-        }
         assert dated
-        raw += sorted((key, value) for key, value in dated if value_text(key, value) == value)
+        raw = sorted((k, v) for k, v in coded | dated if value_text(k, v) == v)
     assert "Altro dettaglio" not in labels
     assert raw == []
 

@@ -8,10 +8,9 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import delete, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from ...core.db import count_up
 from ..domain import lock_until
 from ..models import SignInThrottle, User
 from .common import (
@@ -110,15 +109,5 @@ def _count_failure(session: Session, keys: tuple[str, ...], now: datetime) -> No
     """Add one failure to each count atomically: concurrent attempts neither collide nor lose a
     count. Counts idle for a day are swept on the way (the longest wait is far shorter)."""
     session.execute(delete(SignInThrottle).where(SignInThrottle.last_failure_at < now - DAY))
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    # On the table, not the ORM class: SQLAlchemy makes the ORM-annotated class of a dialect's
-    # insert on first use, and concurrent first sign-ins could compile it before it is marked
-    # cacheable (an SAWarning seen once in CI: failed sign-ins arriving together).
-    table = SignInThrottle.__table__
     for key in keys:  # in one order everywhere: concurrent failures wait, never deadlock
-        statement = insert(table).values(email_key=key, failures=1, last_failure_at=now)  # type: ignore[arg-type]
-        statement = statement.on_conflict_do_update(
-            index_elements=[table.c.email_key],
-            set_={"failures": table.c.failures + 1, "last_failure_at": now},
-        )
-        session.connection().execute(statement)
+        count_up(session, SignInThrottle, "failures", also={"last_failure_at": now}, email_key=key)
