@@ -158,6 +158,9 @@ def test_vote_on_a_phone(browser: Any, live_server: LiveServer) -> None:
     _fits(page)
     vote.click()
     page.get_by_role("link", name="Vota in questo Municipio").first.click()
+    # The ballot page must have replaced the list before it is measured: a click does not
+    # wait for the navigation it starts.
+    page.wait_for_url(f"**/bandi/{slug}/voto/*")
     _fits(page)
     page.locator(f"label[for=p{projects[0]}]").click()
     page.get_by_role("button", name="Conferma il mio voto").click()
