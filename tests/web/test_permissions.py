@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import delete, select
+from sqlalchemy import Table, TextClause, delete, select, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
@@ -700,14 +700,30 @@ def _form(data: dict[str, Any], objects: dict[str, Any]) -> dict[str, Any]:
 def fingerprint(db: Session, ignore: frozenset[str] = frozenset()) -> str:
     """Every row of every table (but those ignored), hashed: equal before and after means
     nothing changed."""
+    tables = [table for table in Base.metadata.sorted_tables if table.name not in ignore]
     digest = hashlib.sha256()
-    for table in Base.metadata.sorted_tables:
-        if table.name in ignore:
-            continue
+    if db.get_bind().dialect.name == "postgresql":
+        # One round trip in place of one per table: PostgreSQL hashes each table's rows, as
+        # text and in order, itself (this check runs twice in each of a thousand cases).
+        for name, table_digest in sorted(db.execute(_digest_each_table(db, tables)).all()):
+            digest.update(f"{name}:{table_digest}".encode())
+        return digest.hexdigest()
+    for table in tables:
         rows = db.execute(select(table)).all()
         digest.update(table.name.encode())
         digest.update(repr(sorted(repr(tuple(row)) for row in rows)).encode())
     return digest.hexdigest()
+
+
+def _digest_each_table(db: Session, tables: list[Table]) -> TextClause:
+    quote = db.get_bind().dialect.identifier_preparer.quote
+    return text(
+        " UNION ALL ".join(
+            f"SELECT '{table.name}', (SELECT md5(coalesce(string_agg(r::text, E'\\n'"
+            f" ORDER BY r::text), '')) FROM {quote(table.name)} AS r)"
+            for table in tables
+        )
+    )
 
 
 def _flashes(client: FlaskClient) -> list[tuple[str, str]]:
