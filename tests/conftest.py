@@ -125,7 +125,43 @@ def _reuse_url_builders() -> None:
     Rule._compile_builder = reused  # type: ignore[method-assign]
 
 
+def _reuse_parsed_rules() -> None:
+    """The other part of each app's URL rules built again for every test: parsing the rule's
+    text into the parts the matcher walks. The parse depends only on the text, the defaults,
+    the slash setting and the map's converters (the same classes in every app of the run), so
+    one parse per distinct rule serves them all. The converter objects are shared; werkzeug's
+    and ours keep no state. Tests only, as above."""
+    from werkzeug.routing.rules import Rule
+
+    compile_rule = Rule.compile
+    parsed: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+
+    def reused(self: Rule) -> None:
+        key = (
+            self.rule,
+            self.subdomain,
+            self.host,
+            self.merge_slashes,
+            self.map.host_matching,
+            repr(sorted((self.defaults or {}).items())),
+            tuple(sorted(self.map.converters.items())),
+        )
+        if key not in parsed:
+            compile_rule(self)
+            parsed[key] = (self._parts, self._trace, self._converters, set(self.arguments))
+            return
+        parts, trace, converters, arguments = parsed[key]
+        self._parts, self._trace = list(parts), list(trace)
+        self._converters = dict(converters)
+        self.arguments = set(arguments)
+        self._build = self._compile_builder(False).__get__(self, None)
+        self._build_unknown = self._compile_builder(True).__get__(self, None)
+
+    Rule.compile = reused  # type: ignore[method-assign]
+
+
 _reuse_url_builders()
+_reuse_parsed_rules()
 
 
 def make_test_app(database_url: str, smtp_port: int, **overrides: Any) -> Flask:
