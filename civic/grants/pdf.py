@@ -4,9 +4,10 @@ The PDF core fonts cover Latin-1 only, so amounts are written "EUR 1.234,50" her
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from fpdf import FPDF
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 from ..core.time import to_rome
 
@@ -21,6 +22,8 @@ def _latin(text: str) -> str:
 
 
 def _document(title: str, city: str) -> FPDF:
+    from fpdf import FPDF  # fpdf and its font tools load with the first PDF, not at start-up
+
     pdf = FPDF(format="A4")
     pdf.set_title(_latin(title))
     pdf.set_author(_latin(city))

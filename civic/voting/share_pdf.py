@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 
 import segno
-from fpdf import FPDF
 
 
 def share_qr_svg(share: str) -> str:
@@ -17,6 +16,8 @@ def share_qr_svg(share: str) -> str:
 
 def share_pdf(share: str, *, city: str, call_title: str, trustee: str, fingerprint: str) -> bytes:
     """One page to print and keep in an envelope; the file is made in memory and never stored."""
+    from fpdf import FPDF  # loaded with the first share printed, not at start-up
+
     pdf = FPDF(format="A4")
     pdf.set_title("Quota di garante / Trustee share")
     pdf.add_page()

@@ -20,7 +20,6 @@ from typing import Any
 
 from .election import Election, supporters
 from .greedy import greedy
-from .mes_float import Ambiguous, FloatRun, workers
 from .outcome import Outcome, ProjectResult
 
 _ULP = 2.0**-52  # the relative error of one float operation, rounded up
@@ -219,6 +218,10 @@ def equal_shares(
     greedy outcome instead if more voters prefer it (a voter prefers the outcome giving more cost
     to the projects they voted for).
     """
+    # numba and numpy load here, with the first count, not with every process that imports the
+    # rules (the web workers, the job worker and each command line start a second sooner).
+    from .mes_float import Ambiguous, FloatRun, workers
+
     run = _Run(election)
     fast = FloatRun(election, run.votes)  # the votes counted once, for the tie-break
     voters = election.voters
