@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 from collections.abc import Iterator
@@ -700,7 +701,7 @@ def _form(data: dict[str, Any], objects: dict[str, Any]) -> dict[str, Any]:
 def fingerprint(db: Session, ignore: frozenset[str] = frozenset()) -> str:
     """Every row of every table (but those ignored), hashed: equal before and after means
     nothing changed."""
-    tables = [table for table in Base.metadata.sorted_tables if table.name not in ignore]
+    tables = _tables_but(ignore)
     digest = hashlib.sha256()
     if db.get_bind().dialect.name == "postgresql":
         # One round trip in place of one per table: PostgreSQL hashes each table's rows, as
@@ -713,6 +714,13 @@ def fingerprint(db: Session, ignore: frozenset[str] = frozenset()) -> str:
         digest.update(table.name.encode())
         digest.update(repr(sorted(repr(tuple(row)) for row in rows)).encode())
     return digest.hexdigest()
+
+
+@functools.cache
+def _tables_but(ignore: frozenset[str]) -> list[Table]:
+    """The tables in dependency order, but those ignored (sorting them each time cost more than
+    some of the checks)."""
+    return [table for table in Base.metadata.sorted_tables if table.name not in ignore]
 
 
 def _digest_each_table(db: Session, tables: list[Table]) -> TextClause:
