@@ -38,8 +38,10 @@ def test_back_a_project_and_get_charged_when_it_succeeds(
     page.goto(f"{base}/crowdfunding")
     check_accessibility(page)
     page.get_by_role("link", name="Un orto condiviso in via Padova").click()
+    back = page.get_by_role("link", name="Sostieni questo progetto")
+    back.wait_for()  # the campaign's page, not the list it replaces, is the one checked
     check_accessibility(page)
-    page.get_by_role("link", name="Sostieni questo progetto").click()
+    back.click()
     page.get_by_label("Importo (€)").fill("10.000,00")
     check_accessibility(page)
     page.get_by_role("button", name="Prosegui con la carta").click()

@@ -46,8 +46,10 @@ def test_register_wait_get_promoted_and_check_in(
     one.goto(f"{base}/incontri")
     check_accessibility(one)
     one.get_by_role("link", name="Presentazione del bando nel Municipio 2").click()
+    register = one.get_by_role("link", name="Iscriviti")
+    register.wait_for()  # the meeting's page, not the list it replaces, is the one checked
     check_accessibility(one)
-    one.get_by_role("link", name="Iscriviti").click()
+    register.click()
     one.get_by_label("Organizzazione che rappresenti (facoltativo)").fill("Comitato Greco")
     one.locator("label[for=consent]").click()
     check_accessibility(one)

@@ -35,6 +35,7 @@ def test_vote_change_count_publish_and_read(browser: Any, live_server: LiveServe
     page.goto(f"{base}/bandi/{slug}")
     page.get_by_role("main").get_by_role("link", name="Vota", exact=True).click()
     page.get_by_role("link", name="Vota in questo Municipio").first.click()
+    page.wait_for_url(f"**/bandi/{slug}/voto/*")  # the ballot, not the list it replaces, is checked
     check_accessibility(page)
     page.locator(f"label[for=p{projects[area][0]}]").click()
     page.locator(f"label[for=p{projects[area][1]}]").click()
