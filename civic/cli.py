@@ -45,6 +45,29 @@ def seed_demo() -> None:
         click.echo(f"  {role or 'citizen':8} {email:30} {password}")
 
 
+@click.command("load-reference")
+@click.argument("source", type=click.Path(dir_okay=False))
+@with_appcontext
+def load_reference_command(source: str) -> None:
+    """Load a city's Municipi and themes from its reference file (civic/reference/milano.json
+    is Milan's, and the format); what is there already stays as it is."""
+    from pathlib import Path
+
+    from .reference import ReferenceProblem, load, read
+
+    try:
+        reference = read(Path(source))
+    except ReferenceProblem as problem:
+        raise click.ClickException(f"{source}: {problem}") from None
+    session = get_session()
+    added = load(session, reference)
+    session.commit()
+    click.echo(
+        f"{reference.city}: {added['areas']} of {len(reference.municipi)} Municipi and "
+        f"{added['themes']} of {len(reference.themes)} themes added"
+    )
+
+
 def register(app: Flask) -> None:
     """Add the commands to ``flask``."""
     app.cli.add_command(db_cli)
@@ -58,4 +81,5 @@ def register(app: Flask) -> None:
 
     from .checks import civic_cli
 
+    civic_cli.add_command(load_reference_command)
     app.cli.add_command(civic_cli)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -29,42 +30,6 @@ from .domain import (
 from .models import Call, CallArea, CallDocument, CallPhase, CallTheme, Theme
 from .permissions import can_manage_calls, can_override_frozen_rules
 from .queries import call_in_use, windows_of
-
-# The city's smart-city laboratories and the regional "smart land" corridors, as data.
-THEMES: tuple[tuple[str, str, str, str], ...] = (
-    ("global-city", "laboratory", "Città globale", "Global city"),
-    ("mobility", "laboratory", "Mobilità sostenibile", "Sustainable mobility"),
-    ("environment-energy", "laboratory", "Ambiente ed energia", "Environment and energy"),
-    ("inclusion", "laboratory", "Inclusione sociale e diversità", "Social inclusion and diversity"),
-    ("well-being", "laboratory", "Benessere", "Well-being"),
-    (
-        "simpler-pa",
-        "laboratory",
-        "Pubblica amministrazione più semplice",
-        "Simpler public administration",
-    ),
-    ("new-enterprise", "laboratory", "Nuova impresa", "New enterprise"),
-    (
-        "corridor-mobility",
-        "corridor",
-        "Mobilità sostenibile (corridoio)",
-        "Sustainable mobility (corridor)",
-    ),
-    ("water", "corridor", "Acqua e assetto idrogeologico", "Water and hydrogeology"),
-    (
-        "public-buildings",
-        "corridor",
-        "Efficienza energetica degli edifici pubblici",
-        "Energy efficiency of public buildings",
-    ),
-    ("digital-platforms", "corridor", "Piattaforme digitali", "Digital platforms"),
-    (
-        "vulnerable-groups",
-        "corridor",
-        "Servizi per le fasce fragili",
-        "Services for vulnerable groups",
-    ),
-)
 
 
 class CallRefused(Refused):
@@ -95,11 +60,12 @@ class CallData:
     windows: list[Window] = field(default_factory=list)
 
 
-def seed_themes(session: Session) -> int:
-    """Load the themes that are missing; return how many were added."""
+def load_themes(session: Session, themes: Iterable[tuple[str, str, str, str]]) -> int:
+    """Add the city's themes (code, group, Italian and English names) that are missing by
+    code; return how many were added."""
     existing = set(session.scalars(select(Theme.code)))
     added = 0
-    for code, group, name_it, name_en in THEMES:
+    for code, group, name_it, name_en in themes:
         if code not in existing:
             session.add(Theme(code=code, group=group, name_it=name_it, name_en=name_en))
             added += 1

@@ -1,4 +1,5 @@
-"""Milan demo data: people, the Municipi, themes, and a 2026 participatory-budget call.
+"""Milan demo data: people, the Municipi and themes (Milan's reference file), and a 2026
+participatory-budget call.
 
 Loaded by `flask seed-demo` (and `make run`); every part is added once. Never in production."""
 
@@ -16,7 +17,9 @@ from ..calls.domain import CallKind, PhaseKind, Window
 from ..calls.models import Call
 from ..calls.queries import get_call, list_themes
 from ..places.queries import list_municipi
-from ..places.services import seed_municipi
+from ..reference import MILANO
+from ..reference import load as load_reference
+from ..reference import read as read_reference
 from .budget import BODY, DEMO_CALL_SLUG, DESCRIPTION_EN, DESCRIPTION_IT, IDEAS, STATES, _past_vote
 from .crowdfunding import _demo_crowdfunding
 from .execution import _demo_execution
@@ -35,7 +38,8 @@ def load_demo(
     from ..proposals.models import FeasibilityReview, Support
     from .ballot_box import trustee_vote
 
-    added = {"municipi": seed_municipi(session), "themes": call_services.seed_themes(session)}
+    reference = load_reference(session, read_reference(MILANO))
+    added = {"municipi": reference["areas"], "themes": reference["themes"]}
     added["people"], staff_id, citizens = _people(session, now)
     added["calls"] = added["proposals"] = 0
     if session.scalar(select(Call.id).where(Call.slug == DEMO_CALL_SLUG)) is not None:

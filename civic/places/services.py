@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..core import audit
-from .domain import MILAN_MUNICIPI, AreaKind, Bounds, parse_boundary
+from .domain import AreaKind, Bounds, parse_boundary
 from .models import Area
 
 
-def seed_municipi(session: Session) -> int:
-    """Create Milan's 9 Municipi where missing; return how many were added."""
+def load_municipi(session: Session, municipi: Iterable[tuple[int, str]]) -> int:
+    """Create the city's Municipi (number, name) where missing; return how many were added.
+    One already there stays as it is: a reload never renames what calls and people refer to."""
     existing = set(session.scalars(select(Area.number).where(Area.kind == AreaKind.MUNICIPIO)))
     added = 0
-    for number, name in MILAN_MUNICIPI:
+    for number, name in municipi:
         if number not in existing:
             session.add(Area(kind=AreaKind.MUNICIPIO, number=number, name=name))
             added += 1

@@ -14,10 +14,10 @@ from civic.calls.models import Call
 from civic.calls.queries import get_call, list_themes
 from civic.core.time import utcnow
 from civic.places.queries import list_municipi
-from civic.places.services import seed_municipi
 from civic.proposals import services
 from civic.proposals.models import Proposal
 from tests.factories.accounts import make_user
+from tests.factories.places import seed_municipi, seed_themes
 
 DAY = timedelta(days=1)
 
@@ -43,7 +43,7 @@ def make_call(
 ) -> Call:
     """A published participatory-budget call on every Municipio but the first, all themes."""
     seed_municipi(db)
-    call_services.seed_themes(db)
+    seed_themes(db)
     staff = staff or make_user(db, roles=(Role.STAFF,), email=None)
     now = utcnow()
     data = call_services.CallData(

@@ -15,8 +15,8 @@ from civic.core.time import utcnow
 from civic.crowdfunding import services
 from civic.crowdfunding.models import Campaign, CrowdfundingSettings, Pledge
 from civic.demo.crowdfunding import alliances_call
-from civic.places.services import seed_municipi
 from tests.factories.accounts import make_user
+from tests.factories.places import seed_municipi
 from tests.stripe_support import CARD_OK, confirm_card_setup
 
 DAY = timedelta(days=1)

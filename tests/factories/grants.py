@@ -16,8 +16,8 @@ from civic.core.time import utcnow
 from civic.demo.grants import scuola_call
 from civic.grants import services
 from civic.grants.models import GrantApplication, GrantSettings
-from civic.places.services import seed_municipi
 from tests.factories.accounts import make_user
+from tests.factories.places import seed_municipi
 
 DAY = timedelta(days=1)
 CRITERIA = [

@@ -147,7 +147,7 @@ VRDLGU70M01F205I,5,1970-08-01
 def test_the_census_keeps_only_keyed_hashes_and_verifies_on_sign_in(
     client: FlaskClient, db: Session
 ) -> None:
-    from civic.places.services import seed_municipi
+    from tests.factories.places import seed_municipi
 
     seed_municipi(db)
     staff = make_user(db, roles=(Role.STAFF,))

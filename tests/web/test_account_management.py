@@ -15,9 +15,9 @@ from civic.accounts.models import RoleGrant, User
 from civic.core.audit import AuditEntry
 from civic.core.queue import huey
 from civic.places.queries import list_municipi
-from civic.places.services import seed_municipi
 from tests.conftest import csrf_from
 from tests.factories.accounts import PASSWORD, log_in, make_user
+from tests.factories.places import seed_municipi
 from tests.support import Mailbox
 from tests.web.helpers import same_page, submit, text
 

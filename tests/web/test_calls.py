@@ -13,9 +13,9 @@ from civic.calls.models import Call, CallPhase
 from civic.core.audit import AuditEntry
 from civic.core.time import utcnow
 from civic.places.queries import list_municipi
-from civic.places.services import seed_municipi
 from tests.factories.accounts import log_in, make_user
 from tests.factories.calls import make_call, make_proposal
+from tests.factories.places import seed_municipi
 from tests.support import plain_pdf
 from tests.web.helpers import submit, text
 

@@ -13,8 +13,8 @@ from civic.calls.models import Call
 from civic.core.forms import clean_text
 from civic.core.time import utcnow
 from civic.places.queries import list_municipi
-from civic.places.services import seed_municipi
 from tests.factories.accounts import log_in, make_user
+from tests.factories.places import seed_municipi
 from tests.web.helpers import VOTE_SETTINGS, submit, text
 
 ZERO_WIDTH = "\u200b" * 6

@@ -14,9 +14,9 @@ from civic.crowdfunding.models import Application
 from civic.grants.models import GrantApplication
 from civic.meetings.models import Meeting
 from civic.places.queries import list_municipi
-from civic.places.services import seed_municipi
 from tests.factories.accounts import log_in, make_user
 from tests.factories.calls import make_call
+from tests.factories.places import seed_municipi
 from tests.web.helpers import budget, rows, submit, text
 from tests.web.test_form_bounds import NEXT, _call_form
 

@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 from civic.accounts.domain import Role
 from civic.core.audit import AuditEntry
 from civic.places.queries import list_municipi
-from civic.places.services import seed_municipi
 from civic.residency.models import Residency
 from tests.factories.accounts import PASSWORD, log_in, make_user
+from tests.factories.places import seed_municipi
 from tests.web.helpers import submit, text
 
 
