@@ -68,6 +68,14 @@ def _on_first_screen(page: Any, target: Any) -> None:
     assert box["y"] + box["height"] <= HEIGHT, f"{page.url}: {box}"
 
 
+def _open_with_action_first(page: Any, url: str, action: Any) -> None:
+    """Open a page whose point is one action: the action is on the first screen, and the page
+    fits the phone."""
+    page.goto(url)
+    _on_first_screen(page, action)
+    _fits(page)
+
+
 def _done(*pages: Any) -> None:
     for page in pages:
         assert page.console_errors == []
@@ -123,10 +131,8 @@ def test_propose_support_and_review_on_a_phone(browser: Any, live_server: LiveSe
     _fits(author)
 
     fan = _phone(browser, live_server, emails["fan"])
-    fan.goto(proposal_url)
     support = fan.get_by_role("button", name="Sostieni questa proposta")
-    _on_first_screen(fan, support)
-    _fits(fan)
+    _open_with_action_first(fan, proposal_url, support)
     support.click()
     fan.get_by_text("Grazie per il tuo sostegno.").wait_for()
     _fits(fan)
@@ -152,10 +158,8 @@ def test_vote_on_a_phone(browser: Any, live_server: LiveServer) -> None:
 
     slug, _area, projects, email = _build(live_server, make)
     page = _phone(browser, live_server, email)
-    page.goto(f"{live_server.url}/bandi/{slug}")
     vote = page.get_by_role("main").get_by_role("link", name="Vota", exact=True)
-    _on_first_screen(page, vote)
-    _fits(page)
+    _open_with_action_first(page, f"{live_server.url}/bandi/{slug}", vote)
     vote.click()
     page.get_by_role("link", name="Vota in questo Municipio").first.click()
     # The ballot page must have replaced the list before it is measured: a click does not
@@ -180,10 +184,8 @@ def test_pledge_on_a_phone(browser: Any, live_server: LiveServer) -> None:
 
     slug, email = _build(live_server, make)
     page = _phone(browser, live_server, email)
-    page.goto(f"{live_server.url}/crowdfunding/{slug}")
     back = page.get_by_role("link", name="Sostieni questo progetto")
-    _on_first_screen(page, back)
-    _fits(page)
+    _open_with_action_first(page, f"{live_server.url}/crowdfunding/{slug}", back)
     back.click()
     page.get_by_label("Importo (€)").fill("50,00")
     _fits(page)
@@ -207,10 +209,8 @@ def test_register_for_a_meeting_on_a_phone(browser: Any, live_server: LiveServer
 
     slug, email = _build(live_server, make)
     page = _phone(browser, live_server, email)
-    page.goto(f"{live_server.url}/incontri/{slug}")
     register = page.get_by_role("link", name="Iscriviti")
-    _on_first_screen(page, register)
-    _fits(page)
+    _open_with_action_first(page, f"{live_server.url}/incontri/{slug}", register)
     register.click()
     page.locator("label[for=consent]").click()
     _fits(page)
